@@ -1,0 +1,57 @@
+# mtdetect — set-up, demo, tests, training, evaluation and benchmarks.
+# Every target installs what it needs into .venv first; nothing else is assumed
+# but Python 3.11 (and, for training, Debian's apt-get for Apertium and WordNet).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= ../shared/data
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base
+
+.PHONY: help install demo test train evaluate bench system-deps clean
+
+help:
+	@echo "make demo       set up and score examples/article.txt with the bundled model"
+	@echo "make test       set up and run the tests"
+	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
+	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
+	@echo "make bench      print throughput, load time and memory figures"
+	@echo "make system-deps  install Debian packages for training (Apertium, WordNet)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mtdetect score --format table examples/article.txt
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+train: $(STAMP) system-deps
+	@test -e "$(DATA)" || { echo "make train: error: DATA=$(DATA) does not exist (the shared data folder, or your pairs)"; exit 2; }
+	@if [ -d "$(DATA)/clean" ]; then $(BIN)/python -m training.punkt --data $(DATA) --out mtdetect/data/punkt_en.json; fi
+	$(BIN)/python -m training.train --data $(DATA)
+
+evaluate: $(STAMP)
+	$(BIN)/python -m training.evaluate --data $(DATA)
+
+bench: $(STAMP)
+	$(BIN)/python -m training.bench
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache

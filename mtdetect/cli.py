@@ -1,0 +1,395 @@
+"""The command line: ``mtdetect score`` and ``mtdetect align``.
+
+A thin layer: argument parsing, reading inputs, writing rows. Library errors
+become one-line messages and exit status 2 here, at the edge, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from typing import TextIO
+
+from . import __version__
+from .detector import Detector, Explanation
+from .atomic import atomic_writer
+from .errors import MtdetectError
+from .inputs import STDIN, Document, read_documents
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+DOCUMENTS_PER_BATCH = 256
+PROGRESS_MIN_DOCUMENTS = 2  # below this a progress bar is noise
+
+ENV_MODEL = "MTDETECT_MODEL"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our one-line error format and exit status."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mtdetect",
+        description="Rate each paragraph with the likelihood that it is machine-translated or spun text.",
+    )
+    parser.add_argument("--version", action="version", version=f"mtdetect {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    score = commands.add_parser(
+        "score",
+        help="score the paragraphs of text, JSONL or TSV files",
+        description=(
+            "Score every paragraph of each input. A text file is one document; each line of a "
+            ".jsonl file or row of a .tsv file is one document. Paragraphs are blank-line blocks "
+            "(single lines when a document has no blank line)."
+        ),
+    )
+    score.add_argument("files", nargs="*", default=[STDIN], metavar="FILE", help="inputs; - or none reads standard input")
+    add_model_options(score)
+    add_input_options(score)
+    score.add_argument("--format", choices=["table", "jsonl", "tsv"], default=None,
+                       help="output format (default: table on a terminal, jsonl otherwise)")
+    score.add_argument("--explain", action="store_true", help="add flagged spans and the strongest features")
+    score.set_defaults(handler=run_score)
+
+    align = commands.add_parser(
+        "align",
+        help="align an original document with its garbled repost into training pairs",
+        description="Align two documents into paragraph (or sentence) pairs and write pair JSONL.",
+    )
+    align.add_argument("original", help="the original document (plain text)")
+    align.add_argument("garbled", help="the garbled repost of it (plain text)")
+    align.add_argument("-o", "--output", default=STDIN, help="pair JSONL to write (default: standard output)")
+    align.add_argument("--sentences", action="store_true", help="write sentence pairs instead of paragraph pairs")
+    align.add_argument("--show", action="store_true", help="print the pairs side by side with differences marked")
+    align.add_argument("--source", default=None, help="the pairs' source name (default: the garbled file name)")
+    align.set_defaults(handler=run_align)
+
+    filter_ = commands.add_parser(
+        "filter",
+        help="stream JSONL or TSV records, adding scores or dropping garbled ones",
+        description=(
+            "Read JSONL (or TSV) records from files or standard input and write them, in order and "
+            "with every field kept, adding the document score and per-paragraph scores under "
+            "--score-field. With --mode drop, records scoring at or above the threshold go to "
+            "--rejects instead. Lines that are no readable record (bad JSON, no text field, invalid "
+            "UTF-8) are reported with their line number and also go to --rejects. Counts are printed "
+            "on standard error at the end."
+        ),
+        epilog=(
+            "exit status: 0 when every record was written to the output or the rejects; 1 when "
+            "some lines could not be read and no --rejects file holds them; 2 on bad usage or input."
+        ),
+    )
+    filter_.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
+                         help="inputs (.jsonl or .tsv, optionally .gz/.zst); - or none reads standard input")
+    filter_.add_argument("-o", "--output", default=STDIN,
+                         help="file to write (.gz/.zst compress; written whole or not at all); default: standard output")
+    filter_.add_argument("--mode", choices=["annotate", "drop"], default="annotate",
+                         help="annotate every record (default) or drop those at or above the threshold")
+    filter_.add_argument("--rejects", default=None, metavar="FILE",
+                         help="write dropped records and unreadable lines here, each with its reason and line number")
+    filter_.add_argument("--score-field", default="mtdetect",
+                         help="key (JSONL) or column name (TSV) for the scores (default: mtdetect)")
+    filter_.add_argument("--no-paragraphs", action="store_true",
+                         help="add only the document score, not the per-paragraph scores")
+    filter_.add_argument("-p", "--processes", type=_positive_int, default=1, metavar="N",
+                         help="worker processes (default: 1); output order is kept")
+    add_model_options(filter_)
+    add_input_options(filter_)
+    filter_.set_defaults(handler=run_filter)
+    return parser
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
+                        help=f"model card, weights or folder (default: ${ENV_MODEL}, else the bundled model)")
+    parser.add_argument("--threshold", type=_probability, default=None,
+                        help="decision threshold in [0, 1] (default: the model's calibrated threshold)")
+    parser.add_argument("--trust-pickle", action="store_true",
+                        help="allow a pickled (.pkl/.joblib) model; needs --sha256")
+    parser.add_argument("--sha256", default=None, help="expected sha256 of a pickled model file")
+
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input-format", choices=["auto", "text", "jsonl", "tsv"], default="auto",
+                        help="input format (default: from the file extension; standard input is text)")
+    parser.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
+    parser.add_argument("--column", default="text", help="TSV column (name or 1-based number) holding the text (default: text)")
+    parser.add_argument("--encoding-errors", choices=["strict", "replace"], default="strict",
+                        help="invalid UTF-8: stop with an error (strict, default) or replace it")
+
+
+def _probability(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
+    return number
+
+
+def make_detector(args: argparse.Namespace) -> Detector:
+    import mtdetect
+
+    detector = mtdetect.load(args.model, trust=args.trust_pickle, sha256=args.sha256)
+    if args.threshold is not None:
+        detector.threshold = args.threshold
+    return detector
+
+
+# -- score ----------------------------------------------------------------------
+
+def run_score(args: argparse.Namespace, out: TextIO) -> int:
+    detector = make_detector(args)
+    fmt = args.format or ("table" if out.isatty() else "jsonl")
+    writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector, args.explain)
+    documents = _all_documents(args)
+    progress = _progress(unit="doc")
+    for batch in _batches(documents, DOCUMENTS_PER_BATCH):
+        results = detector.score_documents([doc.text for doc in batch])
+        for doc, result in zip(batch, results):
+            writer.document(doc, result)
+        progress(len(batch))
+    writer.close()
+    return EXIT_OK
+
+
+def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
+    for name in args.files:
+        fmt = args.input_format
+        yield from read_documents(name, fmt, args.text_field, args.column, args.encoding_errors)
+
+
+def _batches(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def _progress(unit: str) -> Callable[[int], None]:
+    """A progress bar on stderr when it is a terminal; otherwise a no-op."""
+    if not sys.stderr.isatty():
+        return lambda n: None
+    from tqdm import tqdm
+
+    bar = tqdm(unit=unit, file=sys.stderr, leave=False, mininterval=0.5)
+    return bar.update
+
+
+def _verdict(score: float, threshold: float) -> str:
+    return "garbled" if score >= threshold else "ok"
+
+
+class JsonlWriter:
+    """One JSON object per paragraph."""
+
+    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
+        self.out, self.detector, self.explain = out, detector, explain
+
+    def rows(self, doc: Document, result) -> Iterator[dict]:
+        for number, para in enumerate(result.paragraphs, start=1):
+            row = {
+                "source": doc.source,
+                "line": doc.line,
+                "paragraph": number,
+                "start": para.start,
+                "end": para.end,
+                "score": round(para.score, 4),
+                "garbled": para.score >= self.detector.threshold,
+                "document_score": round(result.score, 4),
+            }
+            if self.explain:
+                row.update(explanation_fields(self.detector.explain(doc.text[para.start : para.end])))
+            yield row
+
+    def document(self, doc: Document, result) -> None:
+        for row in self.rows(doc, result):
+            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class TsvWriter(JsonlWriter):
+    """Tab-separated rows with a header."""
+
+    COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score")
+
+    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
+        super().__init__(out, detector, explain)
+        columns = self.COLUMNS + (("flags",) if explain else ())
+        out.write("\t".join(columns) + "\n")
+
+    def document(self, doc: Document, result) -> None:
+        for row in self.rows(doc, result):
+            cells = ["" if row[c] is None else str(row[c]) for c in self.COLUMNS]
+            if self.explain:
+                cells.append("; ".join(f"{f['kind']}: {f['text']}" for f in row["flags"]))
+            self.out.write("\t".join(_tsv_cell(c) for c in cells) + "\n")
+
+
+def _tsv_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def explanation_fields(explanation: Explanation) -> dict:
+    return {
+        "flags": [
+            {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text, "message": f.message}
+            for f in explanation.flags
+        ],
+        "contributions": [
+            {"feature": c.feature, "value": round(c.value, 3)} for c in explanation.contributions
+        ],
+    }
+
+
+class TableWriter:
+    """A table for people: number, score, verdict, the paragraph and its flags."""
+
+    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
+        self.out, self.detector, self.explain = out, detector, explain
+        self.width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
+
+    def document(self, doc: Document, result) -> None:
+        threshold = self.detector.threshold
+        flagged = sum(p.score >= threshold for p in result.paragraphs)
+        where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
+        self.out.write(
+            f"{where}: {len(result.paragraphs)} paragraphs, {flagged} flagged, "
+            f"document score {result.score:.2f} (threshold {threshold:.2f})\n"
+        )
+        if not result.paragraphs:
+            self.out.write("  (no text)\n\n")
+            return
+        self.out.write(f"  {'#':>3}  {'score':>5}  {'verdict':<7}  paragraph\n")
+        preview_width = self.width - 24
+        for number, para in enumerate(result.paragraphs, start=1):
+            text = doc.text[para.start : para.end]
+            preview = " ".join(text.split())
+            if len(preview) > preview_width:
+                preview = preview[: preview_width - 1] + "…"
+            verdict = _verdict(para.score, threshold)
+            self.out.write(f"  {number:>3}  {para.score:5.2f}  {verdict:<7}  {preview}\n")
+            explanation = self.detector.explain(text)
+            for flag in explanation.flags:
+                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    - {flag.kind}: {flag.message}\n")
+            if self.explain and explanation.contributions:
+                why = ", ".join(f"{c.feature} {c.value:+.2f}" for c in explanation.contributions[:4])
+                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    why: {why}\n")
+        self.out.write("\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+# -- align ------------------------------------------------------------------------
+
+def run_align(args: argparse.Namespace, out: TextIO) -> int:
+    from .align import align_paragraphs, align_sentences, format_side_by_side
+    from .inputs import read_text
+
+    original = read_text(args.original)
+    garbled = read_text(args.garbled)
+    pairs = align_paragraphs(original, garbled)
+    if args.sentences:
+        pairs = [s for pair in pairs for s in align_sentences(pair)]
+    if args.show:
+        out.write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
+        return EXIT_OK
+    source = args.source or os.path.basename(args.garbled)
+    kind = "sentence" if args.sentences else "paragraph"
+    lines = "".join(
+        json.dumps({"original": p.original, "garbled": p.garbled, "source": source, "kind": kind,
+                    "score": round(p.score, 4)}, ensure_ascii=False) + "\n"
+        for p in pairs
+    )
+    if args.output == STDIN:
+        out.write(lines)
+    else:
+        with atomic_writer(args.output) as handle:
+            handle.write(lines)
+        sys.stderr.write(f"mtdetect: wrote {len(pairs)} {kind} pairs to {args.output}\n")
+    return EXIT_OK
+
+
+# -- filter ------------------------------------------------------------------------------
+
+EXIT_RECORDS_UNWRITTEN = 1
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return number
+
+
+def run_filter(args: argparse.Namespace, out: TextIO) -> int:
+    from contextlib import ExitStack
+
+    from .filtering import FilterOptions, filter_stream, open_output, utf8_text
+
+    if args.input_format == "text":
+        raise MtdetectError("filter reads JSONL or TSV records; for plain text use `mtdetect score`")
+    options = FilterOptions(
+        mode=args.mode, score_field=args.score_field, text_field=args.text_field, column=args.column,
+        input_format=args.input_format, encoding_errors=args.encoding_errors, paragraphs=not args.no_paragraphs,
+    )
+    detector = make_detector(args)
+    with ExitStack() as stack:
+        target = utf8_text(out) if args.output == STDIN else stack.enter_context(open_output(args.output))
+        rejects = stack.enter_context(open_output(args.rejects)) if args.rejects else None
+        counts = filter_stream(args.files, detector, options, target, rejects, processes=args.processes,
+                               progress=_progress(unit="rec"))
+        target.flush()
+    sys.stderr.write(f"mtdetect: {counts.summary()}\n")
+    if counts.errors and not args.rejects:
+        sys.stderr.write(f"mtdetect: {counts.errors} unreadable lines were left out; keep them with --rejects FILE\n")
+        return EXIT_RECORDS_UNWRITTEN
+    return EXIT_OK
+
+
+# -- entry point ----------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; return the exit status."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args, out)
+    except MtdetectError as exc:
+        sys.stderr.write(f"mtdetect: error: {exc}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # `mtdetect score ... | head`: the reader left; stop quietly.
+        _silence_stdout()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        sys.stderr.write("mtdetect: interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+

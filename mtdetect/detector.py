@@ -1,0 +1,253 @@
+"""The Detector: batched paragraph scores, document scores and explanations.
+
+One model call scores a whole batch; per-paragraph work stays in the feature
+code, which is itself batch-wise. A Detector pickles as its model path only and
+reloads the model in each worker process, so it can be shipped to joblib,
+Spark, Ray or Dask workers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .detectors import Finding, find_artifacts
+from .features import (
+    DENSE_FEATURES,
+    compute_features,
+    dense_feature_names,
+    lexical_hasher,
+    normalize_paragraph,
+    word_class_hasher,
+    word_class_ngrams,
+)
+from .model import Model, load_model
+from .segment import split_paragraphs
+from .typography import fold_characters
+from .wordclass import WORD, word_class_tokens
+
+BATCH_SIZE = 2048
+"""Paragraphs featurised per model call (bounds memory; larger batches gain little)."""
+
+_HAS_WORD = WORD  # a paragraph without a single word has nothing to judge
+UNKNOWN_WORD_MESSAGE = "not an English word (left untranslated?): “{text}”"
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphScore:
+    """A paragraph's place in its document and its score."""
+
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentScore:
+    """A document's score (paragraph scores weighted by length) and its paragraphs."""
+
+    score: float
+    paragraphs: list[ParagraphScore]
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """How much one feature moved a paragraph's decision value (log-odds)."""
+
+    feature: str
+    description: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """A paragraph's score, verdict, flagged spans and strongest features."""
+
+    score: float
+    garbled: bool
+    flags: list[Finding]
+    contributions: list[Contribution] = field(default_factory=list)
+
+
+class Detector:
+    """Scores paragraphs with a loaded model; see :func:`mtdetect.load`."""
+
+    def __init__(
+        self,
+        model: Model | None = None,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        trust: bool = False,
+        sha256: str | None = None,
+        threshold: float | None = None,
+    ) -> None:
+        self._model = model
+        self._path = None if path is None else Path(path)
+        self._trust = trust
+        self._sha256 = sha256
+        self._threshold = threshold
+        self._loaded_here = False
+
+    # -- model handling -------------------------------------------------
+    @property
+    def model(self) -> Model:
+        """The model, loaded on first use."""
+        if self._model is None:
+            self._model = load_model(self._path, trust=self._trust, sha256=self._sha256)
+            self._loaded_here = True
+        return self._model
+
+    @property
+    def threshold(self) -> float:
+        """The decision threshold: the model's calibrated default unless overridden."""
+        return self.model.threshold if self._threshold is None else self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, not {value}")
+        self._threshold = float(value)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if self._loaded_here:
+            # Ship the path, not the arrays: each worker loads its own copy lazily.
+            state["_model"] = None
+            state["_loaded_here"] = False
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    # -- scoring ----------------------------------------------------------
+    def score_paragraphs(self, paragraphs: Sequence[str]) -> np.ndarray:
+        """P(garbled) of each paragraph, as a float64 array of the same length.
+
+        Paragraphs without a single word score 0: there is nothing to judge.
+        """
+        paragraphs = list(paragraphs)
+        scores = np.zeros(len(paragraphs), dtype=np.float64)
+        for start in range(0, len(paragraphs), BATCH_SIZE):
+            chunk = paragraphs[start : start + BATCH_SIZE]
+            for i, p in enumerate(chunk):
+                if not isinstance(p, str):
+                    raise TypeError(f"paragraph {start + i} is a {type(p).__name__}, not a str")
+            keep = [i for i, p in enumerate(chunk) if _HAS_WORD.search(p)]
+            if keep:
+                batch = compute_features([chunk[i] for i in keep], self.model.tables)
+                scores[[start + i for i in keep]] = self.model.probability(batch)
+        return scores
+
+    def score_documents(self, texts: Iterable[str]) -> list[DocumentScore]:
+        """Score many documents with one model call per batch of paragraphs."""
+        texts = list(texts)
+        spans = [split_paragraphs(text) for text in texts]
+        flat = [seg.text for doc in spans for seg in doc]
+        scores = self.score_paragraphs(flat)
+        results, i = [], 0
+        for doc in spans:
+            doc_scores = scores[i : i + len(doc)]
+            i += len(doc)
+            paragraphs = [ParagraphScore(s.start, s.end, float(x)) for s, x in zip(doc, doc_scores)]
+            results.append(DocumentScore(document_score(paragraphs), paragraphs))
+        return results
+
+    def score_document(self, text: str) -> DocumentScore:
+        """The document score and each paragraph's (start, end, score)."""
+        return self.score_documents([text])[0]
+
+    def explain(self, paragraph: str, top: int = 6) -> Explanation:
+        """Score one paragraph and say why: flagged spans and strongest features."""
+        score = float(self.score_paragraphs([paragraph])[0])
+        flags = sorted(find_artifacts(paragraph) + unknown_words(paragraph, self.model), key=lambda f: f.start)
+        contributions = self._contributions(paragraph) if _HAS_WORD.search(paragraph) else []
+        contributions.sort(key=lambda c: -abs(c.value))
+        return Explanation(score, score >= self.threshold, flags, contributions[:top])
+
+    # -- pipelines ---------------------------------------------------------
+    def filter(
+        self,
+        records: Iterable[dict],
+        text_field: str = "text",
+        threshold: float | None = None,
+        *,
+        score_field: str | None = "mtdetect",
+        mode: str = "drop",
+        batch_size: int = 256,
+    ):
+        """Yield the records whose document score is under ``threshold`` (default: :attr:`threshold`).
+
+        Each record comes back as a shallow copy with ``{"score": ...,
+        "paragraphs": [[start, end, score], ...]}`` under ``score_field``
+        (``None``: no annotation); ``mode="annotate"`` yields every record.
+        Records are scored ``batch_size`` at a time, lazily. A record without
+        a string ``text_field`` raises :class:`~mtdetect.errors.InputError`.
+        See :func:`mtdetect.filtering.filter_records`.
+        """
+        from .filtering import filter_records
+
+        return filter_records(self, records, text_field, threshold, score_field, mode, batch_size)  # type: ignore[arg-type]
+
+    def score_series(self, texts, paragraphs: bool = False):
+        """Document scores of a pandas Series of texts (same index; NaN for missing texts).
+
+        For pandas batches: Spark ``mapInPandas``, Ray Data ``map_batches``,
+        Dask ``map_partitions``. ``paragraphs=True`` gives each document's
+        annotation dict instead. See :func:`mtdetect.filtering.score_series`.
+        """
+        from .filtering import score_series
+
+        return score_series(self, texts, paragraphs)
+
+    def _contributions(self, paragraph: str) -> list[Contribution]:
+        model = self.model
+        batch = compute_features([paragraph], model.tables)
+        scaled = (batch.dense[0] - model.dense_mean) / model.dense_scale
+        out = [
+            Contribution(name, spec.description, float(v))
+            for name, spec, v in zip(dense_feature_names(), DENSE_FEATURES, scaled * model.dense_coef)
+            if abs(v) > 1e-6
+        ]
+        tokens = word_class_tokens(normalize_paragraph(paragraph))
+        grams = word_class_ngrams(tokens)
+        if grams:
+            columns = word_class_hasher().transform([[g] for g in grams]).indices
+            weight = 1.0 / np.sqrt(max(len(tokens), 1))
+            totals: dict[str, float] = {}
+            for gram, col in zip(grams, columns):
+                totals[gram] = totals.get(gram, 0.0) + float(model.word_class_coef[col]) * weight
+            for gram, value in totals.items():
+                shown = " ".join(part.strip() or part for part in gram.split("\x01"))
+                out.append(Contribution(f"word_class:{shown}", "word-class n-gram", value))
+        return out
+
+
+def document_score(paragraphs: Sequence[ParagraphScore]) -> float:
+    """Length-weighted mean of paragraph scores (0 for a document with no text).
+
+    >>> document_score([ParagraphScore(0, 10, 0.9), ParagraphScore(12, 42, 0.1)])
+    0.3
+    """
+    weights = np.array([p.end - p.start for p in paragraphs], dtype=np.float64)
+    if weights.sum() == 0:
+        return 0.0
+    return round(float(np.average([p.score for p in paragraphs], weights=weights)), 12)
+
+
+def unknown_words(paragraph: str, model: Model) -> list[Finding]:
+    """Lower-case words the model's English word list does not know (untranslated?)."""
+    folded = fold_characters(paragraph)
+    matches = [m for m in WORD.finditer(folded) if m.group()[:1].islower() and len(m.group()) > 2]
+    if not matches:
+        return []
+    columns = lexical_hasher().transform([[m.group().lower()] for m in matches]).indices
+    known = np.isin(columns, model.tables.word_index)
+    return [
+        Finding("unknown_word", m.start(), m.end(), m.group(), UNKNOWN_WORD_MESSAGE.format(text=m.group()))
+        for m, is_known in zip(matches, known)
+        if not is_known
+    ]

@@ -1,0 +1,37 @@
+"""The library's exceptions. Each message says what went wrong and what to do.
+
+The CLI turns these into one-line errors (exit status 2); library users can
+catch :class:`MtdetectError` to handle them all.
+"""
+
+from __future__ import annotations
+
+
+class MtdetectError(Exception):
+    """Base class of every error mtdetect raises on purpose."""
+
+
+class ModelError(MtdetectError):
+    """A model file is missing, damaged, from another version, or untrusted."""
+
+
+class InputError(MtdetectError):
+    """Input text or records cannot be read as asked."""
+
+
+MODEL_MISSING = "model file not found: {path} (run `make train` or pass --model PATH)"
+MODEL_CORRUPT = (
+    "model file {path} is damaged: {reason} (reinstall mtdetect or retrain with `make train`)"
+)
+MODEL_CHECKSUM = (
+    "model weights {path} do not match the checksum in their card "
+    "(the file was truncated or edited; retrain with `make train` or restore it)"
+)
+MODEL_FORMAT = (
+    "model card {path} has format {found!r}, this mtdetect reads {expected!r} "
+    "(retrain with `make train`, or use the mtdetect version that wrote it)"
+)
+MODEL_PICKLE_UNTRUSTED = (
+    "{path} is a pickle, which can run code when loaded; pass --trust-pickle "
+    "(or trust=True) with --sha256 of the file if you trust its source"
+)

@@ -1,0 +1,1 @@
+"""Adapters for data pipelines (imported lazily; each needs its optional extra)."""

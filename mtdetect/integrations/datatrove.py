@@ -1,0 +1,166 @@
+"""A datatrove filter step: score documents (or remove garbled paragraphs) in a pipeline.
+
+Needs the ``mtdetect[datatrove]`` extra. Use it like any datatrove filter::
+
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from mtdetect.integrations.datatrove import MtdetectFilter
+
+    LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader("crawl/"),
+            MtdetectFilter(mode="paragraph", exclusion_writer=JsonlWriter("removed/")),
+            JsonlWriter("clean/"),
+        ],
+        tasks=64, workers=8,
+    ).run()
+
+``filter_batch`` scores every paragraph of a batch of documents in one model
+call. Scores go to ``doc.metadata``: ``mtdetect`` (the document score),
+``mtdetect_paragraphs`` (one score per paragraph, in text order) and, in
+paragraph mode, ``mtdetect_removed_paragraphs``.
+
+- ``mode="document"`` drops a document whose score is at or above the
+  threshold (reason ``mtdetect_garbled``, written to the exclusion writer).
+- ``mode="paragraph"`` removes the garbled paragraphs from ``doc.text`` in
+  place and keeps the rest; a document left without text is dropped (reason
+  ``mtdetect_all_paragraphs_garbled``).
+
+The step pickles without its model: each datatrove task loads the model once,
+on its first batch, from ``model`` (a path; ``None``: ``$MTDETECT_MODEL`` or the
+bundled default).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+try:
+    from datatrove.pipeline.filters.base_filter import BaseFilter
+except ImportError:  # the extra is not installed: the module still imports, the step says what to do
+
+    class BaseFilter:  # type: ignore[no-redef]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise ImportError(MISSING_EXTRA)
+
+
+if TYPE_CHECKING:
+    from ..detector import Detector
+
+MISSING_EXTRA = "the datatrove integration needs datatrove: pip install 'mtdetect[datatrove]'"
+ENV_MODEL = "MTDETECT_MODEL"
+GARBLED = "mtdetect_garbled"
+ALL_GARBLED = "mtdetect_all_paragraphs_garbled"
+
+FilterMode = Literal["document", "paragraph"]
+
+
+class MtdetectFilter(BaseFilter):
+    """Drop garbled documents, or remove garbled paragraphs, scoring a batch per model call.
+
+    Args:
+        model: model card, weights or folder; ``None``: ``$MTDETECT_MODEL``, else the bundled model
+        threshold: decision threshold; ``None``: the model's calibrated threshold
+        mode: ``"document"`` (drop whole documents) or ``"paragraph"`` (cut garbled paragraphs)
+        exclusion_writer: a datatrove writer for dropped documents (with ``filter_reason``)
+        batch_size: documents per model call
+        metadata_key: prefix of the keys written to ``doc.metadata``
+    """
+
+    name = "🈂 mtdetect"
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        threshold: float | None = None,
+        mode: FilterMode = "document",
+        exclusion_writer: Any = None,
+        batch_size: int = 256,
+        metadata_key: str = "mtdetect",
+    ) -> None:
+        if mode not in ("document", "paragraph"):
+            raise ValueError(f"mode must be 'document' or 'paragraph', not {mode!r}")
+        super().__init__(exclusion_writer, batch_size=batch_size)
+        self.model = None if model is None else str(model)
+        self.threshold = threshold
+        self.mode = mode
+        self.metadata_key = metadata_key
+        self._detector: Detector | None = None
+
+    @property
+    def detector(self) -> Detector:
+        """The detector, loaded on first use in each process."""
+        if self._detector is None:
+            import mtdetect
+
+            self._detector = mtdetect.load(self.model or os.environ.get(ENV_MODEL) or None)
+            if self.threshold is not None:
+                self._detector.threshold = self.threshold
+        return self._detector
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_detector"] = None  # each worker loads its own model
+        return state
+
+    def filter(self, doc: Any) -> bool | tuple[bool, str]:
+        return self.filter_batch([doc])[0]
+
+    def filter_batch(self, batch: Sequence[Any]) -> list[bool | tuple[bool, str]]:
+        """Score every paragraph of the batch in one call; annotate, and cut or drop."""
+        detector = self.detector
+        threshold = detector.threshold
+        scored = detector.score_documents([doc.text for doc in batch])  # one model call per batch
+        self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
+        key = self.metadata_key
+        results: list[bool | tuple[bool, str]] = []
+        for doc, result in zip(batch, scored):
+            doc.metadata[key] = round(result.score, 4)
+            doc.metadata[f"{key}_paragraphs"] = [round(p.score, 4) for p in result.paragraphs]
+            if self.mode == "document":
+                results.append((False, GARBLED) if result.score >= threshold else True)
+                continue
+            garbled = [p.score >= threshold for p in result.paragraphs]
+            removed = sum(garbled)
+            doc.metadata[f"{key}_removed_paragraphs"] = removed
+            if removed:
+                self.stat_update("mtdetect_paragraphs_removed", value=removed)
+                doc.text = without_segments(doc.text, result.paragraphs, garbled)
+            results.append((False, ALL_GARBLED) if removed and not doc.text.strip() else True)
+        return results
+
+
+class Span(Protocol):
+    """Anything with character offsets: a paragraph Segment or ParagraphScore."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def without_segments(text: str, segments: Sequence[Span], remove: Sequence[bool]) -> str:
+    """``text`` without the marked paragraphs; the separators around kept ones stay as they were.
+
+    >>> from mtdetect.segment import split_paragraphs
+    >>> text = "First part.\\n\\nGarbled part.\\n\\nLast part.\\n"
+    >>> without_segments(text, split_paragraphs(text), [False, True, False])
+    'First part.\\n\\nLast part.\\n'
+    >>> without_segments(text, split_paragraphs(text), [False, False, True])
+    'First part.\\n\\nGarbled part.\\n'
+    """
+    kept = [i for i, r in enumerate(remove) if not r]
+    if not kept:
+        return ""
+    pieces = [text[: segments[0].start]]
+    for n, i in enumerate(kept):
+        if n + 1 < len(kept):
+            following = segments[i + 1].start if i + 1 < len(segments) else segments[i].end
+            pieces.append(text[segments[i].start : following])
+        else:
+            pieces.append(text[segments[i].start : segments[i].end])
+    pieces.append(text[segments[-1].end :])
+    return "".join(pieces)

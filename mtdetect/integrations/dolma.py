@@ -1,0 +1,109 @@
+"""dolma taggers: paragraph and document scores as dolma attributes.
+
+Needs the ``mtdetect[dolma]`` extra. Importing this module registers two taggers::
+
+    dolma tag --documents 'docs/*.jsonl.gz' --experiment mt \\
+        --taggers mtdetect_paragraph_v1 mtdetect_document_v1 \\
+        --tagger_modules mtdetect.integrations.dolma --processes 8
+
+- ``mtdetect_paragraph_v1``: one ``paragraph`` span per paragraph (score =
+  P(garbled)) and one ``document`` span over the whole text (the
+  length-weighted document score);
+- ``mtdetect_document_v1``: the ``document`` span only.
+
+dolma's attribute names come out as ``{experiment}__mtdetect_paragraph_v1__paragraph``.
+Paragraphs are mtdetect's (blank-line blocks; single lines when a document
+has no blank line, as dolma documents usually are), with character offsets
+into the document text, as dolma spans expect. The model is read from
+``$MTDETECT_MODEL`` (a path), else the bundled default, once per process.
+
+Without dolma installed, :func:`document_spans` (what the taggers emit) still
+works; the tagger classes are only defined when dolma is importable.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..detector import Detector
+
+ENV_MODEL = "MTDETECT_MODEL"
+PARAGRAPH_TAGGER = "mtdetect_paragraph_v1"
+DOCUMENT_TAGGER = "mtdetect_document_v1"
+MISSING_EXTRA = "the dolma integration needs dolma: pip install 'mtdetect[dolma]'"
+
+SpanTuple = tuple[int, int, str, float]
+"""(start, end, type, score) of one dolma span."""
+
+_DETECTORS: dict[str, Detector] = {}
+
+
+def detector_from_env() -> Detector:
+    """The detector for ``$MTDETECT_MODEL`` (or the bundled model), loaded once per process."""
+    path = os.environ.get(ENV_MODEL) or ""
+    if path not in _DETECTORS:
+        import mtdetect
+
+        _DETECTORS[path] = mtdetect.load(path or None)
+    return _DETECTORS[path]
+
+
+def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> list[SpanTuple]:
+    """The spans a tagger emits: one per paragraph (if asked), then one for the whole document.
+
+    A document without any text gets a ``document`` span scoring 0.
+    """
+    result = detector.score_document(text)
+    spans: list[SpanTuple] = []
+    if paragraphs:
+        spans = [(p.start, p.end, "paragraph", float(p.score)) for p in result.paragraphs]
+    spans.append((0, len(text), "document", float(result.score)))
+    return spans
+
+
+try:
+    from dolma import add_tagger
+    from dolma.core.data_types import DocResult, Document, Span
+    from dolma.core.taggers import BaseTagger
+except ImportError:  # the extra is not installed
+    pass
+else:
+
+    class _MtdetectTagger(BaseTagger):
+        """Shared body: score with the process's detector, emit :func:`document_spans`."""
+
+        PARAGRAPHS = True
+
+        def __init__(self) -> None:
+            self.detector = detector_from_env()
+
+        @property
+        def defaults(self) -> list[str]:
+            return ["document"]
+
+        def predict(self, doc: Document) -> DocResult:
+            spans = [
+                Span(start=start, end=end, type=kind, score=score)
+                for start, end, kind, score in document_spans(self.detector, doc.text, self.PARAGRAPHS)
+            ]
+            return DocResult(doc=doc, spans=spans)
+
+    @add_tagger(PARAGRAPH_TAGGER)
+    class MtdetectParagraphTagger(_MtdetectTagger):
+        """P(garbled) of each paragraph, and the document score."""
+
+        PARAGRAPHS = True
+
+    @add_tagger(DOCUMENT_TAGGER)
+    class MtdetectDocumentTagger(_MtdetectTagger):
+        """The document score only (paragraph scores weighted by length)."""
+
+        PARAGRAPHS = False
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("MtdetectParagraphTagger", "MtdetectDocumentTagger"):
+        raise ImportError(MISSING_EXTRA)
+    raise AttributeError(name)

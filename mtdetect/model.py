@@ -1,0 +1,282 @@
+"""The model format: fitted parameters stored as data, beside a model card.
+
+A model is two files with one stem: ``NAME.npz`` holds the weights as plain
+arrays (no pickled code, readable by any numpy), ``NAME.card.json`` holds the
+model card: format version, feature layout, threshold, training data, metrics
+and the sha256 of the weights, checked on every load.
+
+Scoring is ``p = sigmoid(a * z + b)`` with the linear decision value
+``z = scaled_dense · dense_coef + word_class · word_class_coef + intercept``
+and the calibration ``(a, b)`` fitted on held-out pairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from . import errors
+from .atomic import atomic_writer
+from .features import (
+    LEXICAL_HASH_BITS,
+    WORD_CLASS_HASH_BITS,
+    WORD_CLASS_NGRAMS,
+    FeatureBatch,
+    LexicalTables,
+    dense_feature_names,
+)
+from .wordclass import FUNCTION_WORDS
+
+MODEL_FORMAT = "mtdetect-model/1"
+"""The format this version reads and writes; a card with another format is refused."""
+DEFAULT_MODEL_NAME = "default"
+CARD_SUFFIX = ".card.json"
+WEIGHTS_SUFFIX = ".npz"
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
+
+_ARRAYS = (
+    "dense_mean",
+    "dense_scale",
+    "dense_coef",
+    "word_class_index",
+    "word_class_coef",
+    "intercept",
+    "calibration",
+    "word_index",
+    "word_zipf",
+    "pair_index",
+    "pair_log_count",
+)
+
+
+def feature_layout() -> dict[str, Any]:
+    """What the features of this version look like; a model must match it.
+
+    >>> feature_layout()["word_class_hash_bits"]
+    20
+    """
+    return {
+        "dense": dense_feature_names(),
+        "lexical_hash_bits": LEXICAL_HASH_BITS,
+        "word_class_hash_bits": WORD_CLASS_HASH_BITS,
+        "word_class_ngrams": list(WORD_CLASS_NGRAMS),
+        "function_words_sha256": hashlib.sha256(
+            "\n".join(sorted(FUNCTION_WORDS)).encode()
+        ).hexdigest(),
+    }
+
+
+@dataclass
+class Model:
+    """Fitted parameters of the paragraph classifier."""
+
+    dense_mean: np.ndarray
+    dense_scale: np.ndarray
+    dense_coef: np.ndarray
+    word_class_coef: np.ndarray  # dense vector over 2**WORD_CLASS_HASH_BITS columns
+    intercept: float
+    calibration: tuple[float, float]
+    tables: LexicalTables
+    threshold: float
+    card: dict[str, Any] = field(default_factory=dict)
+
+    def decision(self, batch: FeatureBatch) -> np.ndarray:
+        """The linear decision value of each row (before calibration)."""
+        dense = (batch.dense - self.dense_mean) / self.dense_scale
+        z = dense @ self.dense_coef + batch.word_class @ self.word_class_coef
+        return np.asarray(z, dtype=np.float64) + self.intercept
+
+    def probability(self, batch: FeatureBatch) -> np.ndarray:
+        """Calibrated P(garbled) of each row."""
+        a, b = self.calibration
+        return 1.0 / (1.0 + np.exp(-(a * self.decision(batch) + b)))
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The weights as named arrays (sparse word-class weights kept sparse)."""
+        nonzero = np.flatnonzero(self.word_class_coef).astype(np.int32)
+        return {
+            "dense_mean": self.dense_mean.astype(np.float32),
+            "dense_scale": self.dense_scale.astype(np.float32),
+            "dense_coef": self.dense_coef.astype(np.float32),
+            "word_class_index": nonzero,
+            "word_class_coef": self.word_class_coef[nonzero].astype(np.float32),
+            "intercept": np.array([self.intercept], dtype=np.float64),
+            "calibration": np.array(self.calibration, dtype=np.float64),
+            "word_index": self.tables.word_index.astype(np.int32),
+            "word_zipf": self.tables.word_zipf.astype(np.float16),
+            "pair_index": self.tables.pair_index.astype(np.int32),
+            "pair_log_count": self.tables.pair_log_count.astype(np.float16),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], card: dict[str, Any]) -> Model:
+        """Rebuild a model from its arrays and card."""
+        coef = np.zeros(1 << WORD_CLASS_HASH_BITS, dtype=np.float32)
+        coef[arrays["word_class_index"]] = arrays["word_class_coef"]
+        tables = LexicalTables(
+            word_index=np.asarray(arrays["word_index"], dtype=np.int64),
+            word_zipf=np.asarray(arrays["word_zipf"], dtype=np.float32),
+            pair_index=np.asarray(arrays["pair_index"], dtype=np.int64),
+            pair_log_count=np.asarray(arrays["pair_log_count"], dtype=np.float32),
+        )
+        a, b = (float(x) for x in arrays["calibration"])
+        return cls(
+            dense_mean=np.asarray(arrays["dense_mean"], dtype=np.float32),
+            dense_scale=np.asarray(arrays["dense_scale"], dtype=np.float32),
+            dense_coef=np.asarray(arrays["dense_coef"], dtype=np.float32),
+            word_class_coef=coef,
+            intercept=float(arrays["intercept"][0]),
+            calibration=(a, b),
+            tables=tables,
+            threshold=float(card["threshold"]),
+            card=card,
+        )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_npz(handle: IO[bytes], arrays: Mapping[str, np.ndarray]) -> None:
+    """Write arrays as a compressed ``.npz`` whose bytes depend only on the arrays.
+
+    (``numpy.savez_compressed`` stamps the current time into the archive, so the
+    same model would get a new checksum at every training run.)
+    """
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            archive.writestr(info, buffer.getvalue())
+
+
+def save_model(model: Model, stem: Path) -> tuple[Path, Path]:
+    """Write ``stem.npz`` and ``stem.card.json``; return both paths.
+
+    The card gets the feature layout, threshold and weights checksum; other
+    card fields (training data, metrics) are taken from ``model.card``.
+    """
+    weights = stem.with_name(stem.name + WEIGHTS_SUFFIX)
+    card_path = stem.with_name(stem.name + CARD_SUFFIX)
+    arrays = model.to_arrays()
+    with atomic_writer(weights, "wb") as handle:
+        write_npz(handle, arrays)
+    card = dict(model.card)
+    card.update(
+        {
+            "format": MODEL_FORMAT,
+            "weights_file": weights.name,
+            "weights_sha256": _sha256(weights),
+            "threshold": model.threshold,
+            "features": feature_layout(),
+        }
+    )
+    text = json.dumps(card, indent=2, sort_keys=True) + "\n"
+    with atomic_writer(card_path) as handle:
+        handle.write(text)
+    model.card = card
+    return weights, card_path
+
+
+def default_model_path() -> Path:
+    """The card of the model that ships inside the package."""
+    return Path(str(resources.files("mtdetect.models").joinpath(DEFAULT_MODEL_NAME + CARD_SUFFIX)))
+
+
+def _card_path_for(path: Path) -> Path:
+    if path.is_dir():
+        return path / (DEFAULT_MODEL_NAME + CARD_SUFFIX)
+    if path.name.endswith(CARD_SUFFIX):
+        return path
+    if path.suffix == WEIGHTS_SUFFIX:
+        return path.with_name(path.name[: -len(WEIGHTS_SUFFIX)] + CARD_SUFFIX)
+    return path
+
+
+def read_card(card_path: Path) -> dict[str, Any]:
+    """Read and check a model card (format and feature layout)."""
+    if not card_path.is_file():
+        raise errors.ModelError(errors.MODEL_MISSING.format(path=card_path))
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise errors.ModelError(
+            errors.MODEL_CORRUPT.format(path=card_path, reason=f"not a JSON card ({exc})")
+        ) from None
+    if not isinstance(card, dict):
+        raise errors.ModelError(errors.MODEL_CORRUPT.format(path=card_path, reason="not a JSON object"))
+    found = card.get("format")
+    if found != MODEL_FORMAT:
+        raise errors.ModelError(
+            errors.MODEL_FORMAT.format(path=card_path, found=found, expected=MODEL_FORMAT)
+        )
+    if card.get("features") != feature_layout():
+        raise errors.ModelError(
+            errors.MODEL_CORRUPT.format(
+                path=card_path,
+                reason="its feature layout differs from this mtdetect version's",
+            )
+        )
+    for key in ("weights_file", "weights_sha256", "threshold"):
+        if key not in card:
+            raise errors.ModelError(errors.MODEL_CORRUPT.format(path=card_path, reason=f"no {key!r}"))
+    return card
+
+
+def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = False, sha256: str | None = None) -> Model:
+    """Load a model: the bundled default, a card, a weights file or a folder.
+
+    Pickled models (``.pkl``, ``.joblib``) can run code when loaded, so they
+    load only with ``trust=True`` and a matching ``sha256`` of the file.
+    """
+    if path is None:
+        path = default_model_path()
+    path = Path(path)
+    if path.suffix in PICKLE_SUFFIXES:
+        return _load_pickle(path, trust=trust, sha256=sha256)
+    card_path = _card_path_for(path)
+    card = read_card(card_path)
+    weights = card_path.with_name(card["weights_file"])
+    if not weights.is_file():
+        raise errors.ModelError(errors.MODEL_MISSING.format(path=weights))
+    if _sha256(weights) != card["weights_sha256"]:
+        raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=weights))
+    try:
+        with np.load(weights, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in _ARRAYS}
+    except (OSError, ValueError, KeyError) as exc:
+        raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=str(exc))) from None
+    return Model.from_arrays(arrays, card)
+
+
+def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
+    if not trust or not sha256:
+        raise errors.ModelError(errors.MODEL_PICKLE_UNTRUSTED.format(path=path))
+    if not path.is_file():
+        raise errors.ModelError(errors.MODEL_MISSING.format(path=path))
+    if _sha256(path) != sha256.lower():
+        raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=path))
+    import joblib
+
+    model = joblib.load(path)
+    if not isinstance(model, Model):
+        raise errors.ModelError(
+            errors.MODEL_CORRUPT.format(path=path, reason=f"holds a {type(model).__name__}, not an mtdetect Model")
+        )
+    return model

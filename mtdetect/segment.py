@@ -1,0 +1,344 @@
+"""Segmentation: text -> paragraphs -> sentences -> tokens, with character offsets.
+
+Every piece is a :class:`Segment` whose ``start``/``end`` are character offsets
+into the text given at the top level, so ``original[s.start:s.end] == s.text``
+holds at every level (pass a paragraph's ``start`` as ``offset`` when splitting
+it further).
+
+- :func:`split_paragraphs` -- blank-line separated blocks; a document with no
+  such structure (at most one block) is split on single newlines instead, as
+  scraped text and dolma documents are written.
+- :func:`split_sentences` -- Punkt (nltk) with parameters trained by
+  ``training/punkt.py`` and shipped as ``mtdetect/data/punkt_en.json``; a title
+  abbreviation (``Mr.``, ``Dr.``, ``Gen.`` ...) never ends a sentence.
+- :func:`split_tokens` -- words (with inner apostrophes and hyphens), numbers,
+  letter-dot abbreviations (``U.S.``) and one token per punctuation character.
+
+Every regular expression here runs in linear time (no repetition can match
+the same text two ways) and no Python loop walks the input character by
+character: a 200 MB line is split with two regex scans and one copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+from nltk.tokenize.punkt import (
+    PunktLanguageVars,
+    PunktParameters,
+    PunktSentenceTokenizer,
+    PunktToken,
+)
+
+from mtdetect.errors import ModelError
+
+__all__ = [
+    "PUNKT_FORMAT",
+    "TITLE_ABBREVIATIONS",
+    "Segment",
+    "punkt_parameters_from_json",
+    "split_paragraphs",
+    "split_sentences",
+    "split_tokens",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of text and its character offsets in the original text.
+
+    >>> Segment(4, 9, "quick")
+    Segment(start=4, end=9, text='quick')
+    """
+
+    start: int  # character offset into the ORIGINAL text passed at top level
+    end: int
+    text: str  # == original[start:end]
+
+
+# ---------------------------------------------------------------------------
+# Paragraphs
+# ---------------------------------------------------------------------------
+
+_LINE_BREAK_SRC = r"""(?:
+    \r\n            # Windows
+  | \r(?!\n)        # old Mac; never the first half of a \r\n
+  | \n              # Unix
+)"""
+
+_LINE_BREAK = re.compile(_LINE_BREAK_SRC, re.VERBOSE)
+
+_BLANK_LINES = re.compile(
+    rf"""
+    {_LINE_BREAK_SRC}       # the break that ends a line of text
+    (?:
+        [^\S\r\n]*          # a line holding only spaces, tabs, no-break spaces ...
+        {_LINE_BREAK_SRC}   # ... ended by its own break
+    )+                      # one or more such blank lines
+    """,
+    re.VERBOSE,
+)
+
+_NON_SPACE = re.compile(r"\S")
+
+
+def _gaps(separator: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """Yield the (start, end) spans of text between matches of ``separator``."""
+    last = 0
+    for match in separator.finditer(text):
+        yield last, match.start()
+        last = match.end()
+    yield last, len(text)
+
+
+def _from(text: str, first: int, end: int, offset: int) -> Segment:
+    """Return ``text[first:end]`` without trailing whitespace (``text[first]`` is visible)."""
+    piece = text[first:end].rstrip()
+    return Segment(offset + first, offset + first + len(piece), piece)
+
+
+def _trimmed(text: str, start: int, end: int, offset: int) -> Segment | None:
+    """Return ``text[start:end]`` without surrounding whitespace, or None if blank."""
+    first = _NON_SPACE.search(text, start, end)
+    return None if first is None else _from(text, first.start(), end, offset)
+
+
+def split_paragraphs(text: str) -> list[Segment]:
+    """Split a document into paragraphs with offsets into ``text``.
+
+    Paragraphs are blocks separated by blank lines (lines holding only
+    whitespace count as blank). A document with fewer than two such blocks is
+    split on single newlines instead. ``\\r\\n`` and ``\\r`` line endings work
+    like ``\\n``; surrounding whitespace is stripped from each paragraph.
+
+    >>> [p.text for p in split_paragraphs("One.\\nStill one.\\n \\nTwo.")]
+    ['One.\\nStill one.', 'Two.']
+    >>> split_paragraphs("First line\\r\\n  Second line  \\r\\n")
+    [Segment(start=0, end=10, text='First line'), Segment(start=14, end=25, text='Second line')]
+    >>> split_paragraphs(" \\n\\t ")
+    []
+    """
+    blocks = [
+        (first.start(), end)
+        for start, end in _gaps(_BLANK_LINES, text)
+        if (first := _NON_SPACE.search(text, start, end)) is not None
+    ]
+    if len(blocks) >= 2:
+        return [_from(text, first, end, 0) for first, end in blocks]
+    return [seg for a, b in _gaps(_LINE_BREAK, text) if (seg := _trimmed(text, a, b, 0)) is not None]
+
+
+# ---------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------
+
+PUNKT_FORMAT = "mtdetect-punkt/1"
+"""Format tag of the shipped sentence-splitter parameters (``data/punkt_en.json``)."""
+
+TITLE_ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        "adm", "capt", "cmdr", "col", "dr", "gen", "gov", "hon", "lt", "maj",
+        "messrs", "mme", "mr", "mrs", "ms", "pres", "prof", "rep", "rev", "sen",
+        "sgt", "supt",
+    }
+)  # fmt: skip
+"""Abbreviations written before a name: a sentence never ends on one."""
+
+_TITLE_END = re.compile(
+    r"""
+    \b                              # the abbreviation starts a word ...
+    (?: {titles} )                  # ... Mr, MR, Dr, Gen, ...
+    \.\Z                            # ... and its full stop ends the candidate sentence
+    """.format(
+        titles="|".join(
+            form for title in sorted(TITLE_ABBREVIATIONS) for form in (title.capitalize(), title.upper())
+        )
+    ),
+    re.VERBOSE,
+)
+_TITLE_WINDOW = 2 + max(len(title) for title in TITLE_ABBREVIATIONS)
+
+
+class _OrthoContext(dict[str, int]):
+    """Orthographic flags per word type; unknown types read as 0 without being stored.
+
+    nltk keeps these in a ``defaultdict(int)``, which grows by one entry for
+    every new word looked up while splitting text.
+
+    >>> ortho = _OrthoContext(mr=2)
+    >>> ortho["smith"], len(ortho)
+    (0, 1)
+    """
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
+def punkt_parameters_from_json(text: str) -> PunktParameters:
+    """Read Punkt parameters written by ``training/punkt.py`` (JSON, sorted lists).
+
+    >>> params = punkt_parameters_from_json(
+    ...     '{"format": "mtdetect-punkt/1", "abbrev_types": ["mr"], "collocations": [["e", "coli"]],'
+    ...     ' "sent_starters": ["the"], "ortho_context": {"the": 6}}')
+    >>> sorted(params.abbrev_types), sorted(params.collocations), params.ortho_context["never seen"]
+    (['mr'], [('e', 'coli')], 0)
+    """
+    try:
+        doc = json.loads(text)
+        if doc.get("format") != PUNKT_FORMAT:
+            raise ValueError(f"format is {doc.get('format')!r}, expected {PUNKT_FORMAT!r}")
+        params = PunktParameters()
+        params.abbrev_types = set(doc["abbrev_types"])
+        params.collocations = {(first, second) for first, second in doc["collocations"]}
+        params.sent_starters = set(doc["sent_starters"])
+        params.ortho_context = _OrthoContext(doc["ortho_context"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ModelError(
+            f"sentence-splitter parameters are damaged: {error} "
+            "(reinstall mtdetect or regenerate them with `python -m training.punkt`)"
+        ) from error
+    return params
+
+
+class _LanguageVars(PunktLanguageVars):
+    """Punkt's English patterns, compiled once with the standard ``re`` module.
+
+    nltk 3.10 runs its patterns through ``nltk.redos``, a wrapper with a
+    5-second wall-clock limit on a whole ``finditer`` pass: a paragraph of a
+    few megabytes raised ``TimeoutError`` half-way, and the wrapper slowed
+    every match (splitting ran over twice as slow). The patterns themselves are
+    nltk's linear-time ones, unchanged.
+    """
+
+    re_boundary_realignment = re.compile(
+        PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE
+    )
+
+    def period_context_re(self) -> re.Pattern[str]:
+        return _punkt_patterns().period_context
+
+    def _word_tokenizer_re(self) -> re.Pattern[str]:
+        return _punkt_patterns().word_tokenizer
+
+
+class _PunktPatterns:
+    """nltk's Punkt pattern sources, formatted as nltk does and compiled with ``re``."""
+
+    def __init__(self) -> None:
+        base = PunktLanguageVars()
+        self.period_context = re.compile(
+            base._period_context_fmt
+            % {"NonWord": base._re_non_word_chars, "SentEndChars": base._re_sent_end_chars},
+            re.UNICODE | re.VERBOSE,
+        )
+        self.word_tokenizer = re.compile(
+            base._word_tokenize_fmt
+            % {
+                "NonWord": base._re_non_word_chars,
+                "MultiChar": base._re_multi_char_punct,
+                "WordStart": base._re_word_start,
+            },
+            re.UNICODE | re.VERBOSE,
+        )
+
+
+@functools.cache
+def _punkt_patterns() -> _PunktPatterns:
+    return _PunktPatterns()
+
+
+class _Token(PunktToken):
+    """Punkt's token with its per-token patterns compiled by ``re`` (see :class:`_LanguageVars`)."""
+
+    __slots__ = ()
+    _RE_ELLIPSIS = re.compile(PunktToken._RE_ELLIPSIS.pattern)
+    _RE_NUMERIC = re.compile(PunktToken._RE_NUMERIC.pattern)
+    _RE_INITIAL = re.compile(PunktToken._RE_INITIAL.pattern, re.UNICODE)
+    _RE_ALPHA = re.compile(PunktToken._RE_ALPHA.pattern, re.UNICODE)
+
+
+@functools.cache
+def _sentence_tokenizer() -> PunktSentenceTokenizer:
+    """Load the shipped parameters once and build the tokenizer."""
+    resource = resources.files("mtdetect") / "data" / "punkt_en.json"
+    params = punkt_parameters_from_json(resource.read_text(encoding="utf-8"))
+    return PunktSentenceTokenizer(params, lang_vars=_LanguageVars(), token_cls=_Token)
+
+
+def _join_after_titles(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Merge each span that ends on a title abbreviation ("Mr.") with the next."""
+    start: int | None = None
+    end = 0
+    for span_start, end in spans:
+        if start is None:
+            start = span_start
+        if not _TITLE_END.search(text, max(start, end - _TITLE_WINDOW), end):
+            yield start, end
+            start = None
+    if start is not None:
+        yield start, end
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Segment]:
+    """Split text (usually one paragraph) into sentences.
+
+    Offsets are ``offset`` plus positions in ``text``: pass a paragraph's
+    ``start`` to get offsets into the whole document.
+
+    >>> text = "Mr. Smith met U.S. officials on Sept. 11 at 9 a.m. in Washington. They agreed."
+    >>> [s.text for s in split_sentences(text)]
+    ['Mr. Smith met U.S. officials on Sept. 11 at 9 a.m. in Washington.', 'They agreed.']
+    >>> split_sentences("  Hi there. Bye now.  ", offset=100)
+    [Segment(start=102, end=111, text='Hi there.'), Segment(start=112, end=120, text='Bye now.')]
+    """
+    spans = _sentence_tokenizer().span_tokenize(text)
+    return [
+        seg
+        for start, end in _join_after_titles(text, spans)
+        if (seg := _trimmed(text, start, end, offset)) is not None
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------
+
+_LETTER = r"[^\W\d_]"
+_WORD_CHAR = r"[\w\u0300-\u036f]"  # letters, digits, underscore, combining accents
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<number>
+        \d+ (?: [.,:] \d+ )+                    # 3.5  1,000  1,000.50  12:30
+    )
+  | (?P<initials>
+        {_LETTER} (?: \. {_LETTER} )++ \.?      # U.S.  e.g.  a.m.  U.S.A
+        (?!\w)                                  # ... not "a.The" (a full stop between words)
+    )
+  | (?P<word>
+        {_WORD_CHAR}+
+        (?: ['\u2019\-\u2010\u2011]             # inner apostrophe or hyphen: don't, long-term
+            {_WORD_CHAR}+ )*
+    )
+  | (?P<punct>
+        \S                                      # any other visible character, alone
+    )
+    """,
+    re.VERBOSE,
+)
+
+
+def split_tokens(text: str, offset: int = 0) -> list[Segment]:
+    """Split text into word, number and punctuation tokens.
+
+    >>> [t.text for t in split_tokens("Don't cut 1,000 long-term U.S. jobs (3.5%)!")]
+    ["Don't", 'cut', '1,000', 'long-term', 'U.S.', 'jobs', '(', '3.5', '%', ')', '!']
+    >>> split_tokens("do n't", offset=10)
+    [Segment(start=10, end=12, text='do'), Segment(start=13, end=16, text="n't")]
+    """
+    return [Segment(offset + m.start(), offset + m.end(), m.group()) for m in _TOKEN.finditer(text)]

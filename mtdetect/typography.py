@@ -1,0 +1,66 @@
+"""Typography normalisation: curly quotes, dashes and odd spaces are not evidence.
+
+Clean sites use straight quotes and garbled sites use curly ones as often as
+the reverse, so every feature is computed on text where typography has been
+folded to one form. Detectors see the raw text and treat both forms alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+# One character in, one character out: offsets stay valid.
+_CHAR_MAP = {
+    "\u2018": "'",  # left single quotation mark
+    "\u2019": "'",  # right single quotation mark / apostrophe
+    "\u201a": "'",  # single low-9 quotation mark
+    "\u201b": "'",  # single high-reversed-9 quotation mark
+    "\u2032": "'",  # prime
+    "\u00b4": "'",  # acute accent used as apostrophe
+    "`": "'",  # grave accent used as apostrophe
+    "\u201c": '"',  # left double quotation mark
+    "\u201d": '"',  # right double quotation mark
+    "\u201e": '"',  # double low-9 quotation mark
+    "\u201f": '"',  # double high-reversed-9 quotation mark
+    "\u2033": '"',  # double prime
+    "\u00ab": '"',  # left guillemet
+    "\u00bb": '"',  # right guillemet
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\u2012": "-",  # figure dash
+    "\u2013": "-",  # en dash
+    "\u2014": "-",  # em dash
+    "\u2015": "-",  # horizontal bar
+    "\u2212": "-",  # minus sign
+    "\u00a0": " ",  # no-break space
+    "\u2007": " ",  # figure space
+    "\u2009": " ",  # thin space
+    "\u202f": " ",  # narrow no-break space
+    "\u2026": ".",  # horizontal ellipsis (see _ELLIPSIS below for "...")
+}
+_TABLE = str.maketrans(_CHAR_MAP)
+
+_ELLIPSIS = re.compile(r"\.{2,}")  # "..." and ".." fold to one full stop, like "…"
+_DOUBLE_DASH = re.compile(r"-{2,}")  # "--" as a dash folds to "-", like "—"
+_SPACE_RUN = re.compile(r"[ \t]{2,}")  # two spaces after a full stop are a habit, not damage
+
+
+def fold_characters(text: str) -> str:
+    """Fold typographic variants one-for-one, keeping every offset.
+
+    >>> fold_characters("“Don’t” — he said")
+    '"Don\\'t" - he said'
+    """
+    return text.translate(_TABLE)
+
+
+def normalize_typography(text: str) -> str:
+    """Fold quotes, dashes, ellipses and space runs to one form (offsets change).
+
+    >>> normalize_typography("Wait…  it’s “fine” -- really...")
+    'Wait. it\\'s "fine" - really.'
+    """
+    text = text.translate(_TABLE)
+    text = _ELLIPSIS.sub(".", text)
+    text = _DOUBLE_DASH.sub("-", text)
+    return _SPACE_RUN.sub(" ", text)

@@ -1,0 +1,1 @@
+"""Training pipeline: builds the data files and the model that mtdetect ships."""
