@@ -51,6 +51,7 @@ evaluate: $(STAMP)
 	$(BIN)/python -m training.evaluate --data $(DATA)
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m training.bench
 
 clean:

@@ -206,10 +206,13 @@ class Detector:
     def _contributions(self, paragraph: str) -> list[Contribution]:
         model = self.model
         batch = compute_features([paragraph], model.tables)
-        scaled = (batch.dense[0] - model.dense_mean) / model.dense_scale
+        # Against what baseline: no damage at all for artifact counts, the
+        # training average for language measures.
+        baseline = np.where([s.family == "artifact" for s in DENSE_FEATURES], 0.0, model.dense_mean)
+        moved = (batch.dense[0] - baseline) / model.dense_scale * model.dense_coef
         out = [
             Contribution(name, spec.description, float(v))
-            for name, spec, v in zip(dense_feature_names(), DENSE_FEATURES, scaled * model.dense_coef)
+            for name, spec, v in zip(dense_feature_names(), DENSE_FEATURES, moved)
             if abs(v) > 1e-6
         ]
         tokens = word_class_tokens(normalize_paragraph(paragraph))

@@ -70,7 +70,8 @@ def open_binary(name: str) -> IO[bytes]:
         if name.endswith(".zst"):
             import zstandard
 
-            return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+            # The zstd stream has no readline(): buffer it so lines can be iterated.
+            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True))
         return open(path, "rb")
     except OSError as exc:
         raise InputError(f"{name}: {exc.strerror or exc}") from None

@@ -35,7 +35,7 @@ from .features import (
     LexicalTables,
     dense_feature_names,
 )
-from .wordclass import FUNCTION_WORDS
+from .wordclass import FUNCTION_WORDS, SUFFIX_CLASSES
 
 MODEL_FORMAT = "mtdetect-model/1"
 """The format this version reads and writes; a card with another format is refused."""
@@ -70,8 +70,8 @@ def feature_layout() -> dict[str, Any]:
         "lexical_hash_bits": LEXICAL_HASH_BITS,
         "word_class_hash_bits": WORD_CLASS_HASH_BITS,
         "word_class_ngrams": list(WORD_CLASS_NGRAMS),
-        "function_words_sha256": hashlib.sha256(
-            "\n".join(sorted(FUNCTION_WORDS)).encode()
+        "word_classes_sha256": hashlib.sha256(
+            json.dumps([sorted(FUNCTION_WORDS), SUFFIX_CLASSES]).encode()
         ).hexdigest(),
     }
 

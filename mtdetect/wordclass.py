@@ -6,7 +6,7 @@ every number ``0``. What is left shows word order, agreement and punctuation
 damage without the subject of the text, so the model cannot learn topic from it.
 
 >>> word_class_tokens("The minister said , that sales waxed 8 % in March. 2022.")
-['The', 'x', 'x', ' , ', 'that', 'x', 'x', '0', ' % ', 'in', 'X', '. ', '0', '.']
+['The', 'x', 'x', ' , ', 'that', 'xs', 'xd', '0', ' % ', 'in', 'X', '. ', '0', '.']
 """
 
 from __future__ import annotations
@@ -61,18 +61,46 @@ _CLASS_TOKEN = re.compile(
 )
 
 
-def word_shape(word: str) -> str:
-    """The class of one word: itself if a function word, else ``0``, ``X`` or ``x``.
+SUFFIX_CLASSES: tuple[tuple[str, str], ...] = (
+    ("ing", "g"),  # verb forms: -ing
+    ("ed", "d"),  # past tense and participles
+    ("ly", "l"),  # adverbs
+    ("tion", "n"),  # abstract nouns
+    ("sion", "n"),
+    ("ment", "n"),
+    ("ness", "n"),
+    ("ity", "n"),
+    ("ous", "j"),  # adjectives
+    ("ive", "j"),
+    ("able", "j"),
+    ("al", "j"),
+    ("s", "s"),  # plurals and third-person verbs: agreement shows
+)
+"""Endings that give a lower-case content word a finer class (``xg``, ``xd``, ``xs``...).
 
-    >>> [word_shape(w) for w in ["The", "minister", "Putin", "2022", "5th", "n't"]]
-    ['The', 'x', 'X', '0', '0', "n't"]
+They show verb forms, plurals and agreement without the word itself.
+"""
+_MIN_STEM = 3  # "sing", "bed" and "is" are not suffixed forms
+
+
+def word_shape(word: str) -> str:
+    """The class of one word: itself if a function word, else ``0``, ``X`` or ``x`` + ending.
+
+    >>> [word_shape(w) for w in ["The", "minister", "Putin", "2022", "5th", "n't", "rising", "sanctions"]]
+    ['The', 'x', 'X', '0', '0', "n't", 'xg', 'xs']
     """
     if word.lower() in FUNCTION_WORDS:
         return word
     first = word.lstrip("'")[:1]
     if first.isdigit():
         return "0"
-    return "X" if first.isupper() else "x"
+    if first.isupper():
+        return "X"
+    lower = word.lower()
+    for ending, cls in SUFFIX_CLASSES:
+        if lower.endswith(ending) and len(lower) >= len(ending) + _MIN_STEM:
+            return "x" + cls
+    return "x"
 
 
 _SHAPE_CACHE: dict[str, str] = {}
@@ -82,8 +110,8 @@ _SHAPE_CACHE_LIMIT = 500_000
 def word_shapes(words: list[str]) -> list[str]:
     """Classes of many words, memoised (the vocabulary of a stream repeats).
 
-    >>> word_shapes(["in", "Tokyo", "yesterday"])
-    ['in', 'X', 'x']
+    >>> word_shapes(["in", "Tokyo", "yesterday", "talks"])
+    ['in', 'X', 'x', 'xs']
     """
     cache = _SHAPE_CACHE
     if len(cache) > _SHAPE_CACHE_LIMIT:
@@ -102,7 +130,7 @@ def word_class_tokens(text: str) -> list[str]:
     """Tokens of the word-class text of ``text`` (typography-normalised, one line).
 
     >>> word_class_tokens("They do n't know it's Putin's 5th cross- border trip")
-    ['They', 'do', "n't", 'x', "it's", 'X', '0', 'x', '- ', 'x', 'x']
+    ['They', 'do', "n't", 'x', "it's", 'X', '0', 'xs', '- ', 'x', 'x']
     """
     parts = WORD.split(text)
     # WORD has no groups, so split() drops the words: take them with findall.

@@ -9,6 +9,8 @@ penalised).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, minimize
@@ -25,6 +27,31 @@ def balanced_weights(labels: np.ndarray) -> np.ndarray:
     """
     counts = np.bincount(labels, minlength=2).astype(np.float64)
     return (len(labels) / (2 * counts))[labels]
+
+
+def family_balanced_weights(labels: np.ndarray, families: Sequence[str]) -> np.ndarray:
+    """Sample weights: classes equal in total; within a class, each family of rows
+    (how the row was made: round trip, garbler, MQM, seed...) weighs in proportion
+    to the square root of its size, so a large source cannot drown a small real one.
+
+    >>> w = family_balanced_weights(np.array([0, 0, 1, 1, 1, 1, 1]), ["o", "o", "a", "a", "a", "a", "b"])
+    >>> round(float(w[:2].sum()), 6) == round(float(w[2:].sum()), 6)
+    True
+    >>> bool(w[6] > w[2])
+    True
+    """
+    weights = np.zeros(len(labels), dtype=np.float64)
+    keys = list(zip(labels.tolist(), families))
+    counts: dict[tuple[int, str], int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    for i, key in enumerate(keys):
+        weights[i] = 1.0 / np.sqrt(counts[key])
+    for label in (0, 1):
+        mask = labels == label
+        if mask.any():
+            weights[mask] *= (len(labels) / 2) / weights[mask].sum()
+    return weights
 
 
 def fit_logistic(
