@@ -14,6 +14,16 @@ from pathlib import Path
 from typing import IO, Any
 
 
+def _default_mode(path: Path) -> int:
+    """The replaced file's mode, else what the umask gives a new file (not mkstemp's 0600)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextmanager
 def atomic_writer(path: str | os.PathLike[str], mode: str = "w", **open_args: Any) -> Iterator[IO[Any]]:
     """Open a temporary file for writing; rename it to ``path`` if the block succeeds.
@@ -33,6 +43,7 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w", **open_args: An
     try:
         with os.fdopen(fd, mode, **open_args) as handle:
             yield handle
+        os.chmod(tmp, _default_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

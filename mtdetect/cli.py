@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
+    parser.add_argument("--model", default=os.environ.get(ENV_MODEL) or None,
                         help=f"model card, weights or folder (default: ${ENV_MODEL}, else the bundled model)")
     parser.add_argument("--threshold", type=_probability, default=None,
                         help="decision threshold in [0, 1] (default: the model's calibrated threshold)")

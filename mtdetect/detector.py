@@ -129,6 +129,8 @@ class Detector:
 
         Paragraphs without a single word score 0: there is nothing to judge.
         """
+        if isinstance(paragraphs, str):
+            raise TypeError("score_paragraphs takes a list of paragraphs; use score_document for one text")
         paragraphs = list(paragraphs)
         scores = np.zeros(len(paragraphs), dtype=np.float64)
         for start in range(0, len(paragraphs), BATCH_SIZE):
@@ -248,7 +250,7 @@ def unknown_words(paragraph: str, model: Model) -> list[Finding]:
     if not matches:
         return []
     columns = lexical_hasher().transform([[m.group().lower()] for m in matches]).indices
-    known = np.isin(columns, model.tables.word_index)
+    known = model.tables.is_known_word(columns)
     return [
         Finding("unknown_word", m.start(), m.end(), m.group(), UNKNOWN_WORD_MESSAGE.format(text=m.group()))
         for m, is_known in zip(matches, known)

@@ -110,6 +110,16 @@ class LexicalTables:
     pair_log_count: np.ndarray
 
     @cached_property
+    def _sorted_word_index(self) -> np.ndarray:
+        return np.sort(self.word_index)
+
+    def is_known_word(self, buckets: np.ndarray) -> np.ndarray:
+        """Whether each word bucket holds an English word."""
+        index = self._sorted_word_index
+        position = np.searchsorted(index, buckets).clip(max=max(len(index) - 1, 0))
+        return index[position] == buckets if len(index) else np.zeros(len(buckets), dtype=bool)
+
+    @cached_property
     def word_lookup(self) -> sp.csc_matrix:
         """A (buckets, 3) matrix over word buckets: Zipf frequency, known, rare."""
         zipf = self.word_zipf.astype(np.float32)
@@ -196,6 +206,11 @@ def normalize_paragraph(paragraph: str) -> str:
 
 def compute_features(paragraphs: Sequence[str], tables: LexicalTables) -> FeatureBatch:
     """Compute every feature of a batch of paragraphs in one pass."""
+    if not paragraphs:
+        return FeatureBatch(
+            np.zeros((0, len(DENSE_FEATURES)), dtype=np.float32),
+            sp.csr_matrix((0, 1 << WORD_CLASS_HASH_BITS), dtype=np.float32),
+        )
     normalized = [normalize_paragraph(p) for p in paragraphs]
     artifact = np.log1p(count_artifacts(paragraphs))
 

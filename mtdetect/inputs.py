@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -169,6 +170,19 @@ def record_text(record: dict[str, Any], field: str, shown: str, number: int) -> 
     return value
 
 
+_TSV_ESCAPE = re.compile(r"\\([\\nt])")
+_TSV_UNESCAPED = {"\\": "\\", "n": "\n", "t": "\t"}
+
+
+def unescape_tsv(cell: str) -> str:
+    """Undo the TSV escapes ``\\\\``, ``\\n`` and ``\\t`` in one pass.
+
+    >>> unescape_tsv(r"C:\\\\new\\tline\\nnext")
+    'C:\\\\new\\tline\\nnext'
+    """
+    return _TSV_ESCAPE.sub(lambda m: _TSV_UNESCAPED[m.group(1)], cell)
+
+
 def _read_tsv(name: str, shown: str, column: str, encoding_errors: EncodingErrors) -> Iterator[Document]:
     lines = iter_lines(name, encoding_errors)
     try:
@@ -192,7 +206,7 @@ def _read_tsv(name: str, shown: str, column: str, encoding_errors: EncodingError
         row = next(csv.reader(io.StringIO(line), delimiter="\t", quoting=csv.QUOTE_NONE))
         if index >= len(row):
             raise InputError(f"{shown}: line {number}: has {len(row)} columns, expected {len(header)}")
-        text = row[index].replace("\\n", "\n").replace("\\t", "\t")
+        text = unescape_tsv(row[index])
         yield Document(shown, number, text, dict(zip(header, row)))
 
 

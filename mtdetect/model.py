@@ -92,8 +92,10 @@ class Model:
 
     def decision(self, batch: FeatureBatch) -> np.ndarray:
         """The linear decision value of each row (before calibration)."""
-        dense = (batch.dense - self.dense_mean) / self.dense_scale
-        z = dense @ self.dense_coef + batch.word_class @ self.word_class_coef
+        # Row by row in float64 (no BLAS matrix product, whose rounding depends on
+        # the batch shape): a paragraph gets the same score in any batch.
+        dense = (batch.dense.astype(np.float64) - self.dense_mean) / self.dense_scale
+        z = (dense * self.dense_coef).sum(axis=1) + batch.word_class @ self.word_class_coef.astype(np.float64)
         return np.asarray(z, dtype=np.float64) + self.intercept
 
     def probability(self, batch: FeatureBatch) -> np.ndarray:
@@ -236,6 +238,16 @@ def read_card(card_path: Path) -> dict[str, Any]:
     for key in ("weights_file", "weights_sha256", "threshold"):
         if key not in card:
             raise errors.ModelError(errors.MODEL_CORRUPT.format(path=card_path, reason=f"no {key!r}"))
+    name = card["weights_file"]
+    if not isinstance(name, str) or not name or Path(name).name != name:
+        raise errors.ModelError(
+            errors.MODEL_CORRUPT.format(path=card_path, reason="weights_file must be a file name beside the card")
+        )
+    threshold = card["threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+        raise errors.ModelError(
+            errors.MODEL_CORRUPT.format(path=card_path, reason="threshold must be a number between 0 and 1")
+        )
     return card
 
 
@@ -260,9 +272,33 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     try:
         with np.load(weights, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
-    except (OSError, ValueError, KeyError) as exc:
-        raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=str(exc))) from None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=str(exc) or type(exc).__name__)) from None
+    problem = shape_problem(arrays)
+    if problem:
+        raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=problem))
     return Model.from_arrays(arrays, card)
+
+
+def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
+    """What is wrong with the shapes of a model's arrays, or None."""
+    n_dense = len(dense_feature_names())
+    for name in ("dense_mean", "dense_scale", "dense_coef"):
+        if arrays[name].shape != (n_dense,):
+            return f"{name} has shape {arrays[name].shape}, expected ({n_dense},)"
+    if arrays["intercept"].shape != (1,) or arrays["calibration"].shape != (2,):
+        return "intercept or calibration has the wrong shape"
+    for index, values, bits in (
+        ("word_class_index", "word_class_coef", WORD_CLASS_HASH_BITS),
+        ("word_index", "word_zipf", LEXICAL_HASH_BITS),
+        ("pair_index", "pair_log_count", LEXICAL_HASH_BITS),
+    ):
+        idx, val = arrays[index], arrays[values]
+        if idx.ndim != 1 or idx.shape != val.shape:
+            return f"{index} and {values} do not match"
+        if len(idx) and (idx.min() < 0 or idx.max() >= 1 << bits):
+            return f"{index} points outside the hashed space"
+    return None
 
 
 def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:

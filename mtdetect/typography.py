@@ -38,6 +38,9 @@ _CHAR_MAP = {
     "\u202f": " ",  # narrow no-break space
     "\u2026": ".",  # horizontal ellipsis (see _ELLIPSIS below for "...")
 }
+# Lone surrogates (an emoji cut in half by a crawler) cannot be encoded; fold them
+# to the replacement character, one for one.
+_CHAR_MAP.update({chr(code): "\ufffd" for code in range(0xD800, 0xE000)})
 _TABLE = str.maketrans(_CHAR_MAP)
 
 _ELLIPSIS = re.compile(r"\.{2,}")  # "..." and ".." fold to one full stop, like "…"

@@ -133,14 +133,6 @@ def test_non_string_paragraph_is_a_type_error(det: mtdetect.Detector) -> None:
         det.score_paragraphs([b"bytes"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: score_paragraphs('a whole text') takes the string as a sequence of one-letter paragraphs "
-        "and returns one score per character instead of refusing it (raise TypeError for a str, "
-        "pointing to score_document)"
-    ),
-)
 def test_a_bare_string_is_refused(det: mtdetect.Detector) -> None:
     with pytest.raises(TypeError):
         det.score_paragraphs(GARBLED)

@@ -215,14 +215,6 @@ def test_score_model_option_and_environment(files, capsys, monkeypatch: pytest.M
     assert "model file not found" in one_line_error(status, err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: an empty MTDETECT_MODEL (e.g. `MTDETECT_MODEL= mtdetect score ...`) is taken as the path '', "
-        "i.e. the current folder, and fails with 'model file not found: default.card.json' instead of "
-        "meaning 'unset' (use os.environ.get(ENV_MODEL) or None)"
-    ),
-)
 def test_empty_model_environment_means_the_bundled_model(files, capsys, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv(ENV_MODEL, "")
     monkeypatch.chdir(tmp_path)
@@ -301,15 +293,6 @@ def test_error_no_command(capsys) -> None:
     assert "COMMAND" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason=(
-        "bug: a JSONL record holding a lone surrogate escape ('\\ud83d', valid JSON) crashes "
-        "`mtdetect score` with a UnicodeEncodeError traceback from sklearn's FeatureHasher "
-        "(fold surrogates to U+FFFD before hashing)"
-    ),
-)
 def test_score_record_with_a_lone_surrogate(tmp_path, capsys) -> None:
     path = tmp_path / "crawl.jsonl"
     path.write_text('{"text": "Broken emoji \\ud83d here, the minister said."}\n', encoding="utf-8")

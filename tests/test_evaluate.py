@@ -108,7 +108,8 @@ def _doc_in(split: str) -> str:
 def test_heldout_sets_by_pivot_and_corruption():
     doc, other = _doc_in("test"), _doc_in("train")
     pairs = [
-        {"original": "A b c.", "garbled": "A b c .", "kind": "garble:orphan_punctuation+split_date", "source": "s", "doc": doc},
+        {"original": "A b c.", "garbled": "A b c .", "kind": "garble:orphan_punctuation+split_date",
+         "source": "s", "doc": doc},
         {"original": "A b c.", "garbled": "B a c.", "kind": "roundtrip:spa", "source": "s", "doc": doc},
         {"original": "A b c.", "garbled": "B a, c.", "kind": "roundtrip:spa+garble", "source": "s", "doc": doc},
         {"original": "A b c.", "garbled": "A  b c.", "kind": "typography", "source": "s", "doc": doc},
@@ -155,8 +156,8 @@ def test_family_columns_cover_the_design():
 
 
 def test_matrices_cache_round_trip_and_stale_digest(tmp_path):
-    m = ev.Matrices(np.arange(6, dtype=np.float32).reshape(3, 2),
-                    sp.csr_matrix(np.array([[0, 1.5], [0, 0], [2, 0]], dtype=np.float32)), np.array([0, 1, 1], dtype=np.int8))
+    word_class = sp.csr_matrix(np.array([[0, 1.5], [0, 0], [2, 0]], dtype=np.float32))
+    m = ev.Matrices(np.arange(6, dtype=np.float32).reshape(3, 2), word_class, np.array([0, 1, 1], dtype=np.int8))
     path = tmp_path / "f.npz"
     ev.save_matrices(path, m, "abc")
     back = ev.load_matrices(path, "abc")
@@ -194,7 +195,8 @@ def test_markdown_table_shape_and_escaping():
 
 def test_metric_row_and_acceptance_block():
     m = ev.set_metrics(np.array([0, 1]), np.array([0.2, 0.9]), 0.5)
-    assert ev.metric_row("dev set", "potet", m) == ["dev set", "potet", "2", "1", "1", "1.000", "1.000", "100.0%", "0.0%"]
+    expected = ["dev set", "potet", "2", "1", "1", "1.000", "1.000", "100.0%", "0.0%"]
+    assert ev.metric_row("dev set", "potet", m) == expected
     block = ev.render_acceptance(
         [ev.Target("auc", 0.74, 0.75), ev.Target("fpr", 0.009, 0.01, at_most=True), ev.Target("seed", None, 0.9)],
         as_percent=["fpr"],

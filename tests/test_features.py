@@ -186,14 +186,6 @@ def test_batch_rows_do_not_depend_on_their_neighbours(tables: LexicalTables) -> 
         assert (together.word_class[i] != alone.word_class[0]).nnz == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=StopIteration,
-    reason=(
-        "bug: compute_features([]) raises StopIteration from sklearn's FeatureHasher.transform on an empty "
-        "iterable instead of returning an empty batch (return FeatureBatch of shape (0, ...) early)"
-    ),
-)
 def test_empty_batch(tables: LexicalTables) -> None:
     batch = compute_features([], tables)
     assert batch.dense.shape == (0, len(DENSE_FEATURES))

@@ -92,25 +92,7 @@ def test_text_file_keeps_crlf(tmp_path: Path) -> None:
     assert read_text(name) == "One.\r\n\r\nTwo.\r\n"
 
 
-@pytest.mark.parametrize(
-    "suffix",
-    [
-        "",
-        ".gz",
-        pytest.param(
-            ".zst",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=InputError,
-                reason=(
-                    "bug: inputs.open_binary returns zstandard's stream_reader, which cannot be iterated "
-                    "by line (io.UnsupportedOperation), so iter_lines fails on every .jsonl.zst/.tsv.zst "
-                    "with 'cannot read: ' (wrap it in io.BufferedReader, as filtering.py does)"
-                ),
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("suffix", ["", ".gz", ".zst"])
 def test_jsonl_records(tmp_path: Path, suffix: str) -> None:
     name = write(tmp_path / f"crawl.jsonl{suffix}", JSONL)
     docs = list(read_documents(name))
@@ -136,7 +118,7 @@ def test_jsonl_text_field_and_format_override(tmp_path: Path) -> None:
     assert [d.text for d in read_documents(name, input_format="text")] == ['{"body": "Hello there.", "text": 3}\n']
 
 
-@pytest.mark.parametrize("suffix", ["", ".gz"])
+@pytest.mark.parametrize("suffix", ["", ".gz", ".zst"])
 def test_tsv_rows(tmp_path: Path, suffix: str) -> None:
     name = write(tmp_path / f"rows.tsv{suffix}", TSV)
     docs = list(read_documents(name))
@@ -157,14 +139,6 @@ def test_tsv_empty_file_has_no_documents(tmp_path: Path) -> None:
     assert list(read_documents(write(tmp_path / "header.tsv", b"id\ttext\n\n"))) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: the TSV reader undoes \\n and \\t but not \\\\, while the TSV writer (cli._tsv_cell) escapes a "
-        "backslash as \\\\; so the escaped cell 'C:\\\\new' reads as 'C:\\' + newline + 'ew' instead of "
-        "'C:\\new' (unescape with one regex pass: \\\\(.) -> {n: newline, t: tab, \\\\: backslash})"
-    ),
-)
 def test_tsv_escapes_round_trip_with_the_tsv_writer(tmp_path: Path) -> None:
     from mtdetect.cli import _tsv_cell
 

@@ -64,32 +64,26 @@ TOPIC_SWAPS = {
 }
 _TOPIC = re.compile(r"\b(" + "|".join(sorted(map(re.escape, TOPIC_SWAPS), key=len, reverse=True)) + r")\b")
 
-# Known misses of the bundled model: text prefix -> measured score (threshold 0.9383).
+# Known misses of the bundled model: text prefix -> measured score (threshold 0.9396).
 HUMAN_MISSES = {
-    "\u201cHe said, \u2018She told me never again,\u2019 and she mea": 0.9429,  # curly quotes inside quotes
-    "The config lives in ~/.config/app/settings.toml,": 0.9951,  # file path with dots
-    "Shopping list:\n1. eggs\n2. flour\n3. butter (unsal": 0.9953,  # numbered list with lower-case items
-    "The word 'yes' has three letters, and the letter": 0.9406,  # quoted letters
-    "Hawai'i's governor met the O'Neills at the airpo": 0.9929,  # apostrophes inside names
-    "'We will not stop now,' the minister said, 'not ": 0.9820,  # British single quotes around speech
+    "The config lives in ~/.config/app/settings.toml,": 0.9948,  # file path with dots
+    "Shopping list:\n1. eggs\n2. flour\n3. butter (unsal": 0.9983,  # numbered list with lower-case items
+    "The word 'yes' has three letters, and the letter": 0.9516,  # quoted letters
+    "Hawai'i's governor met the O'Neills at the airpo": 0.9930,  # apostrophes inside names
+    "'We will not stop now,' the minister said, 'not ": 0.9815,  # British single quotes around speech
 }
 GARBLED_MISSES = {
-    "Officials said the company had invested. heavy s": 0.9364,  # full stop between verb and object
-    "The rules will stay in place until further notic": 0.2380,  # closing quote with no opener
-    "The ministry (which oversees the ports said the ": 0.4814,  # parenthesis never closed
-    "Sales fell in the third quarter) as demand weake": 0.2590,  # closing parenthesis with no opener
-    "Experts say the move is largely symbolic] and wi": 0.6510,  # closing square bracket with no opener
-    "Prices will fall soon,\" the minister told parlia": 0.2108,  # straight closing quote with no opener
-    "We will not stop now, the minister said. The gov": 0.8440,  # first-person speech, no quote marks
-    "I don't think anyone expected prices to rise thi": 0.8704,  # first person with an appositive speaker
-    "The situation on the border is getting worse eve": 0.9095,  # first person in the sentence after the attribution
-    "My country will never accept this decision, the ": 0.8883,  # 'my' in unquoted speech
-    "Inflation reached 8 % in June, the highest level": 0.6984,  # 8 %
-    "The firm reported a profit$ 75 million in the fi": 0.8097,  # profit$ 75
-    "Tickets now cost \u20ac 5 more than last year.": 0.7713,  # € 5
-    "The two governments agreed to boost cross- borde": 0.9102,  # cross- border, long- term
-    "The deal includes a high- speed rail line betwee": 0.8541,  # high- speed
-    "The army launched a large- scale offensive in th": 0.8095,  # large- scale
+    "The rules will stay in place until further notic": 0.1769,  # closing quote with no opener
+    "The ministry (which oversees the ports said the ": 0.5042,  # parenthesis never closed
+    "Sales fell in the third quarter) as demand weake": 0.2620,  # closing parenthesis with no opener
+    "Experts say the move is largely symbolic] and wi": 0.6911,  # closing square bracket with no opener
+    "Prices will fall soon,\" the minister told parlia": 0.1933,  # straight closing quote with no opener
+    "Inflation reached 8 % in June, the highest level": 0.7484,  # 8 %
+    "The firm reported a profit$ 75 million in the fi": 0.8490,  # profit$ 75
+    "Tickets now cost \u20ac 5 more than last year.": 0.8030,  # € 5
+    "The two governments agreed to boost cross- borde": 0.9187,  # cross- border, long- term
+    "The deal includes a high- speed rail line betwee": 0.8951,  # high- speed
+    "The army launched a large- scale offensive in th": 0.8330,  # large- scale
 }
 
 
@@ -162,15 +156,6 @@ def test_scores_are_probabilities(det: mtdetect.Detector, case_scores: dict[str,
     assert ((values >= 0) & (values <= 1)).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason=(
-        "bug: a lone surrogate (JSON '\\ud83d', common in crawled text where an emoji was cut) makes "
-        "sklearn's FeatureHasher raise UnicodeEncodeError: 'surrogates not allowed' (fold U+D800-U+DFFF to "
-        "U+FFFD in typography.fold_characters, one for one)"
-    ),
-)
 def test_lone_surrogates_score_a_probability(det: mtdetect.Detector) -> None:
     text = json.loads('"Broken emoji \\ud83d here, the minister said."')
     scores = det.score_paragraphs([text])

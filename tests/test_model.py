@@ -176,14 +176,6 @@ def test_probability_is_the_documented_formula() -> None:
     assert ((0 < expected) & (expected < 1)).all() and np.ptp(expected) > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: atomic_writer writes through tempfile.mkstemp, which creates files with mode 0600, so a saved "
-        "model (and the shipped models/default.npz) is unreadable to other users and ignores the umask "
-        "(chmod the temporary file to 0o666 & ~umask, or to the replaced file's mode, before os.replace)"
-    ),
-)
 def test_saved_files_follow_the_umask(saved) -> None:
     _, weights, card_path = saved
     umask = os.umask(0)
@@ -210,14 +202,6 @@ def test_truncated_weights(saved) -> None:
     assert "do not match the checksum" in model_error(card_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: a damaged .npz whose card checksum matches (card re-hashed, or the file damaged before "
-        "hashing) raises zipfile.BadZipFile, which load_model does not catch, instead of ModelError "
-        "(add zipfile.BadZipFile and EOFError to the except clause around np.load)"
-    ),
-)
 def test_truncated_weights_with_a_matching_checksum(saved) -> None:
     _, weights, card_path = saved
     weights.write_bytes(weights.read_bytes()[:1000])
@@ -235,15 +219,6 @@ def test_weights_missing_an_array(saved) -> None:
     assert "is damaged" in model_error(card_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: array shapes are not checked on load: weights with one dense coefficient too few load "
-        "fine and fail at the first score with numpy's 'matmul: Input operand 1 has a mismatch' "
-        "ValueError (check every array's shape against the feature layout in Model.from_arrays and "
-        "raise ModelError)"
-    ),
-)
 def test_weights_with_the_wrong_shape(saved) -> None:
     model, weights, card_path = saved
     arrays = model.to_arrays()
@@ -301,14 +276,6 @@ def test_card_that_is_not_a_json_object(saved, text: str) -> None:
     assert "is damaged" in model_error(card_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: read_card does not check weights_file: 'sub/x.npz', '/etc/passwd' or null make "
-        "Path.with_name raise ValueError ('Invalid name'), a traceback instead of ModelError "
-        "(require a plain file name string)"
-    ),
-)
 @pytest.mark.parametrize("name", ["sub/tiny.npz", "/etc/passwd", None])
 def test_card_with_a_bad_weights_file(saved, name) -> None:
     _, _, card_path = saved
@@ -316,13 +283,6 @@ def test_card_with_a_bad_weights_file(saved, name) -> None:
     assert "is damaged" in model_error(card_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: read_card does not check the threshold: 'high' raises ValueError from float() and 1.5 or "
-        "-1 load as thresholds no score can meet (require a number in [0, 1], else ModelError)"
-    ),
-)
 @pytest.mark.parametrize("threshold", ["high", 1.5, -1])
 def test_card_with_a_bad_threshold(saved, threshold) -> None:
     _, _, card_path = saved

@@ -39,7 +39,7 @@ def test_fold_characters_leaves_ascii_and_other_letters_alone() -> None:
     assert fold_characters(text) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(typographic_text)
 def test_fold_characters_keeps_every_offset(text: str) -> None:
     folded = fold_characters(text)
@@ -48,7 +48,7 @@ def test_fold_characters_keeps_every_offset(text: str) -> None:
         assert new == VARIANTS.get(original, original)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(typographic_text)
 def test_normalize_typography_leaves_no_variant(text: str) -> None:
     normalized = normalize_typography(text)
@@ -56,7 +56,7 @@ def test_normalize_typography_leaves_no_variant(text: str) -> None:
     assert "..." not in normalized and "--" not in normalized and "  " not in normalized
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(typographic_text)
 def test_normalize_typography_is_idempotent(text: str) -> None:
     once = normalize_typography(text)

@@ -57,7 +57,7 @@ from mtdetect.features import (
     word_class_hasher,
     word_class_ngrams,
 )
-from mtdetect.model import CARD_SUFFIX, Model, load_model
+from mtdetect.model import CARD_SUFFIX, DEFAULT_MODEL_NAME, Model, load_model
 from mtdetect.wordclass import WORD, word_class_tokens
 
 from . import linear, sources, train
@@ -75,7 +75,7 @@ DEV_FILE = Path("dev") / "wmt14-potet-paragraphs.jsonl.gz"
 DEV_TESTSETS = ("newstest2014", "potet")
 SEED_FOLDS = 5
 """Cross-validation folds of the seed groups (each fold is one full classifier refit)."""
-ABLATION_ROWS = 6000
+ABLATION_ROWS = 12000
 """Training rows sampled for the ablation refits (a full refit takes minutes)."""
 ABLATION_SOURCES = ("seed", "mqm", "garble", "roundtrip", "roundtrip+garble", "typography")
 ABLATION_FAMILIES = ("artifact", "language", "word_class")
@@ -273,7 +273,8 @@ def corruption_names(kind: str) -> list[str]:
 def source_of_kind(kind: str) -> str:
     """The training source (as ablated) a pair kind belongs to.
 
-    >>> [source_of_kind(k) for k in ("seed", "republished", "garble:split_date", "roundtrip:spa", "roundtrip:spa+garble")]
+    >>> kinds = ("seed", "republished", "garble:split_date", "roundtrip:spa", "roundtrip:spa+garble")
+    >>> [source_of_kind(k) for k in kinds]
     ['seed', 'seed', 'garble', 'roundtrip', 'roundtrip+garble']
     """
     if kind in ("seed", "republished"):
@@ -306,7 +307,10 @@ def heldout_sets(pairs: Iterable[Mapping], split: str = "test") -> dict[tuple[st
             continue
         if kind.startswith("roundtrip:"):
             pivot = kind.removeprefix("roundtrip:")
-            keys = [("round trips + damage", pivot.removesuffix("+garble"))] if pivot.endswith("+garble") else [("round trips", pivot)]
+            if pivot.endswith("+garble"):
+                keys = [("round trips + damage", pivot.removesuffix("+garble"))]
+            else:
+                keys = [("round trips", pivot)]
         elif kind.startswith("garble:"):
             keys = [("synthetic damage", name) for name in corruption_names(kind)]
         elif kind == "mqm":
@@ -387,7 +391,9 @@ def load_matrices(path: Path, digest: str) -> Matrices | None:
         return None
 
 
-def cached_features(path: Path, texts: Sequence[str], labels: Sequence[int], compute: Callable[[], Matrices]) -> Matrices:
+def cached_features(
+    path: Path, texts: Sequence[str], labels: Sequence[int], compute: Callable[[], Matrices]
+) -> Matrices:
     """Features of ``texts`` from ``path`` if it holds them, else computed and cached."""
     digest = texts_digest(f"{label}\t{text}" for text, label in zip(texts, labels))
     found = load_matrices(path, digest)
@@ -709,6 +715,19 @@ class Context:
         return design(m, self.mean, self.scale)
 
 
+def model_label(path: Path) -> str:
+    """The model's stem as shown in the report.
+
+    >>> model_label(Path("models/default.card.json")), model_label(Path("models/other.npz"))
+    ('models/default', 'models/other')
+    """
+    if path.suffix == ".npz":
+        return path.with_suffix("").as_posix()
+    if path.name.endswith(CARD_SUFFIX):
+        return path.with_name(path.name.removesuffix(CARD_SUFFIX)).as_posix()
+    return (path / DEFAULT_MODEL_NAME).as_posix()
+
+
 def resolve_model(path: Path) -> Path:
     """A model path as :func:`mtdetect.model.load_model` takes it (a stem gets ``.card.json``)."""
     if not path.exists() and path.with_name(path.name + CARD_SUFFIX).exists():
@@ -804,7 +823,8 @@ def heldout_eval_sets(ctx: Context) -> list[EvalSet]:
 
 def _clean_kind(row: Row) -> str:
     if row.kind == "original":
-        return {"mqm": "MQM human translations", "seed": "seed article paragraphs"}.get(row.source, f"{row.source} originals")
+        named = {"mqm": "MQM human translations", "seed": "seed article paragraphs"}
+        return named.get(row.source, f"{row.source} originals")
     return f"{row.kind} variants"
 
 
@@ -906,8 +926,9 @@ def seed_shipped_set(ctx: Context, plan: SeedPlan) -> EvalSet:
 def row_sources(pairs: Iterable[Mapping]) -> dict[tuple[str, int, str], set[str]]:
     """For each row key (text, label, group) of :func:`rows_from_pairs`, the sources that made it.
 
-    >>> keys = row_sources([{"original": "A b.", "garbled": "A, b.", "kind": "garble:x", "source": "s", "doc": "d"},
-    ...                     {"original": "A b.", "garbled": "A b .", "kind": "roundtrip:spa", "source": "s", "doc": "d"}])
+    >>> keys = row_sources([
+    ...     {"original": "A b.", "garbled": "A, b.", "kind": "garble:x", "source": "s", "doc": "d"},
+    ...     {"original": "A b.", "garbled": "A b .", "kind": "roundtrip:spa", "source": "s", "doc": "d"}])
     >>> sorted(keys[("A b.", 0, "s:d")])
     ['garble', 'roundtrip']
     """
@@ -955,12 +976,14 @@ def ablation_rows(ctx: Context, tasks: Sequence[FitTask], results: Mapping[str, 
     for task in tasks:
         result = results[task.name]
         dev = {name: roc_auc_or_none(dev_y[name], decision(result, x)) for name, x in dev_x.items()}
-        out.append(AblationRow(task.name, len(task.rows), dev, roc_auc_or_none(ctx.test_m.labels, decision(result, x_test))))
+        test_auc = roc_auc_or_none(ctx.test_m.labels, decision(result, x_test))
+        out.append(AblationRow(task.name, len(task.rows), dev, test_auc))
     return out
 
 
 def shipped_ablation_row(ctx: Context) -> AblationRow:
-    test_auc = roc_auc_or_none(ctx.test_m.labels, shipped_scores(ctx.model, ctx.test_m, [r.text for r in ctx.test_rows]))
+    test_scores = shipped_scores(ctx.model, ctx.test_m, [r.text for r in ctx.test_rows])
+    test_auc = roc_auc_or_none(ctx.test_m.labels, test_scores)
     dev = {}
     for name in DEV_TESTSETS:
         if name in ctx.dev:
@@ -999,36 +1022,61 @@ def top_ngrams(coef: np.ndarray, columns: Mapping[int, set[str]], k: int = TOP_N
     known = np.array(sorted(columns), dtype=np.int64)
     weights = coef[known]
     order = np.argsort(weights)
-    pos = [(int(known[i]), float(weights[i]), sorted(columns[int(known[i])])) for i in order[::-1][:k] if weights[i] > 0]
-    neg = [(int(known[i]), float(weights[i]), sorted(columns[int(known[i])])) for i in order[:k] if weights[i] < 0]
+    def item(i: int) -> tuple[int, float, list[str]]:
+        return int(known[i]), float(weights[i]), sorted(columns[int(known[i])])
+
+    pos = [item(i) for i in order[::-1][:k] if weights[i] > 0]
+    neg = [item(i) for i in order[:k] if weights[i] < 0]
     return pos, neg
 
 
-def sign_check(ctx: Context, unbounded: FitResult | None) -> list[list[str]]:
-    """Per dense feature: its bound, weights, and which way it separates training, test and dev rows."""
-    sets: dict[str, tuple[np.ndarray, np.ndarray]] = {
-        "train": (ctx.train_m.dense, ctx.train_m.labels),
-        "test": (ctx.test_m.dense, ctx.test_m.labels),
-    }
+SIGN_SOURCES = ("roundtrip", "roundtrip+garble", "garble", "mqm", "seed")
+"""Training sources whose own direction is shown per dense feature."""
+
+
+def sign_sets(ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Dense features and labels of the training rows (all, and per source) and of each dev set."""
+    sets = {"train: all": (ctx.train_m.dense, ctx.train_m.labels)}
+    made_by = row_sources(ctx.pairs)
+    row_made_by = [made_by[(r.text, r.label, r.group)] for r in ctx.train_rows]
+    for source in SIGN_SOURCES:
+        index = np.flatnonzero([source in s for s in row_made_by])
+        if len(index):
+            sets[f"train: {source}"] = (ctx.train_m.dense[index], ctx.train_m.labels[index])
     for name in DEV_TESTSETS:
         if name in ctx.dev:
             m = dev_matrices(ctx, ctx.dev[name])
-            sets[name] = (m.dense, m.labels)
+            sets[f"dev: {name}"] = (m.dense, m.labels)
+    return sets
+
+
+def sign_check(ctx: Context, unbounded: FitResult | None) -> tuple[list[str], list[list[str]]]:
+    """Per dense feature: its bound, its weights, and which way it points on each set.
+
+    A feature's direction on a set is read from its own ROC-AUC as a score:
+    ``+`` more of it on garbled rows, ``−`` on clean rows, ``0`` neither. The
+    last column names the training sets that point against the dev set.
+    """
+    sets = sign_sets(ctx)
+    headers = ["feature", "bound", "shipped weight", "unbounded refit (ablation sample)", *sets,
+               "training sets pointing against the dev set"]
     rows = []
     for j, (name, spec) in enumerate(zip(dense_feature_names(), DENSE_FEATURES)):
         aucs = {k: roc_auc_or_none(y, dense[:, j]) for k, (dense, y) in sets.items()}
         side = {k: _side(v) for k, v in aucs.items()}
-        dev_sides = {side[k] for k in DEV_TESTSETS if k in side} - {"0"}
-        disagree = side["train"] != "0" and any(s != side["train"] for s in dev_sides)
-        bound_note = "" if spec.direction == 0 or side["train"] in ("0", "+" if spec.direction > 0 else "-") else "train"
+        dev = {side[k] for k in sets if k.startswith("dev: ")} - {"0"}
+        against = [k.removeprefix("train: ") for k in sets
+                   if k.startswith("train: ") and len(dev) == 1 and side[k] not in ("0", *dev)]
         rows.append([
-            f"`{name}`", {1: "+", -1: "−", 0: "±"}[spec.direction], fmt(float(ctx.model.dense_coef[j])),
+            f"`{name}`", _SIGN_SYMBOL[spec.direction], fmt(float(ctx.model.dense_coef[j])),
             fmt(None if unbounded is None else float(unbounded.coef[j])),
-            *[f"{fmt(aucs[k])} ({side[k]})" for k in sets],
-            "**yes**" if disagree else "no",
-            *( ["train disagrees with the bound"] if bound_note else [""] ),
+            *[f"{fmt(aucs[k])} {_SIGN_SYMBOL[{'+': 1, '-': -1, '0': 0}[side[k]]]}" for k in sets],
+            ", ".join(against) if against else ("dev sets disagree" if len(dev) > 1 else ""),
         ])
-    return rows
+    return headers, rows
+
+
+_SIGN_SYMBOL = {1: "+", -1: "−", 0: "0"}
 
 
 def _side(auc: float | None) -> str:
@@ -1050,7 +1098,7 @@ class Results:
     ablations: list[AblationRow]
     ablation_sample: int
     seed_folds: int
-    sign_rows: list[list[str]]
+    sign_table: tuple[list[str], list[list[str]]]
     ngrams: tuple[list, list]
     plots: list[Path]
     fit_seconds: dict[str, float]
@@ -1070,7 +1118,8 @@ def acceptance_targets(sets: Sequence[EvalSet], threshold: float) -> list[Target
         Target("dev ROC-AUC, newstest2014", metric("dev set", "newstest2014", "roc_auc"), 0.75),
         Target("dev ROC-AUC, potet", metric("dev set", "potet", "roc_auc"), 0.80),
         Target("seed pair ROC-AUC (cross-validated)", metric("seed pair", "004 vs 001, ", "roc_auc"), 0.90),
-        Target("clean false-positive rate at the default threshold", metric("clean", "all clean", "false_positive_rate"), 0.01, at_most=True),
+        Target("clean false-positive rate at the default threshold",
+               metric("clean", "all clean", "false_positive_rate"), 0.01, at_most=True),
     ]
 
 
@@ -1086,8 +1135,8 @@ def render_report(res: Results) -> str:
     percent = [targets[-1].name]
     out: list[str] = ["# mtdetect evaluation", ""]
     out += [
-        f"- **model**: `{ctx.model_path.as_posix()}` ({card.get('name', '?')}, mtdetect {card.get('mtdetect_version', '?')},"
-        f" weights sha256 `{card.get('weights_sha256', '?')[:12]}`)",
+        f"- **model**: `{model_label(ctx.model_path)}` ({card.get('name', '?')}, "
+        f"mtdetect {card.get('mtdetect_version', '?')}, weights sha256 `{card.get('weights_sha256', '?')[:12]}`)",
         f"- **code**: commit {git_state()}; evaluated {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}"
         f" in {duration(res.seconds)}" + (f"; training took {training_time(card)}" if training_time(card) else
                                            "; the card does not record the training time"),
@@ -1097,10 +1146,12 @@ def render_report(res: Results) -> str:
         "",
         "Training pairs by kind and rows by split (from the model card):",
         "",
-        markdown_table(["pair kind", "pairs"], sorted(card.get("training_data", {}).get("pairs_by_kind", {}).items()), "lr"),
+        markdown_table(["pair kind", "pairs"], sorted(card.get("training_data", {}).get("pairs_by_kind", {}).items()),
+                       "lr"),
         "",
         markdown_table(["split", "rows", "garbled", "clean"],
-                       [[k, v["total"], v["garbled"], v["total"] - v["garbled"]] for k, v in card.get("rows", {}).items()], "lrrr"),
+                       [[k, v["total"], v["garbled"], v["total"] - v["garbled"]]
+                        for k, v in card.get("rows", {}).items()], "lrrr"),
         "",
         "## Acceptance",
         "",
@@ -1132,30 +1183,44 @@ def render_ablations(res: Results) -> list[str]:
         "## Ablations",
         "",
         f"ROC-AUC of the classifier refitted (C = {res.ctx.model.card.get('classifier', {}).get('C')}, "
-        f"{weighting_description(recipe_weighting(res.ctx.model.card))}, sign bounds as shipped) on a random sample of {res.ablation_sample} of the "
-        f"{len(res.ctx.train_rows)} training rows — a full refit takes minutes, so the ablations use this "
-        "sample; compare each row with the first refit, which uses the same sample. Removing a feature family drops "
+        f"{weighting_description(recipe_weighting(res.ctx.model.card))}, sign bounds as shipped) "
+        f"on a random sample of {res.ablation_sample} of the "
+        f"{len(res.ctx.train_rows)} training rows ({refit_timing(res)}); compare each row with the first refit, "
+        "which uses the same sample. Removing a feature family drops "
         "its columns; removing a source drops the rows only it produced. Dev: all sampled groups; test: the whole "
         "test split.",
         "",
-        markdown_table(["refit", "training rows", *[f"dev {n}" for n in names], "test split"], rows, "lr" + "r" * (len(names) + 1)),
+        markdown_table(["refit", "training rows", *[f"dev {n}" for n in names], "test split"], rows,
+                       "lr" + "r" * (len(names) + 1)),
         "",
     ]
 
 
+def refit_timing(res: Results) -> str:
+    """How long the refits took, for the ablation note."""
+    full = [v for k, v in res.fit_seconds.items() if k.startswith("seed fold")]
+    part = [v for k, v in res.fit_seconds.items() if not k.startswith("seed fold")]
+    said = []
+    if full:
+        said.append(f"a refit on all training rows took {np.mean(full):.0f} s here")
+    if part:
+        said.append(f"one on the sample {np.mean(part):.0f} s")
+    return ", ".join(said) or "no refit timings"
+
+
 def render_weights(res: Results) -> list[str]:
-    ctx = res.ctx
-    names = [n for n in DEV_TESTSETS if n in ctx.dev]
+    headers, rows = res.sign_table
     out = [
         "## Weights",
         "",
-        "Dense features (weights on standardised values; bound: the sign the fit may give the weight). "
-        "The per-set columns give the feature's own ROC-AUC as a score, and which way it points "
-        "(`+`: more of it on garbled rows); *dev disagrees* marks features whose direction on the training rows "
-        "is the opposite of the dev set's.",
+        "Dense features: weights on standardised values; *bound* is the sign training lets the weight take "
+        "(`+` only positive, `−` only negative); the unbounded refit drops the bounds (ablation sample). "
+        "Each set column gives the feature's own ROC-AUC as a score on that set and the way it points there "
+        f"(`+`: more of it on garbled rows, `−`: on clean rows, `0`: within {SIGN_MARGIN} of 0.5). "
+        "Training sets are the training split's rows (all, and the pairs of each source: its garbled rows and "
+        "their originals); the last column names the training sets that point against the dev set.",
         "",
-        markdown_table(["feature", "bound", "shipped weight", "unbounded refit (ablation sample)", "train", "test", *names,
-                        "dev disagrees", "note"], res.sign_rows, "lcrrrr" + "r" * len(names) + "ll"),
+        markdown_table(headers, rows, "lc" + "r" * (len(headers) - 3) + "l"),
         "",
         f"The {TOP_NGRAMS} strongest word-class n-gram weights each way (n-grams seen in the test split hashed to "
         f"their columns; `{SPACE_MARK}` marks a space kept beside punctuation, `x`/`X` a lower/upper-case content "
@@ -1174,19 +1239,23 @@ def render_weights(res: Results) -> list[str]:
 # --------------------------------------------------------------------------
 
 
+HELDOUT_PLOT_SECTIONS = ("seed pair", "MQM", "round trips", "round trips + damage", "test split")
+
+
 def write_plots(sets: Sequence[EvalSet], out_dir: Path, threshold: float) -> list[Path]:
     from . import plots
 
     groups = {
         "dev": [s for s in sets if s.section == "dev set" and "doc_ids" not in s.name],
-        "heldout": [s for s in sets if s.section in ("seed pair", "MQM", "round trips", "round trips + damage", "test split")],
+        "heldout": [s for s in sets if s.section in HELDOUT_PLOT_SECTIONS],
         "synthetic": [s for s in sets if s.section == "synthetic damage"],
     }
     titles = {"dev": "dev set (scored only)", "heldout": "seed pair, MQM and round trips (test split)",
               "synthetic": "synthetic damage by corruption (test split)"}
     written = []
     for key, members in groups.items():
-        curves = [plots.Curve(f"{s.section}: {s.name}" if key == "heldout" else s.name, s.labels, s.scores) for s in members]
+        curves = [plots.Curve(f"{s.section}: {s.name}" if key == "heldout" else s.name, s.labels, s.scores)
+                  for s in members]
         if not curves:
             continue
         written.append(plots.roc_pr_figure(curves, out_dir / f"roc-pr-{key}.png", titles[key], threshold))
@@ -1194,7 +1263,8 @@ def write_plots(sets: Sequence[EvalSet], out_dir: Path, threshold: float) -> lis
     clean = [s for s in sets if s.section == "clean"]
     if clean:
         curves = [plots.Curve(s.name, s.labels, s.scores) for s in clean]
-        written.append(plots.histogram_grid(curves, out_dir / "scores-clean.png", "clean held-out paragraphs", threshold))
+        title = "clean held-out paragraphs"
+        written.append(plots.histogram_grid(curves, out_dir / "scores-clean.png", title, threshold))
     return written
 
 
@@ -1247,6 +1317,15 @@ def method_notes(ctx: Context, args: argparse.Namespace, sample: int) -> list[st
         "and the 004 paragraphs as round-trip originals.",
         "Refits fit only the design columns that occur in their training rows (a column with no data gets "
         "weight 0 either way), with training.linear.fit_logistic and the shipped C.",
+        f"Ablations refit on one random sample of {sample} training rows (seed {args.seed}); the shipped-model "
+        "row of the ablation table uses every training row, so compare ablations with the sample's own "
+        "all-features refit.",
+        "Dev set: newstest2014 repeats English references across its de/fr/ru-en pairs, so a human text already "
+        "taken for an earlier group is not taken again; every group still gives its MT paragraph.",
+        "MQM: each talk window has one human translation and up to 13 machine ones, so the set holds far more "
+        "garbled rows than clean ones (average precision is high for that reason alone).",
+        f"Feature matrices are cached in {args.eval_cache}/ (keyed by the round-trip cache, the code of the feature "
+        "and pair modules, the data files and, for held-out rows, the model's weights).",
     ]
     if not ctx.dev:
         notes.append(f"No dev set found at {DEV_FILE} under the data folder: dev rows are missing.")
@@ -1261,9 +1340,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--eval-cache", default=str(DEFAULT_EVAL_CACHE), help="where feature matrices are cached")
     parser.add_argument("--out", default=str(DEFAULT_REPORT_DIR), help="report folder (evaluation.md and PNGs)")
     parser.add_argument("--folds", type=int, default=SEED_FOLDS, help="seed cross-validation folds (0: skip)")
-    parser.add_argument("--ablation-rows", type=int, default=ABLATION_ROWS, help="training rows per ablation refit (0: skip)")
+    parser.add_argument("--ablation-rows", type=int, default=ABLATION_ROWS,
+                        help="training rows sampled for the ablation refits (0: skip)")
     parser.add_argument("--jobs", type=int, default=2, help="refits run in parallel")
-    parser.add_argument("--seed", type=int, default=13, help="the training recipe's seed (pairs) and the ablation sample's")
+    parser.add_argument("--seed", type=int, default=13,
+                        help="the training recipe's seed (pairs), also the ablation sample's")
     parser.add_argument("--no-roundtrip", action="store_true", help="evaluate without Apertium round-trip pairs")
     return parser
 
