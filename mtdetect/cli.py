@@ -153,16 +153,45 @@ def make_detector(args: argparse.Namespace) -> Detector:
 # -- score ----------------------------------------------------------------------
 
 def run_score(args: argparse.Namespace, out: TextIO) -> int:
+    """Score the documents of every input a batch at a time, streaming rows out.
+
+    A batch closes at DOCUMENTS_PER_BATCH documents or about 4M characters,
+    so memory stays bounded however many (or however long) the documents
+    are; rows are flushed after each batch, so a reader such as ``head`` sees
+    them early and a closed pipe stops the run at once. A line that cannot be
+    read stops the run with its error, after the rows of every line before it.
+    """
     detector = make_detector(args)
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector, args.explain)
-    documents = _all_documents(args)
     progress = _progress(unit="doc")
-    for batch in _batches(documents, DOCUMENTS_PER_BATCH):
-        results = detector.score_documents([doc.text for doc in batch])
-        for doc, result in zip(batch, results):
+    max_chars = 1 << 22
+
+    def score(batch: list[Document]) -> None:
+        for doc, result in zip(batch, detector.score_documents([doc.text for doc in batch])):
             writer.document(doc, result)
+        out.flush()
         progress(len(batch))
+
+    batch: list[Document] = []
+    chars = 0
+    documents = _all_documents(args)
+    while True:
+        try:
+            doc = next(documents)
+        except StopIteration:
+            break
+        except MtdetectError:
+            if batch:
+                score(batch)
+            raise
+        batch.append(doc)
+        chars += len(doc.text)
+        if len(batch) >= DOCUMENTS_PER_BATCH or chars >= max_chars:
+            score(batch)
+            batch, chars = [], 0
+    if batch:
+        score(batch)
     writer.close()
     return EXIT_OK
 
@@ -373,9 +402,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args, out)
+        status = args.handler(args, out)
+        out.flush()  # a reader that left shows up here, not in the interpreter's last flush
+        return status
     except MtdetectError as exc:
         sys.stderr.write(f"mtdetect: error: {exc}\n")
+        return EXIT_USAGE
+    except MemoryError:
+        sys.stderr.write("mtdetect: error: out of memory (split very large documents, or score fewer files at once)\n")
         return EXIT_USAGE
     except BrokenPipeError:
         # `mtdetect score ... | head`: the reader left; stop quietly.

@@ -25,6 +25,7 @@ from .features import (
     word_class_hasher,
     word_class_ngrams,
 )
+from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language
 from .model import Model, load_model
 from .segment import split_paragraphs
 from .typography import fold_characters
@@ -166,6 +167,9 @@ class Detector:
         """Score one paragraph and say why: flagged spans and strongest features."""
         score = float(self.score_paragraphs([paragraph])[0])
         flags = sorted(find_artifacts(paragraph) + unknown_words(paragraph, self.model), key=lambda f: f.start)
+        if not check_language(paragraph).english:
+            # The score of a non-English paragraph means nothing: say so first.
+            flags.insert(0, Finding(NOT_ENGLISH, 0, len(paragraph), paragraph, NOT_ENGLISH_MESSAGE))
         contributions = self._contributions(paragraph) if _HAS_WORD.search(paragraph) else []
         contributions.sort(key=lambda c: -abs(c.value))
         return Explanation(score, score >= self.threshold, flags, contributions[:top])

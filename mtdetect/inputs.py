@@ -13,10 +13,13 @@ import io
 import json
 import re
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
+
+import zstandard
 
 from .errors import InputError
 
@@ -27,6 +30,9 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 TSV_SUFFIXES = (".tsv",)
 COMPRESSED_SUFFIXES = (".gz", ".zst")
 STDIN = "-"
+_READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
+"""What a damaged file or compressed stream raises while it is read."""
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +91,9 @@ def display_name(name: str) -> str:
 def iter_lines(name: str, encoding_errors: EncodingErrors = "strict") -> Iterator[tuple[int, str]]:
     """Decoded lines (without line ends) with their 1-based numbers.
 
-    Invalid UTF-8 under ``strict`` raises an :class:`InputError` naming the
-    file, line and byte offset.
+    A byte-order mark opening the file is dropped. Invalid UTF-8 under
+    ``strict`` raises an :class:`InputError` naming the file, line and byte
+    offset; so does a damaged compressed stream.
     """
     shown = display_name(name)
     decoder_cls = codecs.getincrementaldecoder("utf-8")
@@ -102,8 +109,10 @@ def iter_lines(name: str, encoding_errors: EncodingErrors = "strict") -> Iterato
                         "(use --encoding-errors replace to read it anyway)"
                     ) from None
                 offset += len(raw)
+                if number == 1:
+                    line = line.removeprefix(BOM)
                 yield number, line.rstrip("\r\n")
-        except (OSError, EOFError) as exc:
+        except _READ_ERRORS as exc:
             raise InputError(f"{shown}: cannot read: {exc}") from None
 
 
@@ -113,7 +122,7 @@ def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
     with _closing(open_binary(name)) as handle:
         try:
             data = handle.read()
-        except (OSError, EOFError) as exc:
+        except _READ_ERRORS as exc:
             raise InputError(f"{shown}: cannot read: {exc}") from None
     if b"\x00" in data[:8192]:
         raise InputError(f"{shown}: looks like a binary file (NUL bytes), not text")
@@ -125,7 +134,7 @@ def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
             f"{shown}: line {line}: invalid UTF-8 at byte offset {exc.start} "
             "(use --encoding-errors replace to read it anyway)"
         ) from None
-    return text.removeprefix("\ufeff")
+    return text.removeprefix(BOM)
 
 
 def read_documents(
@@ -155,6 +164,8 @@ def parse_jsonl_record(line: str, shown: str, number: int) -> dict[str, Any]:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{shown}: line {number}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{shown}: line {number}: JSON nested too deeply to read") from None
     if not isinstance(record, dict):
         raise InputError(f"{shown}: line {number}: a JSON {type(record).__name__}, not an object")
     return record

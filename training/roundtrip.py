@@ -47,7 +47,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -55,6 +54,8 @@ from pathlib import Path
 from typing import Protocol
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from mtdetect.atomic import atomic_writer
 
 # --------------------------------------------------------------------------
 # Configuration
@@ -642,17 +643,8 @@ def cached_path(out_path: str | Path, key: str) -> Path:
 
 
 def _write_atomic(path: Path, lines: Iterable[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for line in lines:
-                handle.write(line)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache is shared build output
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as handle:
+        handle.writelines(lines)
 
 
 @dataclasses.dataclass(slots=True)
