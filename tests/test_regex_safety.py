@@ -58,12 +58,15 @@ MODULES = (detectors, segment, wordclass, typography, features, detector, langua
 
 
 def discover() -> dict[str, re.Pattern[str]]:
-    """Every compiled pattern that the scoring path, the segmenter or the input readers hold."""
+    """Every compiled pattern that the scoring path, the segmenter or the input readers hold.
+
+    A pattern imported into several modules (``WORD``) is listed once, under its first name.
+    """
     found: dict[str, re.Pattern[str]] = {}
     for module in MODULES:
         short = module.__name__.rsplit(".", 1)[-1]
         for name, value in vars(module).items():
-            if isinstance(value, re.Pattern):
+            if isinstance(value, re.Pattern) and all(value is not seen for seen in found.values()):
                 found[f"{short}.{name}"] = value
     for name, det in detectors.DETECTORS.items():
         found[f"DETECTORS[{name}].pattern"] = det.pattern
