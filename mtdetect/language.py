@@ -147,7 +147,6 @@ FOREIGN_MARKERS: frozenset[str] = frozenset(
 ) - FUNCTION_WORDS
 """Function words of other Latin-script languages that are not English words."""
 
-_LETTER = re.compile(r"[^\W\d_]")  # any letter, in any script
 _LATIN_LETTER = re.compile(
     r"""
     [A-Za-z]                    # ASCII
@@ -177,9 +176,9 @@ class LanguageCheck:
     foreign_words: int  # foreign function words in the sample
 
 
-def _count(pattern: re.Pattern[str], text: str) -> int:
-    """How many (one-character) matches ``pattern`` has in ``text``, without a list."""
-    return pattern.subn("", text)[1]
+def _latin_letters(text: str, letters: int) -> int:
+    """How many of the ``letters`` letters of ``text`` are Latin (all of them in ASCII text)."""
+    return letters if text.isascii() else len(text) - len(_LATIN_LETTER.sub("", text))
 
 
 def check_language(text: str) -> LanguageCheck:
@@ -191,20 +190,17 @@ def check_language(text: str) -> LanguageCheck:
     8
     """
     sample = text[:SAMPLE_CHARS]
-    letters = _count(_LETTER, sample)
+    letters = sum(map(str.isalpha, sample))
     if letters == 0:
         return LanguageCheck(True, "", 1.0, 0, 0)
-    latin_share = _count(_LATIN_LETTER, sample) / letters
+    latin_share = _latin_letters(sample, letters) / letters
     if letters < MIN_LETTERS:
         return LanguageCheck(True, "", latin_share, 0, 0)
     if latin_share < MIN_LATIN_SHARE:
         return LanguageCheck(False, "script", latin_share, 0, 0)
-    english = foreign = 0
-    for word in _WORD.findall(sample.lower().replace("\u2019", "'")):
-        if word in ENGLISH_MARKERS:
-            english += 1
-        elif word in FOREIGN_MARKERS:
-            foreign += 1
+    words = _WORD.findall(sample.lower().replace("\u2019", "'"))
+    english = sum(map(ENGLISH_MARKERS.__contains__, words))  # the two sets share no word
+    foreign = sum(map(FOREIGN_MARKERS.__contains__, words))
     not_english_ = foreign >= MIN_FOREIGN and foreign > FOREIGN_RATIO * english
     return LanguageCheck(not not_english_, "function_words" if not_english_ else "", latin_share, english, foreign)
 

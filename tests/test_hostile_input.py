@@ -38,6 +38,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,7 @@ from mtdetect.model import default_model_path
 from mtdetect.segment import split_paragraphs
 
 CASES = Path(__file__).parent / "cases"
+Capture = pytest.CaptureFixture[str]
 GARBLED = "The minister said , that the economy. of the region do n't grow."
 WORDS = (
     "the minister said that the economy of the region grew by eight percent in March while "
@@ -62,7 +64,7 @@ def det() -> mtdetect.Detector:
     return mtdetect.load()
 
 
-def score(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict], str]:
+def score(argv: list[str], capsys: Capture) -> tuple[int, list[dict], str]:
     """Run ``mtdetect score --format jsonl ARGV`` in this process: status, rows, standard error."""
     out = io.StringIO()
     status = main(["score", "--format", "jsonl", *argv], out=out)
@@ -90,7 +92,7 @@ def news(chars: int, seed: int = 0) -> str:
 
 
 @pytest.mark.parametrize("name", ["image.txt", "image.jsonl", "image.tsv"])
-def test_a_binary_file_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+def test_a_binary_file_is_a_one_line_error(tmp_path: Path, capsys: Capture, name: str) -> None:
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)) * 4
     path = write(tmp_path / name, png)
     status, rows, err = score([path], capsys)
@@ -99,7 +101,7 @@ def test_a_binary_file_is_a_one_line_error(tmp_path: Path, capsys: pytest.Captur
     assert "binary" in err or "invalid UTF-8" in err
 
 
-def test_binary_standard_input_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_binary_standard_input_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch, capsys: Capture) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\x00\x01\x02\xff" * 100)))
     status, rows, err = score([], capsys)
     assert status == 2 and "<stdin>: looks like a binary file" in one_line_error(err)
@@ -114,17 +116,18 @@ def test_binary_standard_input_is_a_one_line_error(monkeypatch: pytest.MonkeyPat
     ],
 )
 def test_invalid_utf8_names_file_line_and_byte_offset(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes, where: str
+    tmp_path: Path, capsys: Capture, name: str, data: bytes, where: str
 ) -> None:
     path = write(tmp_path / name, data)
     status, _, err = score([path], capsys)
     assert status == 2
-    assert one_line_error(err) == f"mtdetect: error: {path}: {where} (use --encoding-errors replace to read it anyway)\n"
+    advice = "(use --encoding-errors replace to read it anyway)"
+    assert one_line_error(err) == f"mtdetect: error: {path}: {where} {advice}\n"
     bad = data.index(b"\xe9") if b"\xe9" in data else data.index(b"\xff")
     assert where.endswith(f"offset {bad}")  # the offset is the real byte position in the file
 
 
-def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path, capsys: Capture) -> None:
     path = write(tmp_path / "article.txt", b"Caf\xe9 one is open.\n\nThe second \xff\xfe paragraph.")
     status, rows, err = score(["--encoding-errors", "replace", path], capsys)
     assert status == 0 and err == ""
@@ -137,12 +140,12 @@ def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path, capsys: pytest.Capt
     [("empty.txt", b""), ("blank.txt", b" \n\t\r\n \n"), ("empty.jsonl", b""), ("blank.jsonl", b"\n \n\n"),
      ("empty.tsv", b""), ("header.tsv", b"id\ttext\n")],
 )
-def test_empty_inputs_give_no_rows_and_no_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes) -> None:
+def test_empty_inputs_give_no_rows_and_no_error(tmp_path: Path, capsys: Capture, name: str, data: bytes) -> None:
     status, rows, err = score([write(tmp_path / name, data)], capsys)
     assert (status, rows, err) == (0, [], "")
 
 
-def test_empty_text_file_shows_no_text_in_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_text_file_shows_no_text_in_the_table(tmp_path: Path, capsys: Capture) -> None:
     out = io.StringIO()
     assert main(["score", "--format", "table", write(tmp_path / "empty.txt", b"")], out=out) == 0
     assert "0 paragraphs" in out.getvalue() and "(no text)" in out.getvalue()
@@ -159,7 +162,7 @@ def test_empty_text_through_the_api(det: mtdetect.Detector) -> None:
     ("bom.tsv", "\ufefftext\tid\n" + GARBLED + "\t1\n"),
     ("bom.txt", "\ufeff" + GARBLED),
 ])
-def test_a_byte_order_mark_is_dropped(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: str) -> None:
+def test_a_byte_order_mark_is_dropped(tmp_path: Path, capsys: Capture, name: str, data: str) -> None:
     status, rows, err = score([write(tmp_path / name, data)], capsys)
     assert (status, err) == (0, "") and len(rows) == 1
     assert (rows[0]["start"], rows[0]["end"]) == (0, len(GARBLED)) and rows[0]["garbled"]
@@ -170,7 +173,9 @@ def test_a_byte_order_mark_is_dropped(tmp_path: Path, capsys: pytest.CaptureFixt
     ("notes.txt.gz", gzip.compress(b"Some text here.")[:-6]),                 # cut short
     ("crawl.jsonl.zst", b"this is not zstandard data at all"),
 ])
-def test_a_damaged_compressed_file_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes) -> None:
+def test_a_damaged_compressed_file_is_a_one_line_error(
+    tmp_path: Path, capsys: Capture, name: str, data: bytes
+) -> None:
     path = write(tmp_path / name, data)
     status, _, err = score([path], capsys)
     assert status == 2 and f"{path}: cannot read" in one_line_error(err)
@@ -179,7 +184,7 @@ def test_a_damaged_compressed_file_is_a_one_line_error(tmp_path: Path, capsys: p
 # -- one very long line ------------------------------------------------------------------
 
 
-def test_a_long_single_line_is_scored_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_long_single_line_is_scored_whole(tmp_path: Path, capsys: Capture) -> None:
     text = news(256 * 1024) + " do n't"
     status, rows, err = score([write(tmp_path / "line.txt", text + "\n")], capsys)
     assert (status, err) == (0, "") and len(rows) == 1
@@ -218,8 +223,20 @@ def test_memory_for_a_long_paragraph_is_bounded() -> None:
         "print(peak_mb() - before)\n"
     )
     root = Path(__file__).parent.parent
-    growth_mb = float(subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout)
+    child = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    growth_mb = float(child.stdout)
     assert growth_mb < 12, f"scoring 0.5 MB took {growth_mb:.0f} MB more memory"
+
+
+def test_running_out_of_memory_is_a_one_line_error(
+    tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exhausted(self, texts):
+        raise MemoryError
+
+    monkeypatch.setattr(mtdetect.Detector, "score_documents", exhausted)
+    status, rows, err = score([write(tmp_path / "a.txt", GARBLED)], capsys)
+    assert (status, rows) == (2, []) and "out of memory" in one_line_error(err)
 
 
 # -- malformed records ---------------------------------------------------------------------
@@ -241,7 +258,7 @@ def test_memory_for_a_long_paragraph_is_bounded() -> None:
     ],
 )
 def test_a_malformed_record_is_reported_with_its_line_after_the_rows_before_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, problem: str
+    tmp_path: Path, capsys: Capture, line: str, problem: str
 ) -> None:
     path = write(tmp_path / "crawl.jsonl", json.dumps({"text": GARBLED}) + "\n" + line + "\n")
     out = io.StringIO()
@@ -275,8 +292,12 @@ def test_odd_characters_score_and_slice_back_through_the_api(det: mtdetect.Detec
         explanation = det.explain(text)
         assert all(0 <= f.start <= f.end <= len(text) for f in explanation.flags)
 
+def test_paragraph_spans_of_the_odd_texts_slice_back() -> None:
+    for text in ODD_TEXTS:
+        assert all(text[p.start : p.end] == p.text for p in split_paragraphs(text))
 
-def test_odd_characters_through_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_odd_characters_through_the_command_line(tmp_path: Path, capsys: Capture) -> None:
     lines = "".join(json.dumps({"text": t}) + "\n" for t in ODD_TEXTS)  # \u escapes: NUL and surrogates survive
     status, rows, err = score(["--explain", write(tmp_path / "odd.jsonl", lines)], capsys)
     assert (status, err) == (0, "")
@@ -286,7 +307,7 @@ def test_odd_characters_through_the_command_line(tmp_path: Path, capsys: pytest.
         assert 0 <= row["start"] < row["end"] <= len(text) and 0 <= row["score"] <= 1
 
 
-def test_a_nul_byte_after_the_first_8_kb_of_a_text_file_is_scored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_nul_byte_after_the_first_8_kb_of_a_text_file_is_scored(tmp_path: Path, capsys: Capture) -> None:
     text = news(9000) + "\n\nA late \x00 NUL byte, do n't worry."
     status, rows, err = score([write(tmp_path / "late.txt", text)], capsys)
     assert (status, err) == (0, "") and rows[-1]["end"] == len(text)
@@ -310,12 +331,17 @@ def test_the_table_does_not_pass_terminal_escapes_through(tmp_path: Path) -> Non
 NOT_ENGLISH_TEXTS = {
     "fr": "Le conseil municipal a approuvé le budget mardi après un long débat sur les nouvelles écoles de la ville.",
     "de": "Der Stadtrat hat den Haushalt am Dienstag nach einer langen Debatte über die neuen Schulen genehmigt.",
-    "es": "El ayuntamiento aprobó el presupuesto el martes tras un largo debate sobre las nuevas escuelas de la ciudad.",
-    "it": "Il consiglio comunale ha approvato il bilancio martedì dopo un lungo dibattito sulle nuove scuole della città.",
+    "es": "El ayuntamiento aprobó el presupuesto el martes tras un "
+          "largo debate sobre las nuevas escuelas de la ciudad.",
+    "it": "Il consiglio comunale ha approvato il bilancio martedì "
+          "dopo un lungo dibattito sulle nuove scuole della città.",
     "pt": "A câmara municipal aprovou o orçamento na terça-feira depois de um longo debate sobre as novas escolas.",
-    "nl": "De gemeenteraad heeft de begroting dinsdag goedgekeurd na een lang debat over de nieuwe scholen van de stad.",
-    "sv": "Kommunfullmäktige godkände budgeten på tisdagen efter en lång debatt om de nya skolorna i staden och det är klart.",
-    "pl": "Rada miasta przyjęła we wtorek budżet po długiej debacie o nowych szkołach, które są bardzo potrzebne i już czekają.",
+    "nl": "De gemeenteraad heeft de begroting dinsdag goedgekeurd na een "
+          "lang debat over de nieuwe scholen van de stad.",
+    "sv": "Kommunfullmäktige godkände budgeten på tisdagen efter en lång debatt "
+          "om de nya skolorna i staden och det är klart.",
+    "pl": "Rada miasta przyjęła we wtorek budżet po długiej debacie "
+          "o nowych szkołach, które są bardzo potrzebne i już czekają.",
     "ru": "Городской совет утвердил бюджет во вторник после долгих дебатов о новых школах.",
     "el": "Το δημοτικό συμβούλιο ενέκρινε τον προϋπολογισμό την Τρίτη μετά από μακρά συζήτηση.",
     "zh": "市议会周二在就新校舍进行长时间辩论后批准了预算，这是一个好消息。",
@@ -334,7 +360,8 @@ def test_non_english_text_is_flagged(language: str) -> None:
 def test_english_case_files_are_never_flagged_not_english() -> None:
     texts = [json.loads(line)["text"] for name in ("human.jsonl", "garbled.jsonl")
              for line in (CASES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-    texts += [GARBLED, "Yes.", "Fed Holds Rates Steady as Inflation Cools", "« Je ne sais pas », he said, and the crowd laughed."]
+    texts += [GARBLED, "Yes.", "Fed Holds Rates Steady as Inflation Cools",
+              "« Je ne sais pas », he said, and the crowd laughed."]
     assert len(texts) > 150
     assert not not_english(texts).any()
 
@@ -349,7 +376,7 @@ def test_the_language_check_reads_only_the_start_of_a_long_paragraph() -> None:
     "not wired yet: the score output should carry the language warning, e.g. a \"warnings\": "
     "[\"not_english\"] field per row from mtdetect.language.not_english (see the report)."
 ))
-def test_score_rows_carry_the_not_english_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_rows_carry_the_not_english_warning(tmp_path: Path, capsys: Capture) -> None:
     path = write(tmp_path / "mixed.txt", NOT_ENGLISH_TEXTS["fr"] + "\n\n" + GARBLED)
     status, rows, _ = score([path], capsys)
     assert status == 0
@@ -368,25 +395,36 @@ def many_records(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def _start_score(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "mtdetect", "score", "--format", "jsonl", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+@pytest.fixture(scope="module")
+def running(many_records: str) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+    """Two ``mtdetect score`` children, started together so their start-up overlaps."""
+    command = [sys.executable, "-m", "mtdetect", "score", "--format", "jsonl", many_records]
+    children = {name: subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                for name in ("head", "interrupt")}
+    yield children
+    for child in children.values():
+        if child.poll() is None:
+            child.kill()
+        child.communicate()
 
 
-def test_score_into_head_exits_quietly(many_records: str) -> None:
-    process = _start_score(many_records)
+def test_score_into_head_exits_quietly(running: dict[str, subprocess.Popen[bytes]]) -> None:
+    process = running["head"]
     assert process.stdout is not None and process.stdout.readline().startswith(b"{")
     process.stdout.close()  # what `| head -1` does after its line
     assert process.wait(timeout=120) == 0
     assert process.stderr is not None and process.stderr.read() == b""
 
 
-def test_ctrl_c_stops_with_status_130_whole_lines_and_no_traceback(many_records: str) -> None:
-    process = _start_score(many_records)
+def test_ctrl_c_stops_with_status_130_whole_lines_and_no_traceback(
+    running: dict[str, subprocess.Popen[bytes]]
+) -> None:
+    process = running["interrupt"]
     assert process.stdout is not None and process.stdout.readline().startswith(b"{")
     process.send_signal(signal.SIGINT)
-    rest, err = process.communicate(timeout=120)
-    assert process.returncode == 130
+    assert process.stderr is not None
+    rest, err = process.stdout.read(), process.stderr.read()  # (communicate would skip read-ahead bytes)
+    assert process.wait(timeout=120) == 130
     assert err == b"mtdetect: interrupted\n"
     assert rest == b"" or rest.endswith(b"\n")
     assert all(json.loads(line) for line in rest.splitlines())
@@ -489,7 +527,7 @@ WHAT_TO_DO = ("make train", "--model", "restore", "reinstall")
 
 @pytest.mark.parametrize("damage", sorted(MODEL_DAMAGE))
 def test_a_damaged_model_is_a_one_line_error_naming_the_file_and_what_to_do(
-    model_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+    model_copy: Path, tmp_path: Path, capsys: Capture, damage: str
 ) -> None:
     spoil, problem = MODEL_DAMAGE[damage]
     named = spoil(model_copy)
@@ -514,7 +552,7 @@ class _Planted:
 
 @pytest.mark.parametrize("suffix", [".pkl", ".joblib"])
 def test_a_pickled_model_never_runs_without_trust_and_a_matching_checksum(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+    tmp_path: Path, capsys: Capture, suffix: str
 ) -> None:
     marker = tmp_path / "code-ran"
     model = tmp_path / f"model{suffix}"
@@ -538,7 +576,3 @@ def test_the_bundled_card_checksums_its_weights() -> None:
     assert data["weights_sha256"] == hashlib.sha256(weights.read_bytes()).hexdigest()
     assert data["format"] == "mtdetect-model/1" and os.path.basename(data["weights_file"]) == data["weights_file"]
 
-
-def test_paragraph_spans_of_the_odd_texts_slice_back() -> None:
-    for text in ODD_TEXTS:
-        assert all(text[p.start : p.end] == p.text for p in split_paragraphs(text))
