@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -16,10 +17,12 @@ from itertools import islice
 from typing import TextIO
 
 from . import __version__
-from .detector import Detector, Explanation
+from .detector import Detector, DocumentScore, Explanation
 from .atomic import atomic_writer
 from .errors import MtdetectError
 from .inputs import STDIN, Document, read_documents
+from .filtering import document_warnings, dumps
+from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -81,11 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="stream JSONL or TSV records, adding scores or dropping garbled ones",
         description=(
             "Read JSONL (or TSV) records from files or standard input and write them, in order and "
-            "with every field kept, adding the document score and per-paragraph scores under "
-            "--score-field. With --mode drop, records scoring at or above the threshold go to "
-            "--rejects instead. Lines that are no readable record (bad JSON, no text field, invalid "
-            "UTF-8) are reported with their line number and also go to --rejects. Counts are printed "
-            "on standard error at the end."
+            "with every field kept, adding the document score, per-paragraph scores and warnings "
+            "(such as not_english) under --score-field. With --mode drop, records scoring at or "
+            "above the threshold go to --rejects instead. Lines that are no readable record (bad "
+            "JSON, no text field, invalid UTF-8) are reported with their line number and also go to "
+            "--rejects. Counts are printed on standard error at the end."
         ),
         epilog=(
             "exit status: 0 when every record was written to the output or the rejects; 1 when "
@@ -103,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     filter_.add_argument("--score-field", default="mtdetect",
                          help="key (JSONL) or column name (TSV) for the scores (default: mtdetect)")
     filter_.add_argument("--no-paragraphs", action="store_true",
-                         help="add only the document score, not the per-paragraph scores")
+                         help="add only the document score and warnings, not the per-paragraph scores")
     filter_.add_argument("-p", "--processes", type=_positive_int, default=1, metavar="N",
                          help="worker processes (default: 1); output order is kept")
     add_model_options(filter_)
@@ -160,6 +163,8 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     are; rows are flushed after each batch, so a reader such as ``head`` sees
     them early and a closed pipe stops the run at once. A line that cannot be
     read stops the run with its error, after the rows of every line before it.
+    Each batch also gets one language check over all its paragraphs: a
+    paragraph that is not English carries the warning ``not_english``.
     """
     detector = make_detector(args)
     fmt = args.format or ("table" if out.isatty() else "jsonl")
@@ -168,8 +173,10 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     max_chars = 1 << 22
 
     def score(batch: list[Document]) -> None:
-        for doc, result in zip(batch, detector.score_documents([doc.text for doc in batch])):
-            writer.document(doc, result)
+        results = detector.score_documents([doc.text for doc in batch])
+        warnings = document_warnings([doc.text for doc in batch], results)
+        for doc, result, warned in zip(batch, results, warnings):
+            writer.document(doc, result, warned)
         out.flush()
         progress(len(batch))
 
@@ -222,13 +229,13 @@ def _verdict(score: float, threshold: float) -> str:
 
 
 class JsonlWriter:
-    """One JSON object per paragraph."""
+    """One JSON object per paragraph; ``warnings`` lists what makes its score unreliable."""
 
     def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
         self.out, self.detector, self.explain = out, detector, explain
 
-    def rows(self, doc: Document, result) -> Iterator[dict]:
-        for number, para in enumerate(result.paragraphs, start=1):
+    def rows(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> Iterator[dict]:
+        for number, (para, warned) in enumerate(zip(result.paragraphs, warnings, strict=True), start=1):
             row = {
                 "source": doc.source,
                 "line": doc.line,
@@ -238,39 +245,69 @@ class JsonlWriter:
                 "score": round(para.score, 4),
                 "garbled": para.score >= self.detector.threshold,
                 "document_score": round(result.score, 4),
+                "warnings": list(warned),
             }
             if self.explain:
                 row.update(explanation_fields(self.detector.explain(doc.text[para.start : para.end])))
             yield row
 
-    def document(self, doc: Document, result) -> None:
-        for row in self.rows(doc, result):
-            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
+        for row in self.rows(doc, result, warnings):
+            self.out.write(dumps(row) + "\n")  # lone surrogates become \u escapes: valid UTF-8
 
     def close(self) -> None:
         self.out.flush()
 
 
 class TsvWriter(JsonlWriter):
-    """Tab-separated rows with a header."""
+    """Tab-separated rows with a header; ``warnings`` is a comma-separated list of names."""
 
-    COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score")
+    COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
 
     def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
         super().__init__(out, detector, explain)
         columns = self.COLUMNS + (("flags",) if explain else ())
         out.write("\t".join(columns) + "\n")
 
-    def document(self, doc: Document, result) -> None:
-        for row in self.rows(doc, result):
+    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
+        for row in self.rows(doc, result, warnings):
+            row["warnings"] = ",".join(row["warnings"])
             cells = ["" if row[c] is None else str(row[c]) for c in self.COLUMNS]
             if self.explain:
                 cells.append("; ".join(f"{f['kind']}: {f['text']}" for f in row["flags"]))
             self.out.write("\t".join(_tsv_cell(c) for c in cells) + "\n")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _tsv_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    r"""A TSV cell: backslash, tab and line break escaped, lone surrogates replaced (UTF-8 has none).
+
+    >>> print(_tsv_cell("a\tb\nc\\d"), _tsv_cell("\ud800") == "\ufffd")
+    a\tb\nc\\d True
+    """
+    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+
+
+_KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: harmless, and emoji sequences and some scripts need them."""
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on, or that hides text, shown as an escape.
+
+    Control characters (escape sequences, bells, C1 controls), format characters
+    such as the right-to-left override, line separators and lone surrogates
+    print as Python escapes, so scraped text cannot drive the terminal.
+
+    >>> print(terminal_safe("ok \\x1b]0;title\\x07 \\u202eevil"))
+    ok \\x1b]0;title\\x07 \\u202eevil
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in _KEPT_FORMAT_CHARACTERS else ascii(c)[1:-1] for c in text)
 
 
 def explanation_fields(explanation: Explanation) -> dict:
@@ -286,16 +323,19 @@ def explanation_fields(explanation: Explanation) -> dict:
 
 
 class TableWriter:
-    """A table for people: number, score, verdict, the paragraph and its flags."""
+    """A table for people: number, score, verdict, the paragraph, its warnings (``!``) and flags (``-``).
+
+    Text from the input is printed through :func:`terminal_safe`.
+    """
 
     def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
         self.out, self.detector, self.explain = out, detector, explain
         self.width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
 
-    def document(self, doc: Document, result) -> None:
+    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
         threshold = self.detector.threshold
         flagged = sum(p.score >= threshold for p in result.paragraphs)
-        where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
+        where = terminal_safe(doc.source if doc.line is None else f"{doc.source}:{doc.line}")
         self.out.write(
             f"{where}: {len(result.paragraphs)} paragraphs, {flagged} flagged, "
             f"document score {result.score:.2f} (threshold {threshold:.2f})\n"
@@ -305,18 +345,23 @@ class TableWriter:
             return
         self.out.write(f"  {'#':>3}  {'score':>5}  {'verdict':<7}  paragraph\n")
         preview_width = self.width - 24
-        for number, para in enumerate(result.paragraphs, start=1):
+        for number, (para, warned) in enumerate(zip(result.paragraphs, warnings, strict=True), start=1):
             text = doc.text[para.start : para.end]
-            preview = " ".join(text.split())
+            preview = terminal_safe(" ".join(text.split()))
             if len(preview) > preview_width:
                 preview = preview[: preview_width - 1] + "…"
             verdict = _verdict(para.score, threshold)
             self.out.write(f"  {number:>3}  {para.score:5.2f}  {verdict:<7}  {preview}\n")
             explanation = self.detector.explain(text)
+            for warning in warned:
+                message = NOT_ENGLISH_MESSAGE if warning == NOT_ENGLISH else warning
+                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    ! {warning}: {message}\n")
             for flag in explanation.flags:
-                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    - {flag.kind}: {flag.message}\n")
+                if flag.kind in warned:
+                    continue  # shown as a warning above
+                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    - {flag.kind}: {terminal_safe(flag.message)}\n")
             if self.explain and explanation.contributions:
-                why = ", ".join(f"{c.feature} {c.value:+.2f}" for c in explanation.contributions[:4])
+                why = terminal_safe(", ".join(f"{c.feature} {c.value:+.2f}" for c in explanation.contributions[:4]))
                 self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    why: {why}\n")
         self.out.write("\n")
 

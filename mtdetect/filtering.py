@@ -20,12 +20,14 @@ The whole stream filter on one screen:
 A kept JSONL record is the input line with one key added at its end, so every
 field, its order and its formatting survive::
 
-    {"id": 7, "text": "...", "mtdetect": {"score": 0.0312, "paragraphs": [[0, 412, 0.0312]]}}
+    {"id": 7, "text": "...", "mtdetect": {"score": 0.0312, "paragraphs": [[0, 412, 0.0312]], "warnings": []}}
 
-``score`` is the document score (paragraph scores weighted by length) and
+``score`` is the document score (paragraph scores weighted by length),
 ``paragraphs`` lists ``[start, end, score]`` per paragraph, with character
-offsets into the text. A TSV row gets two columns: the score, and the
-paragraphs as JSON.
+offsets into the text, and ``warnings`` lists ``[start, end, name]`` for each
+paragraph whose score means little (``not_english``: see
+:mod:`mtdetect.language`; one check per block). A TSV row gets three columns:
+the score, the paragraphs as JSON and the warnings as JSON.
 
 A JSONL reject carries, under the score field, ``rejected`` (``"dropped"`` or
 ``"error"``), ``reason``, ``source`` and ``line``, beside the record's own
@@ -55,7 +57,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from .atomic import atomic_writer
 from .errors import InputError
-from .inputs import STDIN, detect_format, display_name, open_binary
+from .inputs import STDIN, detect_format, display_name, open_binary, unescape_tsv
+from .language import paragraph_warnings
 
 if TYPE_CHECKING:
     import pandas
@@ -306,6 +309,7 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
         parsed.append(item)
     records = [p for p in parsed if isinstance(p, _Parsed)]
     scores = detector.score_documents([p.text for p in records])
+    warnings = iter(document_warnings([p.text for p in records], scores))
     threshold = detector.threshold if options.threshold is None else options.threshold
     out: list[str] = []
     rejects: list[str] = []
@@ -321,7 +325,7 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
             continue
         result = next(score_iter)
         counts.paragraphs += len(result.paragraphs)
-        annotation = annotation_of(result, options.paragraphs)
+        annotation = annotation_of(result, options.paragraphs, next(warnings))
         if options.mode == "drop" and result.score >= threshold:
             counts.dropped += 1
             reason = DROP_REASON.format(score=result.score, threshold=threshold)
@@ -375,7 +379,7 @@ def _parse_tsv(number: int, line: str, block: Block, options: FilterOptions) -> 
     if layout.text_index >= len(cells):
         reason = TOO_FEW_COLUMNS.format(found=len(cells), expected=len(layout.header))
         return number, reason, _tsv_reject(number, reason, line)
-    text = cells[layout.text_index].replace("\\n", "\n").replace("\\t", "\t")
+    text = unescape_tsv(cells[layout.text_index])  # as `mtdetect score` reads it: \\, \n, \t
     return _Parsed(number, line, text, None)
 
 
@@ -407,16 +411,42 @@ def _strip_line_end(line: str) -> str:
 
 # -- annotations ------------------------------------------------------------------------
 
-def annotation_of(result: DocumentScore, paragraphs: bool = True) -> dict[str, Any]:
-    """The score annotation of one document: its score and ``[start, end, score]`` per paragraph.
+def document_warnings(texts: Sequence[str], results: Sequence[DocumentScore]) -> list[list[list[str]]]:
+    """For each document, each paragraph's warnings: one language check over the whole batch.
 
     >>> from mtdetect.detector import DocumentScore, ParagraphScore
-    >>> annotation_of(DocumentScore(0.123456, [ParagraphScore(0, 12, 0.123456)]))
-    {'score': 0.1235, 'paragraphs': [[0, 12, 0.1235]]}
+    >>> german = "Der Rat hat den Haushalt nach einer langen Debatte genehmigt."
+    >>> texts = ["Fine.", "Fine.\\n\\n" + german]
+    >>> results = [DocumentScore(0.1, [ParagraphScore(0, 5, 0.1)]),
+    ...            DocumentScore(0.5, [ParagraphScore(0, 5, 0.1), ParagraphScore(7, 7 + len(german), 0.9)])]
+    >>> document_warnings(texts, results)
+    [[[]], [[], ['not_english']]]
+    """
+    spans = [text[p.start : p.end] for text, result in zip(texts, results, strict=True) for p in result.paragraphs]
+    flat = iter(paragraph_warnings(spans))
+    return [[next(flat) for _ in result.paragraphs] for result in results]
+
+
+def annotation_of(
+    result: DocumentScore, paragraphs: bool = True, warnings: Sequence[Sequence[str]] | None = None
+) -> dict[str, Any]:
+    """The score annotation of one document: its score, ``[start, end, score]`` per paragraph
+    and, given each paragraph's warnings, ``[start, end, name]`` per warning.
+
+    >>> from mtdetect.detector import DocumentScore, ParagraphScore
+    >>> result = DocumentScore(0.123456, [ParagraphScore(0, 12, 0.123456), ParagraphScore(14, 30, 0.1)])
+    >>> annotation_of(result, warnings=[[], ["not_english"]])
+    {'score': 0.1235, 'paragraphs': [[0, 12, 0.1235], [14, 30, 0.1]], 'warnings': [[14, 30, 'not_english']]}
+    >>> annotation_of(result, paragraphs=False)
+    {'score': 0.1235}
     """
     annotation: dict[str, Any] = {"score": round(result.score, DECIMALS)}
     if paragraphs:
         annotation["paragraphs"] = [[p.start, p.end, round(p.score, DECIMALS)] for p in result.paragraphs]
+    if warnings is not None:
+        annotation["warnings"] = [
+            [p.start, p.end, name] for p, names in zip(result.paragraphs, warnings, strict=True) for name in names
+        ]
     return annotation
 
 
@@ -425,6 +455,7 @@ def _annotated(item: _Parsed, block: Block, options: FilterOptions, annotation: 
         cells = [str(annotation["score"])]
         if options.paragraphs:
             cells.append(json.dumps(annotation["paragraphs"], separators=(",", ":")))
+        cells.append(json.dumps(annotation["warnings"], separators=(",", ":")))
         return "\t".join([item.line, *cells]) + "\n"
     return add_json_field(item.line, item.record, options.score_field, annotation) + "\n"
 
@@ -624,7 +655,8 @@ def utf8_text(out: IO[str]) -> IO[str]:
 
 
 def _write_tsv_headers(header: tuple[str, ...], options: FilterOptions, out: IO[str], rejects: IO[str] | None) -> None:
-    added = [options.score_field] + ([f"{options.score_field}_paragraphs"] if options.paragraphs else [])
+    field = options.score_field
+    added = [field, *([f"{field}_paragraphs"] if options.paragraphs else []), f"{field}_warnings"]
     out.write("\t".join([*header, *added]) + "\n")
     if rejects is not None:
         rejects.write("\t".join(["line", "reason", *header]) + "\n")
@@ -681,13 +713,15 @@ def filter_records(
     index = 0
 
     def flush() -> Iterator[dict[str, Any]]:
-        results = detector.score_documents([r[text_field] for r in batch])
-        for record, result in zip(batch, results):
+        texts = [r[text_field] for r in batch]
+        results = detector.score_documents(texts)
+        warnings = document_warnings(texts, results) if score_field is not None else [None] * len(batch)
+        for record, result, warned in zip(batch, results, warnings):
             if mode == "drop" and result.score >= limit:
                 continue
             copy = dict(record)
             if score_field is not None:
-                copy[score_field] = annotation_of(result)
+                copy[score_field] = annotation_of(result, warnings=warned)
             yield copy
 
     for record in records:
@@ -711,7 +745,7 @@ def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = Fa
     """Document scores of a pandas Series of texts, same index; missing texts score NaN.
 
     With ``paragraphs=True`` each value is the full annotation dict instead
-    (``{"score": ..., "paragraphs": [[start, end, score], ...]}``), or None.
+    (``{"score": ..., "paragraphs": [[start, end, score], ...], "warnings": [...]}``), or None.
     """
     import pandas as pd
 
@@ -720,8 +754,9 @@ def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = Fa
     results = detector.score_documents([values[i] for i in present])
     if paragraphs:
         out: list[Any] = [None] * len(values)
-        for i, result in zip(present, results):
-            out[i] = annotation_of(result)
+        warnings = document_warnings([values[i] for i in present], results)
+        for i, result, warned in zip(present, results, warnings):
+            out[i] = annotation_of(result, warnings=warned)
         return pd.Series(out, index=texts.index, name=texts.name, dtype=object)
     import numpy as np
 
@@ -741,6 +776,7 @@ __all__ = [
     "add_json_field",
     "annotation_of",
     "blocks",
+    "document_warnings",
     "filter_records",
     "filter_stream",
     "open_output",

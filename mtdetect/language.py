@@ -47,6 +47,9 @@ True
 'script'
 >>> not_english(["Yes.", "Der Rat hat den Haushalt nach einer langen Debatte über die Schulen genehmigt."]).tolist()
 [False, True]
+
+Outputs carry the verdict as a list of warning names per paragraph
+(:func:`paragraph_warnings`): ``[]``, or ``["not_english"]``.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ __all__ = [
     "LanguageCheck",
     "check_language",
     "not_english",
+    "paragraph_warnings",
 ]
 
 NOT_ENGLISH = "not_english"
@@ -214,3 +218,12 @@ def not_english(paragraphs: Sequence[str]) -> np.ndarray:
     return np.fromiter(
         (not check_language(p).english for p in paragraphs), dtype=bool, count=len(paragraphs)
     )
+
+
+def paragraph_warnings(paragraphs: Sequence[str]) -> list[list[str]]:
+    """The warnings of each paragraph, as lists of names (one vectorised check for the batch).
+
+    >>> paragraph_warnings(["Yes.", "Der Rat hat den Haushalt nach einer langen Debatte genehmigt."])
+    [[], ['not_english']]
+    """
+    return [[NOT_ENGLISH] if flagged else [] for flagged in not_english(paragraphs).tolist()]

@@ -109,7 +109,10 @@ def test_score_jsonl_is_the_default_off_a_terminal(files, det, capsys) -> None:
     assert [r["garbled"] for r in rows] == [False, True, False]
     document = det.score_document(SHORT_DOC).score
     assert {r["document_score"] for r in rows} == {round(document, 4)}
-    assert set(rows[0]) == {"source", "line", "paragraph", "start", "end", "score", "garbled", "document_score"}
+    assert set(rows[0]) == {
+        "source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings"
+    }
+    assert [r["warnings"] for r in rows] == [[], [], []]
 
 
 def test_score_table(files, det, capsys) -> None:
@@ -141,7 +144,10 @@ def test_score_tsv(files, capsys) -> None:
     status, out, _ = run(["score", "--format", "tsv", str(files["jsonl"])], capsys)
     assert status == 0
     rows = list(csv.DictReader(io.StringIO(out), delimiter="\t"))
-    assert list(rows[0]) == ["source", "line", "paragraph", "start", "end", "score", "garbled", "document_score"]
+    assert list(rows[0]) == [
+        "source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings"
+    ]
+    assert [r["warnings"] for r in rows] == ["", "", "", ""]
     assert [(r["line"], r["paragraph"]) for r in rows] == [("1", "1"), ("1", "2"), ("1", "3"), ("2", "1")]
     assert [r["garbled"] for r in rows] == ["False", "True", "False", "False"]
     assert all(0 <= float(r["score"]) <= 1 for r in rows)
@@ -467,7 +473,8 @@ def programs(files):
         runs["script_error"] = (
             [str(CONSOLE_SCRIPT), "score", "--format", "tsv", str(files["bad_json"])],
             None,
-            {**env, ENV_MODEL: str(files["model"])},
+            # (PYTHONPATH: the wrapper runs this checkout's package, wherever it was installed from)
+            {**env, ENV_MODEL: str(files["model"]), "PYTHONPATH": str(ROOT)},
         )
     started = Programs(runs)
     yield started
@@ -490,5 +497,7 @@ def test_console_script_bad_input_is_one_line_without_traceback(programs, files)
     assert message.startswith(f"mtdetect: error: {files['bad_json']}: line 3: not valid JSON")
     # The model came from MTDETECT_MODEL and loaded; the rows of the lines before the bad one are kept.
     lines = result.stdout.splitlines()
-    assert lines[0] == "\t".join(("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score"))
+    assert lines[0] == "\t".join(
+        ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
+    )
     assert lines[1:] and all(int(row.split("\t")[1]) < 3 for row in lines[1:])

@@ -96,7 +96,7 @@ def test_annotate_keeps_every_field_its_formatting_and_the_line_order(tmp_path: 
         assert {k: v for k, v in record.items() if k != "mtdetect"} == json.loads(original)
         assert list(record)[-1] == "mtdetect"
     assert [json.loads(line)["id"] for line in out] == [1, 2, 3]
-    assert json.loads(out[0])["mtdetect"] == {"score": 0.1, "paragraphs": [[0, 16, 0.1]]}
+    assert json.loads(out[0])["mtdetect"] == {"score": 0.1, "paragraphs": [[0, 16, 0.1]], "warnings": []}
     assert json.loads(out[1])["mtdetect"]["score"] == 0.9
 
 
@@ -122,7 +122,48 @@ def test_threshold_option_overrides_the_detector_threshold(tmp_path: Path) -> No
 
 def test_score_field_and_document_score_only(tmp_path: Path) -> None:
     out, *_ = run(jsonl({"text": GOOD}), tmp_path, score_field="mt", paragraphs=False)
-    assert json.loads(out[0])["mt"] == {"score": 0.1}
+    assert json.loads(out[0])["mt"] == {"score": 0.1, "warnings": []}
+
+
+FRENCH = "Le conseil municipal a approuvé le budget mardi après un long débat sur les nouvelles écoles de la ville."
+
+
+def test_annotations_carry_per_paragraph_warnings(tmp_path: Path) -> None:
+    mixed = f"{FRENCH}\n\nGARBLED: the minister said , that it grows."
+    out, *_ = run(jsonl({"id": 1, "text": mixed}, {"id": 2, "text": GOOD}), tmp_path)
+    first, second = (json.loads(line)["mtdetect"] for line in out)
+    assert first["warnings"] == [[0, len(FRENCH), "not_english"]]
+    assert [p[:2] for p in first["paragraphs"]] == [[0, len(FRENCH)], [len(FRENCH) + 2, len(mixed)]]
+    assert second["warnings"] == []
+    assert mixed[slice(*first["warnings"][0][:2])] == FRENCH
+
+
+def test_warnings_survive_no_paragraphs_drop_and_tsv(tmp_path: Path) -> None:
+    out, *_ = run(jsonl({"text": FRENCH}), tmp_path, paragraphs=False)
+    assert json.loads(out[0])["mtdetect"] == {"score": 0.1, "warnings": [[0, len(FRENCH), "not_english"]]}
+    _, rejects, _, _ = run(jsonl({"text": f"GARBLED.\n\n{FRENCH}"}), tmp_path, mode="drop", threshold=0.05)
+    note = json.loads(rejects[0])["mtdetect"]
+    assert note["rejected"] == "dropped" and note["warnings"] == [[10, 10 + len(FRENCH), "not_english"]]
+    data = f"id\ttext\n1\t{FRENCH}\n2\tClean one.\n".encode()
+    out, *_ = run(data, tmp_path, name="in.tsv")
+    assert out[0].split("\t")[-1] == "mtdetect_warnings"
+    assert [json.loads(line.split("\t")[-1]) for line in out[1:]] == [[[0, len(FRENCH), "not_english"]], []]
+    out, *_ = run(data, tmp_path, name="in.tsv", paragraphs=False)
+    assert out[0] == "id\ttext\tmtdetect\tmtdetect_warnings" and len(out[1].split("\t")) == 4
+
+
+def test_the_language_check_runs_once_per_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = filtering.paragraph_warnings
+    monkeypatch.setattr(filtering, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    run(jsonl(*[{"text": GOOD} for _ in range(5)]), tmp_path)
+    assert calls == [10]  # one call for the block's ten paragraphs
+
+
+def test_the_api_annotations_carry_warnings_too() -> None:
+    records = [{"text": FRENCH}, {"text": GOOD}]
+    kept = list(filtering.filter_records(KeywordDetector(), records, mode="annotate"))  # type: ignore[arg-type]
+    assert [r["mtdetect"]["warnings"] for r in kept] == [[[0, len(FRENCH), "not_english"]], []]
 
 
 def test_existing_score_field_is_replaced_not_duplicated(tmp_path: Path) -> None:
@@ -211,14 +252,22 @@ def test_every_line_is_kept_dropped_or_an_error(tmp_path_factory: pytest.TempPat
 def test_tsv_keeps_columns_adds_score_columns_and_rejects_short_rows(tmp_path: Path) -> None:
     data = "id\ttext\n1\tFirst para.\\n\\nGARBLED para.\n2\n3\tClean one.\n".encode()
     out, rejects, messages, counts = run(data, tmp_path, name="in.tsv", mode="drop")
-    assert out[0] == "id\ttext\tmtdetect\tmtdetect_paragraphs"
+    assert out[0] == "id\ttext\tmtdetect\tmtdetect_paragraphs\tmtdetect_warnings"
     assert out[1].startswith("3\tClean one.\t0.1\t")
     assert json.loads(out[1].split("\t")[3]) == [[0, 10, 0.1]]
+    assert json.loads(out[1].split("\t")[4]) == []
     assert rejects[0] == "line\treason\tid\ttext"
     assert rejects[1].startswith("2\tgarbled: document score")
     assert rejects[2] == "3\thas 1 columns, the header has 2\t2"
     assert (counts.read, counts.kept, counts.dropped, counts.errors) == (3, 1, 1, 1)
     assert messages == [f"{tmp_path / 'in.tsv'}: line 3: has 1 columns, the header has 2"]
+
+
+def test_tsv_cells_are_unescaped_as_the_score_command_reads_them(tmp_path: Path) -> None:
+    # "C:\\new" is an escaped backslash then "new", not a line break: one paragraph of 13 characters.
+    data = b"id\ttext\n1\tC:\\\\new folder\n2\tOne.\\n\\nTwo\\tthree.\n"
+    out, *_ = run(data, tmp_path, name="in.tsv")
+    assert [json.loads(line.split("\t")[3]) for line in out[1:]] == [[[0, 13, 0.1]], [[0, 4, 0.1], [6, 16, 0.1]]]
 
 
 def test_tsv_without_the_text_column_is_an_input_error(tmp_path: Path) -> None:

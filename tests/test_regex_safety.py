@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import mtdetect
-from mtdetect import detector, detectors, features, inputs, language, segment, typography, wordclass
+from mtdetect import cli, detector, detectors, features, filtering, inputs, language, segment, typography, wordclass
 from mtdetect.features import normalize_paragraph
 
 SIZE = 100_000
@@ -37,7 +37,7 @@ def _repeat(motif: str) -> str:
     return (motif * (SIZE // len(motif) + 1))[:SIZE]
 
 
-RUNS = [".", '"', "'", " ", "-", ",", "(", "[", "\n", "😀"]
+RUNS = [".", '"', "'", " ", "-", ",", "(", "[", "\n", "😀", "\ud800", "\x1b"]
 MOTIFS = [
     ". ", "a. ", "A. ", "U.S.", "“ ”", 'a" ', "a- ", " ,", "the [", " '", "do n't ", "$ 5 % ",
     "We, he said, ", "the Express ", "\n \n", ' ,.;:!?"“”()[]-\'',
@@ -54,11 +54,11 @@ ADVERSARIAL |= {
 
 # -- finding the patterns -------------------------------------------------------------
 
-MODULES = (detectors, segment, wordclass, typography, features, detector, language, inputs)
+MODULES = (detectors, segment, wordclass, typography, features, detector, language, inputs, filtering, cli)
 
 
 def discover() -> dict[str, re.Pattern[str]]:
-    """Every compiled pattern that the scoring path, the segmenter or the input readers hold.
+    """Every compiled pattern that the scoring path, the segmenter, the input readers or the writers hold.
 
     A pattern imported into several modules (``WORD``) is listed once, under its first name.
     """
@@ -204,9 +204,11 @@ PIPELINE: dict[str, Callable[[str], object]] = {
     "count_artifacts": lambda text: detectors.count_artifacts([text, "It is n't so."]),
     "normalize_paragraph": normalize_paragraph,
     "check_language": language.check_language,
+    "terminal_safe": cli.terminal_safe,
+    "tsv_cell": cli._tsv_cell,
 }
 
-END_TO_END = [f"run {c!r}" for c in (".", " ")] + [
+END_TO_END = [f"run {c!r}" for c in (".", " ", "\ud800", "\x1b")] + [
     f"motif {m!r}" for m in ("A. ", " ,", 'a" ', ' ,.;:!?"“”()[]-\'')
 ] + ["long attribution"]
 """The strings that were slowest for some public function, or most varied."""
