@@ -20,9 +20,9 @@ from .features import (
     DENSE_FEATURES,
     compute_features,
     dense_feature_names,
-    lexical_hasher,
+    lexical_word_buckets,
     normalize_paragraph,
-    word_class_hasher,
+    word_class_columns,
     word_class_ngrams,
 )
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language
@@ -224,7 +224,7 @@ class Detector:
         tokens = word_class_tokens(normalize_paragraph(paragraph))
         grams = word_class_ngrams(tokens)
         if grams:
-            columns = word_class_hasher().transform([[g] for g in grams]).indices
+            columns = word_class_columns(tokens)
             weight = 1.0 / np.sqrt(max(len(tokens), 1))
             totals: dict[str, float] = {}
             for gram, col in zip(grams, columns):
@@ -253,8 +253,7 @@ def unknown_words(paragraph: str, model: Model) -> list[Finding]:
     matches = [m for m in WORD.finditer(folded) if m.group()[:1].islower() and len(m.group()) > 2]
     if not matches:
         return []
-    columns = lexical_hasher().transform([[m.group().lower()] for m in matches]).indices
-    known = model.tables.is_known_word(columns)
+    known = model.tables.is_known_word(lexical_word_buckets([m.group().lower() for m in matches]))
     return [
         Finding("unknown_word", m.start(), m.end(), m.group(), UNKNOWN_WORD_MESSAGE.format(text=m.group()))
         for m, is_known in zip(matches, known)

@@ -23,14 +23,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
 
+from . import hashing
 from .detectors import DETECTORS, count_artifacts
-from .typography import normalize_typography
-from .wordclass import WORD, word_class_tokens
+from .typography import fold_marks
+from .wordclass import PARAGRAPH_SEPARATOR, TOKEN, WORD, token_class
+
+if TYPE_CHECKING:  # scipy.sparse is imported only when a sparse matrix is asked for
+    import scipy.sparse as sp
 
 LEXICAL_HASH_BITS = 22
 """Size of the hashed space for word and word-pair look-ups (2**22 buckets)."""
@@ -38,6 +41,10 @@ WORD_CLASS_HASH_BITS = 20
 """Size of the hashed space for word-class n-grams (2**20 weights)."""
 WORD_CLASS_NGRAMS = (1, 3)
 """Lengths of word-class n-grams."""
+FEATURE_VERSION = 2
+"""Version of the tokenisation and hashing: bumped whenever either changes, so a
+model trained on other features is refused (it is part of the model card's layout).
+Version 2: punctuation never glued to a word, BLAKE2b string hashes mixed in numpy."""
 RARE_ZIPF = 3.0
 """A known word with a Zipf frequency below this (fewer than 1 per million words) is rare."""
 
@@ -93,14 +100,42 @@ def dense_feature_names() -> list[str]:
     ]
 
 
+_WORD_CLASS_SALT = 0x5D588B656C078965
+"""Starts the hash of every word-class n-gram."""
+_WORD_SALT = 0x2545F4914F6CDD1D
+"""Starts the hash of a word in the lexical tables."""
+_PAIR_SALT = 0x9E3779B97F4A7C15
+"""Starts the hash of a word pair in the lexical tables (a pair is never hashed like a word)."""
+
+
+class _BucketTable:
+    """Values over the whole hashed space (NaN: empty bucket): a look-up is one array read.
+
+    >>> table = _BucketTable(np.array([3]), np.array([2.5]), bits=3)
+    >>> table.lookup(np.array([3, 4]))
+    (array([ True, False]), array([2.5, 0. ], dtype=float32))
+    """
+
+    def __init__(self, index: np.ndarray, values: np.ndarray, bits: int = LEXICAL_HASH_BITS) -> None:
+        self.values = np.full(1 << bits, np.nan, dtype=np.float32)
+        self.values[np.asarray(index, dtype=np.int64)] = np.asarray(values, dtype=np.float32)
+
+    def lookup(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each bucket is in the table, and its value (0 where it is not)."""
+        values = self.values[buckets]
+        found = ~np.isnan(values)
+        return found, np.where(found, values, np.float32(0))
+
+
 @dataclass(frozen=True)
 class LexicalTables:
     """Hashed look-up tables of word frequencies and word-pair counts.
 
     ``word_index``/``word_zipf``: hashed bucket and Zipf frequency of English
     words; ``pair_index``/``pair_log_count``: bucket and log(1 + count) of word
-    pairs seen in clean English text. Buckets come from :func:`lexical_hasher`;
-    words and pairs are looked up separately, so a pair never hits a word's
+    pairs seen in clean English text. Buckets come from :func:`word_buckets`
+    and :func:`pair_buckets`; words and pairs are looked up in their own
+    table (and hashed with their own salt), so a pair never hits a word's
     bucket. Indexes are unique within each table.
     """
 
@@ -110,50 +145,95 @@ class LexicalTables:
     pair_log_count: np.ndarray
 
     @cached_property
-    def _sorted_word_index(self) -> np.ndarray:
-        return np.sort(self.word_index)
+    def _words(self) -> _BucketTable:
+        return _BucketTable(self.word_index, self.word_zipf)
+
+    @cached_property
+    def _pairs(self) -> _BucketTable:
+        return _BucketTable(self.pair_index, self.pair_log_count)
 
     def is_known_word(self, buckets: np.ndarray) -> np.ndarray:
         """Whether each word bucket holds an English word."""
-        index = self._sorted_word_index
-        position = np.searchsorted(index, buckets).clip(max=max(len(index) - 1, 0))
-        return index[position] == buckets if len(index) else np.zeros(len(buckets), dtype=bool)
+        return self._words.lookup(np.asarray(buckets, dtype=np.int64))[0]
 
-    @cached_property
-    def word_lookup(self) -> sp.csc_matrix:
-        """A (buckets, 3) matrix over word buckets: Zipf frequency, known, rare."""
-        zipf = self.word_zipf.astype(np.float32)
-        values = np.stack([zipf, np.ones_like(zipf), (zipf < RARE_ZIPF).astype(np.float32)], axis=1)
-        return _bucket_matrix(self.word_index, values)
+    def word_values(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each word bucket is known, and its Zipf frequency (0 where unknown)."""
+        return self._words.lookup(buckets)
 
-    @cached_property
-    def pair_lookup(self) -> sp.csc_matrix:
-        """A (buckets, 2) matrix over word-pair buckets: log(1 + count), seen."""
-        counts = self.pair_log_count.astype(np.float32)
-        return _bucket_matrix(self.pair_index, np.stack([counts, np.ones_like(counts)], axis=1))
+    def pair_values(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each pair bucket was seen, and its log(1 + count) (0 where unseen)."""
+        return self._pairs.lookup(buckets)
 
 
-def _bucket_matrix(index: np.ndarray, values: np.ndarray) -> sp.csc_matrix:
-    """A sparse (2**LEXICAL_HASH_BITS, k) matrix with ``values`` on rows ``index`` (unique)."""
-    n_rows, n_cols = values.shape
-    rows = np.repeat(np.asarray(index, dtype=np.int64), n_cols)
-    cols = np.tile(np.arange(n_cols), n_rows)
-    shape = (1 << LEXICAL_HASH_BITS, n_cols)
-    return sp.csc_matrix((values.ravel(), (rows, cols)), shape=shape, dtype=np.float32)
+# -- hashing ------------------------------------------------------------------------------
 
 
-def lexical_hasher() -> FeatureHasher:
-    """The hasher that maps words and word pairs to table buckets."""
-    return FeatureHasher(
-        n_features=1 << LEXICAL_HASH_BITS, input_type="string", alternate_sign=False, dtype=np.float32
-    )
+def word_buckets(word_hashes: np.ndarray) -> np.ndarray:
+    """Lexical buckets of words, from the :func:`~mtdetect.hashing.string_hash` of each (lower-cased) word."""
+    return hashing.buckets(hashing.start(word_hashes, _WORD_SALT), LEXICAL_HASH_BITS)
 
 
-def word_class_hasher() -> FeatureHasher:
-    """The hasher that maps word-class n-grams to weight columns."""
-    return FeatureHasher(
-        n_features=1 << WORD_CLASS_HASH_BITS, input_type="string", alternate_sign=False, dtype=np.float32
-    )
+def pair_buckets(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Lexical buckets of word pairs, from the string hashes of their first and second words."""
+    return hashing.buckets(hashing.extend(hashing.start(first, _PAIR_SALT), second), LEXICAL_HASH_BITS)
+
+
+def lexical_word_buckets(words: Sequence[str]) -> np.ndarray:
+    """The table bucket of each word (as :func:`lexical_words` gives them).
+
+    >>> lexical_word_buckets(["economy", "the"]).tolist()
+    [1181761, 1434180]
+    """
+    return word_buckets(hashing.string_hashes(words))
+
+
+def lexical_pair_buckets(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """The table bucket of each word pair (as :func:`word_pairs` gives them).
+
+    >>> lexical_pair_buckets([("the", "economy")]).tolist()
+    [2635065]
+    """
+    first = hashing.string_hashes(a for a, _ in pairs)
+    second = hashing.string_hashes(b for _, b in pairs)
+    return pair_buckets(first, second)
+
+
+def word_class_grams(class_hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and hashed columns of the word-class n-grams of a token sequence.
+
+    ``class_hashes`` holds the string hash of each token's class, ``rows`` its
+    paragraph (non-decreasing); n-grams never cross paragraphs. The hash of
+    ``t1 t2 t3`` is ``extend(extend(start(h1, salt), h2), h3)`` (see
+    :mod:`mtdetect.hashing`). Out come every unigram, then every bigram, then
+    every trigram, each in text order: for one paragraph, the order of
+    :func:`word_class_ngrams`.
+    """
+    low, high = WORD_CLASS_NGRAMS
+    length = len(class_hashes)
+    prefix = hashing.start(class_hashes, _WORD_CLASS_SALT)
+    out_rows, out_columns = [], []
+    for n in range(1, high + 1):
+        if n > 1:
+            prefix = hashing.extend(prefix[:-1], class_hashes[n - 1 :])
+        if n >= low:
+            starts = rows[: max(length - n + 1, 0)]
+            same = starts == rows[n - 1 :]
+            out_rows.append(starts[same])
+            out_columns.append(hashing.buckets(prefix[same], WORD_CLASS_HASH_BITS))
+    return np.concatenate(out_rows).astype(np.int64), np.concatenate(out_columns)
+
+
+def word_class_columns(tokens: Sequence[str]) -> np.ndarray:
+    """The hashed column of each n-gram of :func:`word_class_ngrams` (same order).
+
+    >>> len(word_class_columns(["the", "x", ". "]))
+    6
+    """
+    hashes = hashing.string_hashes(tokens)
+    return word_class_grams(hashes, np.zeros(len(hashes), dtype=np.int64))[1]
+
+
+# -- words and n-grams as strings (tables, explanations) --------------------------------------
 
 
 def lexical_words(text: str) -> list[str]:
@@ -162,79 +242,247 @@ def lexical_words(text: str) -> list[str]:
     >>> lexical_words("Sales rose 8% in 2022, Putin's aides said")
     ['sales', 'rose', 'in', "putin's", 'aides', 'said']
     """
-    return [w for w in WORD.findall(text.lower()) if not w.lstrip("'")[:1].isdigit()]
+    return [w.lower() for w in WORD.findall(text) if not _is_number(w)]
 
 
-def word_pairs(words: list[str]) -> list[str]:
-    """Adjacent word pairs as hashed: ``"a b"``.
+def _is_number(word: str) -> bool:
+    return word.lstrip("'")[:1].isdigit()
+
+
+def word_pairs(words: list[str]) -> list[tuple[str, str]]:
+    """Adjacent word pairs.
 
     >>> word_pairs(["sales", "rose", "sharply"])
-    ['sales rose', 'rose sharply']
+    [('sales', 'rose'), ('rose', 'sharply')]
     """
-    return [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return list(zip(words, words[1:]))
 
 
 def word_class_ngrams(tokens: list[str]) -> list[str]:
-    """Word-class n-grams as hashed strings (tokens joined by ``\\x01``).
+    """Word-class n-grams as readable names (tokens joined by ``\\x01``), in column order.
 
     >>> word_class_ngrams(["the", "x", ". "])
     ['the', 'x', '. ', 'the\\x01x', 'x\\x01. ', 'the\\x01x\\x01. ']
     """
-    grams = list(tokens)
+    grams = list(tokens) if WORD_CLASS_NGRAMS[0] <= 1 else []
     low, high = WORD_CLASS_NGRAMS
     for n in range(max(low, 2), high + 1):
         grams.extend("\x01".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return grams
 
 
-@dataclass
-class FeatureBatch:
-    """Features of a batch: dense columns (raw, unscaled) and hashed word-class counts."""
+# -- the batch ---------------------------------------------------------------------------------
 
-    dense: np.ndarray  # (n, len(DENSE_FEATURES)) float32
-    word_class: sp.csr_matrix  # (n, 2**WORD_CLASS_HASH_BITS) float32, rows scaled by 1/sqrt(tokens)
+
+@dataclass(frozen=True)
+class WordClassGrams:
+    """The word-class n-grams of a batch as flat arrays, one entry per occurrence."""
+
+    rows: np.ndarray  # int64: the paragraph of each n-gram
+    columns: np.ndarray  # int64: its hashed column
+    scale: np.ndarray  # float32, one per paragraph: 1 / sqrt(token count)
+
+    def matrix(self) -> sp.csr_matrix:
+        """The (n, 2**WORD_CLASS_HASH_BITS) float32 matrix: n-gram counts, rows scaled."""
+        import scipy.sparse as sp
+
+        shape = (len(self.scale), 1 << WORD_CLASS_HASH_BITS)
+        ones = np.ones(len(self.columns), dtype=np.float32)
+        counts = sp.csr_matrix((ones, (self.rows, self.columns)), shape=shape, dtype=np.float32)
+        counts.sum_duplicates()
+        counts.data *= np.repeat(self.scale, np.diff(counts.indptr))
+        return counts
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """``matrix() @ weights`` in float64 without building the matrix (equal up to rounding).
+
+        Each row sums its n-grams in text order, so a row's value does not
+        depend on the other rows of the batch.
+        """
+        gathered = np.asarray(weights)[self.columns].astype(np.float64)
+        summed = np.bincount(self.rows, weights=gathered, minlength=len(self.scale))
+        return summed * self.scale.astype(np.float64)
+
+
+class FeatureBatch:
+    """Features of a batch: dense columns (raw, unscaled) and hashed word-class counts.
+
+    ``dense`` is (n, len(DENSE_FEATURES)) float32; ``word_class`` is a
+    (n, 2**WORD_CLASS_HASH_BITS) float32 CSR matrix of n-gram counts, each row
+    scaled by 1/sqrt(its token count). A batch from :func:`compute_features`
+    keeps the n-grams as :class:`WordClassGrams` and builds the matrix only
+    when it is asked for; scoring reads the arrays (:meth:`word_class_dot`).
+    """
+
+    def __init__(
+        self,
+        dense: np.ndarray,
+        word_class: sp.csr_matrix | None = None,
+        *,
+        grams: WordClassGrams | None = None,
+    ) -> None:
+        if word_class is None and grams is None:
+            raise ValueError("a FeatureBatch needs word_class or grams")
+        self.dense = dense
+        self.grams = grams
+        self._word_class = word_class
+
+    @property
+    def word_class(self) -> sp.csr_matrix:
+        """The word-class matrix (built from :attr:`grams` on first use)."""
+        if self._word_class is None:
+            assert self.grams is not None
+            self._word_class = self.grams.matrix()
+        return self._word_class
+
+    def word_class_dot(self, weights: np.ndarray) -> np.ndarray:
+        """``word_class @ weights`` per row, in float64."""
+        if self.grams is not None:
+            return self.grams.dot(weights)
+        return np.asarray(self.word_class @ np.asarray(weights, dtype=np.float64), dtype=np.float64).ravel()
 
 
 def normalize_paragraph(paragraph: str) -> str:
     """The one-line, typography-normalised form every feature is computed on.
 
+    Equal to ``" ".join(normalize_typography(paragraph).split())``.
+
     >>> normalize_paragraph("“Yes,”\\n he said…")
     '"Yes," he said.'
     """
-    return " ".join(normalize_typography(paragraph).split())
+    return normalize_paragraphs([paragraph])
 
 
-def compute_features(paragraphs: Sequence[str], tables: LexicalTables) -> FeatureBatch:
-    """Compute every feature of a batch of paragraphs in one pass."""
-    if not paragraphs:
-        return FeatureBatch(
-            np.zeros((0, len(DENSE_FEATURES)), dtype=np.float32),
-            sp.csr_matrix((0, 1 << WORD_CLASS_HASH_BITS), dtype=np.float32),
-        )
-    normalized = [normalize_paragraph(p) for p in paragraphs]
-    artifact = np.log1p(count_artifacts(paragraphs))
+def normalize_paragraphs(paragraphs: Sequence[str]) -> str:
+    """The normalised paragraphs of a batch, joined by :data:`~mtdetect.wordclass.PARAGRAPH_SEPARATOR`.
 
-    words = [lexical_words(text) for text in normalized]
-    hasher = lexical_hasher()
-    word_sums = (hasher.transform(words) @ tables.word_lookup).toarray()
-    pair_sums = (hasher.transform(word_pairs(w) for w in words) @ tables.pair_lookup).toarray()
-    sums = np.hstack([word_sums, pair_sums]).astype(np.float32)
-    n_words = np.array([len(w) for w in words], dtype=np.float32)
-    n_pairs = np.maximum(n_words - 1, 0)
-    safe_words = np.maximum(n_words, 1)
-    safe_pairs = np.maximum(n_pairs, 1)
-    language = np.column_stack(
+    Equal to ``"\\n".join(normalize_paragraph(p) for p in paragraphs)``, with
+    one pass of the typography folds over the whole batch: white space is
+    collapsed paragraph by paragraph first (the folds map white space to
+    spaces only, so the order does not matter), and no fold matches across
+    the separator.
+
+    >>> normalize_paragraphs(["“Yes,”\\n he said…", "a  --  b"])
+    '"Yes," he said.\\na - b'
+    """
+    return fold_marks(PARAGRAPH_SEPARATOR.join([" ".join(p.split()) for p in paragraphs]))
+
+
+# -- tokens of a batch ---------------------------------------------------------------------------
+
+_PUNCTUATION, _LEXICAL_WORD, _NUMBER, _SEPARATOR = 0, 1, 2, 3
+"""Kinds of token: punctuation, a word the lexical tables see, a number, the paragraph separator."""
+
+
+class _Vocabulary(dict):
+    """Every distinct token seen -> its row in arrays of what the features need of it.
+
+    The arrays hold each token's kind, the string hash of its word class and
+    the string hash of its lower-cased form (lexical words). A stream's
+    tokens repeat, so each is classified and hashed once; the vocabulary is
+    emptied between batches when it outgrows :attr:`limit`.
+    """
+
+    limit = 500_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._allocate(4096)
+
+    def _allocate(self, size: int) -> None:
+        self.kind = np.zeros(size, dtype=np.int8)
+        self.class_hash = np.zeros(size, dtype=np.uint64)
+        self.word_hash = np.zeros(size, dtype=np.uint64)
+
+    def _grow(self) -> None:
+        old = (self.kind, self.class_hash, self.word_hash)
+        self._allocate(2 * len(self.kind))
+        for new, values in zip((self.kind, self.class_hash, self.word_hash), old):
+            new[: len(values)] = values
+
+    def __missing__(self, token: str) -> int:
+        row = len(self)
+        if row == len(self.kind):
+            self._grow()
+        if token == PARAGRAPH_SEPARATOR:
+            self.kind[row] = _SEPARATOR
+        else:
+            word = token[1:] if token[:1] == " " else token  # a word's TOKEN may start with a space
+            if WORD.fullmatch(word):
+                if _is_number(word):
+                    self.kind[row] = _NUMBER
+                else:
+                    self.kind[row] = _LEXICAL_WORD
+                    self.word_hash[row] = hashing.string_hash(word.lower(), memo=False)
+            else:
+                self.kind[row] = _PUNCTUATION
+            self.class_hash[row] = hashing.string_hash(token_class(token))
+        self[token] = row
+        return row
+
+    def rows(self, tokens: list[str]) -> np.ndarray:
+        """The vocabulary row of each token (new tokens are added)."""
+        if len(self) > self.limit:
+            self.clear()
+            self._allocate(4096)
+        return np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+_VOCABULARY = _Vocabulary()
+
+
+def _batch_tokens(joined: str) -> tuple[np.ndarray, np.ndarray]:
+    """Vocabulary rows of the tokens of a batch, and each token's paragraph.
+
+    ``joined`` is :func:`normalize_paragraphs` of the batch (paragraphs
+    joined by :data:`~mtdetect.wordclass.PARAGRAPH_SEPARATOR`, which
+    normalised text never holds), tokenised with one regex pass.
+    """
+    vocabulary = _VOCABULARY
+    tokens = vocabulary.rows(TOKEN.findall(joined))
+    separator = vocabulary.kind[tokens] == _SEPARATOR
+    rows = np.cumsum(separator)
+    keep = ~separator
+    return tokens[keep], rows[keep]
+
+
+def _language_features(word_hashes: np.ndarray, rows: np.ndarray, n: int, tables: LexicalTables) -> np.ndarray:
+    """The :data:`LANGUAGE_FEATURES` columns from the hashes and paragraphs of the lexical words."""
+    known, zipf = tables.word_values(word_buckets(word_hashes))
+    same = rows[:-1] == rows[1:]
+    seen, log_count = tables.pair_values(pair_buckets(word_hashes[:-1][same], word_hashes[1:][same]))
+    pair_rows = rows[:-1][same]
+
+    def per_row(at: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(at, weights=weights, minlength=n).astype(np.float64)
+
+    n_words, n_pairs = per_row(rows), per_row(pair_rows)
+    safe_words, safe_pairs = np.maximum(n_words, 1), np.maximum(n_pairs, 1)
+    return np.column_stack(
         [
-            sums[:, 0] / safe_words,
-            np.where(n_words > 0, 1 - sums[:, 1] / safe_words, 0),
-            sums[:, 2] / safe_words,
-            sums[:, 3] / safe_pairs,
-            np.where(n_pairs > 0, 1 - sums[:, 4] / safe_pairs, 0),
+            per_row(rows, zipf) / safe_words,
+            np.where(n_words > 0, 1 - per_row(rows, known) / safe_words, 0),
+            per_row(rows, known & (zipf < RARE_ZIPF)) / safe_words,
+            per_row(pair_rows, log_count) / safe_pairs,
+            np.where(n_pairs > 0, 1 - per_row(pair_rows, seen) / safe_pairs, 0),
         ]
     ).astype(np.float32)
 
-    tokens = [word_class_tokens(text) for text in normalized]
-    counts = word_class_hasher().transform(word_class_ngrams(t) for t in tokens).tocsr()
-    scale = 1.0 / np.sqrt(np.maximum([len(t) for t in tokens], 1)).astype(np.float32)
-    word_class = sp.diags(scale) @ counts
-    return FeatureBatch(np.hstack([artifact, language]).astype(np.float32), word_class.tocsr())
+
+def compute_features(paragraphs: Sequence[str], tables: LexicalTables) -> FeatureBatch:
+    """Compute every feature of a batch of paragraphs in one pass.
+
+    Row ``i`` depends on ``paragraphs[i]`` only: a paragraph has the same
+    features alone and in any batch.
+    """
+    n = len(paragraphs)
+    artifact = np.log1p(count_artifacts(paragraphs)) if n else np.zeros((0, len(DETECTORS)), dtype=np.float32)
+    tokens, rows = _batch_tokens(normalize_paragraphs(paragraphs)) if n else (np.zeros(0, np.int64),) * 2
+    vocabulary = _VOCABULARY
+    kind = vocabulary.kind[tokens]
+    lexical = kind == _LEXICAL_WORD
+    language = _language_features(vocabulary.word_hash[tokens[lexical]], rows[lexical], n, tables)
+    gram_rows, gram_columns = word_class_grams(vocabulary.class_hash[tokens], rows)
+    scale = (1.0 / np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1))).astype(np.float32)
+    dense = np.hstack([artifact, language]).astype(np.float32)
+    return FeatureBatch(dense, grams=WordClassGrams(gram_rows, gram_columns, scale))

@@ -28,6 +28,7 @@ import numpy as np
 from . import errors
 from .atomic import atomic_writer
 from .features import (
+    FEATURE_VERSION,
     LEXICAL_HASH_BITS,
     WORD_CLASS_HASH_BITS,
     WORD_CLASS_NGRAMS,
@@ -66,6 +67,7 @@ def feature_layout() -> dict[str, Any]:
     20
     """
     return {
+        "version": FEATURE_VERSION,
         "dense": dense_feature_names(),
         "lexical_hash_bits": LEXICAL_HASH_BITS,
         "word_class_hash_bits": WORD_CLASS_HASH_BITS,
@@ -95,7 +97,7 @@ class Model:
         # Row by row in float64 (no BLAS matrix product, whose rounding depends on
         # the batch shape): a paragraph gets the same score in any batch.
         dense = (batch.dense.astype(np.float64) - self.dense_mean) / self.dense_scale
-        z = (dense * self.dense_coef).sum(axis=1) + batch.word_class @ self.word_class_coef.astype(np.float64)
+        z = (dense * self.dense_coef).sum(axis=1) + batch.word_class_dot(self.word_class_coef)
         return np.asarray(z, dtype=np.float64) + self.intercept
 
     def probability(self, batch: FeatureBatch) -> np.ndarray:

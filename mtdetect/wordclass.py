@@ -44,21 +44,38 @@ wouldn't shan't shouldn't can't cannot couldn't mustn't mightn't
 
 WORD = re.compile(
     r"""
-    '?\w+          # a word or number, or a split-off clitic ('s, 're)
-    (?:'\w+)*      # with apostrophes inside it: don't, Putin's, rock'n'roll
+      \w+(?:'\w+)*             # a word or number, with apostrophes inside it: don't, Putin's
+    | '(?i:s|re|ve|ll|d|m|t)\b  # or a clitic split off its word: "Putin 's", "they 're"
     """,
     re.VERBOSE,
 )
 """A word as the features see it, on typography-normalised text (straight apostrophes)."""
 
-_CLASS_TOKEN = re.compile(
+TOKEN = re.compile(
     r"""
-      [^\s\x00]+(?=\x00)   # a word already reduced to its class, ended by the marker
-    | \ ?[^\w\s\x00]\ ?    # one punctuation mark with the space before and after it kept:
-                           # "said , that" gives " , " where "said, that" gives ", "
+      \ ?                       # the single space before a token, if any (kept with punctuation,
+                                #   dropped from words by token_class)
+      (?: \w+(?:'\w+)*         # a word, exactly as WORD matches it
+        | '(?i:s|re|ve|ll|d|m|t)\b
+        | [^\w\s]\ ?            # or one punctuation mark and the single space after it:
+                                #   "said , that" gives " , " where "said, that" gives ", "
+                                #   (an opening quote is punctuation: "'Yes'" gives "'", "Yes", "'")
+      )
+    | \n                        # or the separator between the paragraphs of a batch
     """,
     re.VERBOSE,
 )
+"""One token of the word-class text: a word, a punctuation mark with its spacing, or a separator.
+
+Every branch takes at most one step per character and matches never overlap,
+so tokenising is linear in the length of the text. Runs on normalised text
+(:func:`mtdetect.features.normalize_paragraph`), where every space is single
+and ``\n`` cannot occur, so a batch joined with ``\n`` tokenises like its
+paragraphs one by one. Taking the space before a word into the match saves
+the regex a failed attempt at every space.
+"""
+PARAGRAPH_SEPARATOR = "\n"
+"""The character (and token) between the paragraphs of a batch."""
 
 
 SUFFIX_CLASSES: tuple[tuple[str, str], ...] = (
@@ -126,19 +143,27 @@ def word_shapes(words: list[str]) -> list[str]:
     return shapes
 
 
+def token_class(token: str) -> str:
+    """The word class of one :data:`TOKEN`: a word's shape, or the punctuation token itself.
+
+    >>> [token_class(t) for t in ["The", " minister", " , ", "2022"]]
+    ['The', 'x', ' , ', '0']
+    """
+    word = token[1:] if token[:1] == " " else token
+    if WORD.fullmatch(word):
+        return word_shape(word)
+    return token
+
+
 def word_class_tokens(text: str) -> list[str]:
     """Tokens of the word-class text of ``text`` (typography-normalised, one line).
 
+    Words become their class (:func:`word_shape`); each punctuation mark is a
+    token of its own, with the single spaces around it.
+
     >>> word_class_tokens("They do n't know it's Putin's 5th cross- border trip")
     ['They', 'do', "n't", 'x', "it's", 'X', '0', 'xs', '- ', 'x', 'x']
+    >>> word_class_tokens('"We will," he said.')
+    ['"', 'We', 'will', ',', '" ', 'he', 'x', '.']
     """
-    parts = WORD.split(text)
-    # WORD has no groups, so split() drops the words: take them with findall.
-    words = WORD.findall(text)
-    classes = word_shapes(words)
-    joined = [parts[0]]
-    for cls, sep in zip(classes, parts[1:]):
-        joined.append(cls)
-        joined.append("\x00")
-        joined.append(sep)
-    return _CLASS_TOKEN.findall("".join(joined))
+    return [token_class(t) for t in TOKEN.findall(text) if t != PARAGRAPH_SEPARATOR]

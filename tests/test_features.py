@@ -20,10 +20,11 @@ from mtdetect.features import (
     LexicalTables,
     compute_features,
     dense_feature_names,
-    lexical_hasher,
+    lexical_pair_buckets,
+    lexical_word_buckets,
     lexical_words,
     normalize_paragraph,
-    word_class_hasher,
+    word_class_columns,
     word_class_ngrams,
     word_pairs,
 )
@@ -35,8 +36,11 @@ COLUMN = {name: i for i, name in enumerate(NAMES)}
 
 
 def bucket(key: str) -> int:
-    """The lexical bucket of a word or a word pair."""
-    return int(lexical_hasher().transform([[key]]).indices[0])
+    """The lexical bucket of a word, or of a word pair written "first second"."""
+    if " " in key:
+        first, second = key.split(" ")
+        return int(lexical_pair_buckets([(first, second)])[0])
+    return int(lexical_word_buckets([key])[0])
 
 
 def tiny_tables(words: dict[str, float], pairs: dict[str, float]) -> LexicalTables:
@@ -85,9 +89,11 @@ def test_dense_feature_names() -> None:
     assert feature_layout()["dense"] == NAMES
 
 
-def test_hashers() -> None:
-    assert lexical_hasher().n_features == 1 << LEXICAL_HASH_BITS
-    assert word_class_hasher().n_features == 1 << WORD_CLASS_HASH_BITS
+def test_hashed_buckets_are_in_range_and_deterministic() -> None:
+    words = lexical_word_buckets(["economy", "fishery", "the"] * 2)
+    assert ((0 <= words) & (words < 1 << LEXICAL_HASH_BITS)).all()
+    columns = word_class_columns(["The", "x", " , ", "that", "xs"])
+    assert ((0 <= columns) & (columns < 1 << WORD_CLASS_HASH_BITS)).all()
     # Deterministic across calls (the shipped tables depend on it).
     assert bucket("economy") == bucket("economy") != bucket("fishery")
 
@@ -98,7 +104,7 @@ def test_hashers() -> None:
 def test_lexical_words_and_pairs() -> None:
     assert lexical_words("Sales rose 8% in 2022, Putin's aides said") == ["sales", "rose", "in", "putin's", "aides", "said"]
     assert lexical_words("") == []
-    assert word_pairs(["a", "b", "c"]) == ["a b", "b c"]
+    assert word_pairs(["a", "b", "c"]) == [("a", "b"), ("b", "c")]
     assert word_pairs(["a"]) == word_pairs([]) == []
 
 

@@ -19,7 +19,14 @@ import pytest
 
 import mtdetect
 from mtdetect import errors
-from mtdetect.features import DENSE_FEATURES, WORD_CLASS_HASH_BITS, LexicalTables, compute_features, lexical_hasher
+from mtdetect.features import (
+    DENSE_FEATURES,
+    WORD_CLASS_HASH_BITS,
+    LexicalTables,
+    compute_features,
+    lexical_pair_buckets,
+    lexical_word_buckets,
+)
 from mtdetect.model import (
     MODEL_FORMAT,
     Model,
@@ -44,7 +51,11 @@ def sha256(path: Path) -> str:
 
 
 def bucket(key: str) -> int:
-    return int(lexical_hasher().transform([[key]]).indices[0])
+    """The lexical bucket of a word, or of a word pair written "first second"."""
+    if " " in key:
+        first, second = key.split(" ")
+        return int(lexical_pair_buckets([(first, second)])[0])
+    return int(lexical_word_buckets([key])[0])
 
 
 def small_model(threshold: float = 0.7) -> Model:

@@ -159,15 +159,6 @@ def test_word_class_tokens_never_leak_a_topic_word(text: str) -> None:
     ) or "'" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: _CLASS_TOKEN's first branch [^\\s\\x00]+(?=\\x00) also swallows punctuation glued to the "
-        "front of a word: a paragraph opening with '\"We' gives the token '\"We', '(the' gives '(the', "
-        "'U.S.' gives 'X', '.X' and 'long-term' gives 'x', '-x', against the documented "
-        "'one punctuation mark with the spaces around it' tokens"
-    ),
-)
 @pytest.mark.parametrize(
     "text,tokens",
     [
@@ -179,4 +170,5 @@ def test_word_class_tokens_never_leak_a_topic_word(text: str) -> None:
     ],
 )
 def test_punctuation_before_a_word_is_its_own_token(text: str, tokens: list[str]) -> None:
+    # Punctuation is never glued to the word after it: '"We' is two tokens.
     assert word_class_tokens(text) == tokens

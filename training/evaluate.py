@@ -54,7 +54,7 @@ from mtdetect.features import (
     compute_features,
     dense_feature_names,
     normalize_paragraph,
-    word_class_hasher,
+    word_class_columns,
     word_class_ngrams,
 )
 from mtdetect.model import CARD_SUFFIX, DEFAULT_MODEL_NAME, Model, load_model
@@ -1002,14 +1002,12 @@ def ngram_columns(texts: Iterable[str]) -> dict[int, set[str]]:
     >>> any("\\x01 , \\x01" in g for grams in cols.values() for g in grams)
     True
     """
-    grams = sorted({g for text in texts for g in word_class_ngrams(word_class_tokens(normalize_paragraph(text)))})
-    if not grams:
-        return {}
-    columns = word_class_hasher().transform([[g] for g in grams]).indices
     out: dict[int, set[str]] = defaultdict(set)
-    for gram, column in zip(grams, columns):
-        out[int(column)].add(gram)
-    return out
+    for text in texts:
+        tokens = word_class_tokens(normalize_paragraph(text))
+        for gram, column in zip(word_class_ngrams(tokens), word_class_columns(tokens).tolist()):
+            out[column].add(gram)
+    return dict(out)
 
 
 def top_ngrams(coef: np.ndarray, columns: Mapping[int, set[str]], k: int = TOP_NGRAMS) -> tuple[list, list]:

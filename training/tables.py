@@ -2,8 +2,10 @@
 
 Word frequencies come from the ``wordfreq`` package (English, Zipf scale);
 word-pair counts come from clean English paragraphs of the training split.
-Both are hashed with :func:`mtdetect.features.lexical_hasher`, so the model
-ships them as two small index/value arrays and needs no word list at run time.
+Both are hashed with :func:`mtdetect.features.lexical_word_buckets` and
+:func:`mtdetect.features.lexical_pair_buckets` (the functions scoring uses), so
+the model ships them as two small index/value arrays and needs no word list at
+run time.
 
 Pair counts are fitted out of fold for training rows: a paragraph's own pairs
 must not make it look predictable to the model that learns from it.
@@ -16,19 +18,18 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from mtdetect.features import LexicalTables, lexical_hasher, lexical_words, normalize_paragraph, word_pairs
+from mtdetect.features import (
+    LexicalTables,
+    lexical_pair_buckets,
+    lexical_word_buckets,
+    lexical_words,
+    normalize_paragraph,
+    word_pairs,
+)
 
 MIN_WORD_ZIPF = 1.0
 """Words rarer than this (about one in a billion) count as unknown."""
 MIN_PAIR_COUNT = 1
-
-
-def _buckets(strings: Sequence[str]) -> np.ndarray:
-    """The hashed bucket of each string (one per string)."""
-    if not strings:
-        return np.zeros(0, dtype=np.int64)
-    matrix = lexical_hasher().transform([[s] for s in strings]).tocsr()
-    return matrix.indices.astype(np.int64)
 
 
 def word_frequency_table() -> tuple[np.ndarray, np.ndarray]:
@@ -41,32 +42,32 @@ def word_frequency_table() -> tuple[np.ndarray, np.ndarray]:
     freqs = wordfreq.get_frequency_dict("en")
     words = [w for w, f in freqs.items() if np.log10(f) + 9 >= MIN_WORD_ZIPF]
     zipf = np.array([np.log10(freqs[w]) + 9 for w in words], dtype=np.float32)
-    buckets = _buckets(words)
+    buckets = lexical_word_buckets(words)
     order = np.argsort(-zipf, kind="stable")
     unique_buckets, first = np.unique(buckets[order], return_index=True)
     return unique_buckets, zipf[order][first]
 
 
-def pair_counts(paragraphs: Iterable[str]) -> Counter[str]:
+def pair_counts(paragraphs: Iterable[str]) -> Counter[tuple[str, str]]:
     """Counts of adjacent lower-cased word pairs."""
-    counts: Counter[str] = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
     for text in paragraphs:
         counts.update(word_pairs(lexical_words(normalize_paragraph(text))))
     return counts
 
 
-def pair_table(counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+def pair_table(counts: Counter[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
     """Buckets and log(1 + count) of pairs seen at least ``MIN_PAIR_COUNT`` times."""
     pairs = [p for p, c in counts.items() if c >= MIN_PAIR_COUNT]
     values = np.log1p(np.array([counts[p] for p in pairs], dtype=np.float32))
-    buckets = _buckets(pairs)
+    buckets = lexical_pair_buckets(pairs)
     unique_buckets, inverse = np.unique(buckets, return_inverse=True)
     summed = np.zeros(len(unique_buckets), dtype=np.float32)
     np.maximum.at(summed, inverse, values)
     return unique_buckets, summed
 
 
-def build_tables(words: tuple[np.ndarray, np.ndarray], counts: Counter[str]) -> LexicalTables:
+def build_tables(words: tuple[np.ndarray, np.ndarray], counts: Counter[tuple[str, str]]) -> LexicalTables:
     """Tables from a word-frequency table and pair counts."""
     pair_index, pair_values = pair_table(counts)
     return LexicalTables(words[0], words[1], pair_index, pair_values)

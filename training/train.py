@@ -78,7 +78,7 @@ def featurize(rows: Sequence[Row], tables) -> Matrices:
     return Matrices(batch.dense, batch.word_class, labels, [row_family(r.kind) for r in rows])
 
 
-def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[str]]) -> Matrices:
+def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[tuple[str, str]]]) -> Matrices:
     """Training rows, each fold's rows with pair counts from the other folds only."""
     parts: list[Matrices] = []
     order: list[int] = []
