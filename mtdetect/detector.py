@@ -18,8 +18,10 @@ import numpy as np
 from .detectors import Finding, find_artifacts
 from .features import (
     DENSE_FEATURES,
+    checks_as_english,
     compute_features,
     dense_feature_names,
+    lexical_form,
     lexical_word_buckets,
     normalize_paragraph,
     word_class_columns,
@@ -32,7 +34,11 @@ from .typography import fold_characters
 from .wordclass import WORD, word_class_tokens
 
 BATCH_SIZE = 2048
-"""Paragraphs featurised per model call (bounds memory; larger batches gain little)."""
+"""Paragraphs featurised per model call at most (larger batches gain little)."""
+BATCH_CHARS = 1 << 18
+"""Characters featurised per model call at most: feature memory grows with the text, not the count."""
+WINDOW_CHARS = 1 << 16
+"""A paragraph longer than this is scored in windows of about this size, cut at white space."""
 
 _HAS_WORD = WORD  # a paragraph without a single word has nothing to judge
 UNKNOWN_WORD_MESSAGE = "not an English word (left untranslated?): “{text}”"
@@ -128,21 +134,29 @@ class Detector:
     def score_paragraphs(self, paragraphs: Sequence[str]) -> np.ndarray:
         """P(garbled) of each paragraph, as a float64 array of the same length.
 
-        Paragraphs without a single word score 0: there is nothing to judge.
+        Paragraphs without a single word score 0: there is nothing to judge. A
+        paragraph longer than :data:`WINDOW_CHARS` scores the length-weighted
+        mean of its windows, so memory stays bounded on a single huge line.
         """
         if isinstance(paragraphs, str):
             raise TypeError("score_paragraphs takes a list of paragraphs; use score_document for one text")
         paragraphs = list(paragraphs)
-        scores = np.zeros(len(paragraphs), dtype=np.float64)
-        for start in range(0, len(paragraphs), BATCH_SIZE):
-            chunk = paragraphs[start : start + BATCH_SIZE]
-            for i, p in enumerate(chunk):
-                if not isinstance(p, str):
-                    raise TypeError(f"paragraph {start + i} is a {type(p).__name__}, not a str")
-            keep = [i for i, p in enumerate(chunk) if _HAS_WORD.search(p)]
-            if keep:
-                batch = compute_features([chunk[i] for i in keep], self.model.tables)
-                scores[[start + i for i in keep]] = self.model.probability(batch)
+        for i, p in enumerate(paragraphs):
+            if not isinstance(p, str):
+                raise TypeError(f"paragraph {i} is a {type(p).__name__}, not a str")
+        scores = np.zeros(len(paragraphs), dtype=np.float64)  # one piece: its probability, exactly
+        weighted = np.zeros(len(paragraphs), dtype=np.float64)  # several windows: length-weighted sum
+        lengths = np.zeros(len(paragraphs), dtype=np.float64)
+        pieces = np.zeros(len(paragraphs), dtype=np.int64)
+        for owners, texts in _batches(_pieces(paragraphs)):
+            probability = self.model.probability(compute_features(texts, self.model.tables))
+            length = np.array([len(t) for t in texts], dtype=np.float64)
+            scores[owners] = probability
+            np.add.at(weighted, owners, probability * length)
+            np.add.at(lengths, owners, length)
+            np.add.at(pieces, owners, 1)
+        windowed = pieces > 1
+        scores[windowed] = weighted[windowed] / lengths[windowed]
         return scores
 
     def score_documents(self, texts: Iterable[str]) -> list[DocumentScore]:
@@ -235,6 +249,46 @@ class Detector:
         return out
 
 
+def _windows(text: str, size: int = WINDOW_CHARS) -> Iterable[str]:
+    """``text`` in pieces of about ``size`` characters, cut after white space where there is any.
+
+    >>> list(_windows("one two three four", size=8))
+    ['one two ', 'three ', 'four']
+    """
+    start = 0
+    while len(text) - start > size:
+        cut = max(text.rfind(" ", start, start + size), text.rfind("\n", start, start + size)) + 1
+        end = cut if cut > start else start + size
+        yield text[start:end]
+        start = end
+    yield text[start:]
+
+
+def _pieces(paragraphs: Sequence[str]) -> Iterable[tuple[int, str]]:
+    """(paragraph index, text) of everything to featurise: long paragraphs in windows, no wordless text."""
+    for i, paragraph in enumerate(paragraphs):
+        pieces = _windows(paragraph) if len(paragraph) > WINDOW_CHARS else (paragraph,)
+        for piece in pieces:
+            if _HAS_WORD.search(piece):
+                yield i, piece
+
+
+def _batches(pieces: Iterable[tuple[int, str]]) -> Iterable[tuple[np.ndarray, list[str]]]:
+    """Pieces grouped into model calls of at most BATCH_SIZE pieces and about BATCH_CHARS characters."""
+    owners: list[int] = []
+    texts: list[str] = []
+    chars = 0
+    for owner, text in pieces:
+        owners.append(owner)
+        texts.append(text)
+        chars += len(text)
+        if len(texts) >= BATCH_SIZE or chars >= BATCH_CHARS:
+            yield np.array(owners, dtype=np.int64), texts
+            owners, texts, chars = [], [], 0
+    if texts:
+        yield np.array(owners, dtype=np.int64), texts
+
+
 def document_score(paragraphs: Sequence[ParagraphScore]) -> float:
     """Length-weighted mean of paragraph scores (0 for a document with no text).
 
@@ -250,12 +304,14 @@ def document_score(paragraphs: Sequence[ParagraphScore]) -> float:
 def unknown_words(paragraph: str, model: Model) -> list[Finding]:
     """Lower-case words the model's English word list does not know (untranslated?)."""
     folded = fold_characters(paragraph)
-    matches = [m for m in WORD.finditer(folded) if m.group()[:1].islower() and len(m.group()) > 2]
+    matches = [m for m in WORD.finditer(folded) if checks_as_english(m.group())]
     if not matches:
         return []
-    known = model.tables.is_known_word(lexical_word_buckets([m.group().lower() for m in matches]))
+    known = model.tables.is_known_word(lexical_word_buckets([lexical_form(m.group()) for m in matches]))
+    # Folding is one character to one, so the spans hold in the paragraph as written.
     return [
-        Finding("unknown_word", m.start(), m.end(), m.group(), UNKNOWN_WORD_MESSAGE.format(text=m.group()))
+        Finding("unknown_word", m.start(), m.end(), original, UNKNOWN_WORD_MESSAGE.format(text=original))
         for m, is_known in zip(matches, known)
         if not is_known
+        for original in (paragraph[m.start() : m.end()],)
     ]

@@ -4,7 +4,7 @@ Three families, all computed batch-wise:
 
 * ``artifact`` — counts of each named detector in :mod:`mtdetect.detectors`;
 * ``language`` — how predictable the words are: mean word frequency, the
-  share of words unknown to English, rare words, and how many word pairs a
+  share of lower-case words English does not know, rare words, and how many word pairs a
   clean English corpus has seen (hashed look-up tables shipped in the model);
 * ``word_class`` — hashed n-grams of the word-class text
   (:mod:`mtdetect.wordclass`): function words, word shapes and punctuation with
@@ -44,7 +44,8 @@ WORD_CLASS_NGRAMS = (1, 3)
 FEATURE_VERSION = 2
 """Version of the tokenisation and hashing: bumped whenever either changes, so a
 model trained on other features is refused (it is part of the model card's layout).
-Version 2: punctuation never glued to a word, BLAKE2b string hashes mixed in numpy."""
+Version 2: punctuation never glued to a word, BLAKE2b string hashes mixed in numpy,
+words looked up without a possessive 's, and only lower-case words counted as unknown."""
 RARE_ZIPF = 3.0
 """A known word with a Zipf frequency below this (fewer than 1 per million words) is rare."""
 
@@ -68,7 +69,7 @@ class FeatureSpec:
 
 LANGUAGE_FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("mean_word_zipf", "language", "mean Zipf frequency of the words (higher: commoner words)", +1),
-    FeatureSpec("unknown_word_rate", "language", "share of words that are not English words (untranslated or misspelt)", +1),
+    FeatureSpec("unknown_word_rate", "language", "share of words that are lower-case but not English words (untranslated or misspelt)", +1),
     FeatureSpec("rare_word_rate", "language", "share of words that are English but rare", -1),
     FeatureSpec("mean_pair_log_count", "language", "mean log count of adjacent word pairs in clean English text", +1),
     FeatureSpec("unseen_pair_rate", "language", "share of adjacent word pairs never seen in clean English text", -1),
@@ -236,13 +237,35 @@ def word_class_columns(tokens: Sequence[str]) -> np.ndarray:
 # -- words and n-grams as strings (tables, explanations) --------------------------------------
 
 
+def lexical_form(word: str) -> str:
+    """The form a word is looked up by: lower-cased, a possessive ``'s`` taken off.
+
+    >>> [lexical_form(w) for w in ["Putin's", "Sales", "it's", "'s"]]
+    ['putin', 'sales', 'it', "'s"]
+    """
+    lower = word.lower()
+    return lower[:-2] if lower.endswith("'s") and len(lower) > 2 else lower
+
+
+def checks_as_english(word: str) -> bool:
+    """Whether a word's absence from the English word list counts as evidence.
+
+    Only lower-case words of letters (and apostrophes) count: capitalised words
+    are mostly names, and words with digits or underscores are codes and paths.
+
+    >>> [checks_as_english(w) for w in ["sindaco", "Hawai'i", "max_retries", "mp3", "don't"]]
+    [True, False, False, False, True]
+    """
+    return word[:1].islower() and word.replace("'", "").isalpha()
+
+
 def lexical_words(text: str) -> list[str]:
-    """Lower-cased alphabetic words of a normalised paragraph (numbers left out).
+    """Lexical forms of the words of a normalised paragraph (numbers left out).
 
     >>> lexical_words("Sales rose 8% in 2022, Putin's aides said")
-    ['sales', 'rose', 'in', "putin's", 'aides', 'said']
+    ['sales', 'rose', 'in', 'putin', 'aides', 'said']
     """
-    return [w.lower() for w in WORD.findall(text) if not _is_number(w)]
+    return [lexical_form(w) for w in WORD.findall(text) if not _is_number(w)]
 
 
 def _is_number(word: str) -> bool:
@@ -377,8 +400,9 @@ _PUNCTUATION, _LEXICAL_WORD, _NUMBER, _SEPARATOR = 0, 1, 2, 3
 class _Vocabulary(dict):
     """Every distinct token seen -> its row in arrays of what the features need of it.
 
-    The arrays hold each token's kind, the string hash of its word class and
-    the string hash of its lower-cased form (lexical words). A stream's
+    The arrays hold each token's kind, the string hash of its word class, the
+    string hash of its :func:`lexical_form` and whether its absence from the
+    word list counts (:func:`checks_as_english`), for lexical words. A stream's
     tokens repeat, so each is classified and hashed once; the vocabulary is
     emptied between batches when it outgrows :attr:`limit`.
     """
@@ -393,11 +417,15 @@ class _Vocabulary(dict):
         self.kind = np.zeros(size, dtype=np.int8)
         self.class_hash = np.zeros(size, dtype=np.uint64)
         self.word_hash = np.zeros(size, dtype=np.uint64)
+        self.checked = np.zeros(size, dtype=bool)
+
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        return (self.kind, self.class_hash, self.word_hash, self.checked)
 
     def _grow(self) -> None:
-        old = (self.kind, self.class_hash, self.word_hash)
+        old = self._columns()
         self._allocate(2 * len(self.kind))
-        for new, values in zip((self.kind, self.class_hash, self.word_hash), old):
+        for new, values in zip(self._columns(), old):
             new[: len(values)] = values
 
     def __missing__(self, token: str) -> int:
@@ -413,7 +441,8 @@ class _Vocabulary(dict):
                     self.kind[row] = _NUMBER
                 else:
                     self.kind[row] = _LEXICAL_WORD
-                    self.word_hash[row] = hashing.string_hash(word.lower(), memo=False)
+                    self.word_hash[row] = hashing.string_hash(lexical_form(word), memo=False)
+                    self.checked[row] = checks_as_english(word)
             else:
                 self.kind[row] = _PUNCTUATION
             self.class_hash[row] = hashing.string_hash(token_class(token))
@@ -446,8 +475,10 @@ def _batch_tokens(joined: str) -> tuple[np.ndarray, np.ndarray]:
     return tokens[keep], rows[keep]
 
 
-def _language_features(word_hashes: np.ndarray, rows: np.ndarray, n: int, tables: LexicalTables) -> np.ndarray:
-    """The :data:`LANGUAGE_FEATURES` columns from the hashes and paragraphs of the lexical words."""
+def _language_features(
+    word_hashes: np.ndarray, checked: np.ndarray, rows: np.ndarray, n: int, tables: LexicalTables
+) -> np.ndarray:
+    """The :data:`LANGUAGE_FEATURES` columns from the hashes, checks and paragraphs of the lexical words."""
     known, zipf = tables.word_values(word_buckets(word_hashes))
     same = rows[:-1] == rows[1:]
     seen, log_count = tables.pair_values(pair_buckets(word_hashes[:-1][same], word_hashes[1:][same]))
@@ -461,7 +492,7 @@ def _language_features(word_hashes: np.ndarray, rows: np.ndarray, n: int, tables
     return np.column_stack(
         [
             per_row(rows, zipf) / safe_words,
-            np.where(n_words > 0, 1 - per_row(rows, known) / safe_words, 0),
+            per_row(rows, checked & ~known) / safe_words,
             per_row(rows, known & (zipf < RARE_ZIPF)) / safe_words,
             per_row(pair_rows, log_count) / safe_pairs,
             np.where(n_pairs > 0, 1 - per_row(pair_rows, seen) / safe_pairs, 0),
@@ -481,7 +512,8 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables) -> Featur
     vocabulary = _VOCABULARY
     kind = vocabulary.kind[tokens]
     lexical = kind == _LEXICAL_WORD
-    language = _language_features(vocabulary.word_hash[tokens[lexical]], rows[lexical], n, tables)
+    words = tokens[lexical]
+    language = _language_features(vocabulary.word_hash[words], vocabulary.checked[words], rows[lexical], n, tables)
     gram_rows, gram_columns = word_class_grams(vocabulary.class_hash[tokens], rows)
     scale = (1.0 / np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1))).astype(np.float32)
     dense = np.hstack([artifact, language]).astype(np.float32)

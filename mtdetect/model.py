@@ -203,7 +203,7 @@ def default_model_path() -> Path:
     return Path(str(resources.files("mtdetect.models").joinpath(DEFAULT_MODEL_NAME + CARD_SUFFIX)))
 
 
-def _card_path_for(path: Path) -> Path:
+def card_path_for(path: Path) -> Path:
     if path.is_dir():
         return path / (DEFAULT_MODEL_NAME + CARD_SUFFIX)
     if path.name.endswith(CARD_SUFFIX):
@@ -264,7 +264,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     path = Path(path)
     if path.suffix in PICKLE_SUFFIXES:
         return _load_pickle(path, trust=trust, sha256=sha256)
-    card_path = _card_path_for(path)
+    card_path = card_path_for(path)
     card = read_card(card_path)
     weights = card_path.with_name(card["weights_file"])
     if not weights.is_file():

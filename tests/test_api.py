@@ -223,14 +223,23 @@ def test_explain_nothing_to_judge(det: mtdetect.Detector, text: str) -> None:
     assert det.explain(text) == Explanation(0.0, False, [], [])
 
 
+UNTRANSLATED = ("sindaco", "stadtverwaltung", "gemeinderat", "concejales", "bürgermeister",
+                "haushaltsplan", "mietpreisbremse", "presupuesto", "municipalité", "vereinbarung")
+
+
 def test_unknown_words(det: mtdetect.Detector) -> None:
-    paragraph = "The city\u2019s sindaco said a new Gesetz on rents would pass, and the stadtverwaltung agreed."
+    paragraph = ("The city\u2019s " + ", ".join(UNTRANSLATED) + " and a new Gesetz on rents would pass, "
+                 "the Stadtrat said.")
     flags = unknown_words(paragraph, det.model)
-    # Lower-case words only (names are not flagged), each with its span in the paragraph.
-    assert [f.text for f in flags] == ["sindaco", "stadtverwaltung"]
+    # Lower-case words only (names and capitalised words are not flagged), each with its span.
+    assert {f.text for f in flags} <= set(UNTRANSLATED)
+    # Words are looked up by a 22-bit hash bucket: an unknown word shares a bucket with one
+    # of the ~300K English words about 7% of the time (measured: 7.2% of random strings) and
+    # then passes as known.
+    assert len(flags) >= len(UNTRANSLATED) - 3
     for flag in flags:
         assert flag.kind == "unknown_word" and paragraph[flag.start : flag.end] == flag.text
-    assert "sindaco" in [f.text for f in det.explain(paragraph).flags]
+    assert {f.text for f in flags} <= {f.text for f in det.explain(paragraph).flags}
     assert unknown_words("", det.model) == []
 
 

@@ -101,8 +101,22 @@ def test_hashed_buckets_are_in_range_and_deterministic() -> None:
 # -- small helpers ------------------------------------------------------------------------
 
 
+def test_unknown_word_rate_counts_lower_case_words_only() -> None:
+    tables = LexicalTables(lexical_word_buckets(["the", "met", "at", "airport", "config"]), np.full(5, 5.0, np.float32),
+                           np.zeros(0, np.int64), np.zeros(0, np.float32))
+    rate = dense_feature_names().index("language:unknown_word_rate")
+    names, foreign, code = compute_features(
+        ["the O'Neills met Hawai'i's at the airport", "the sindaco met the stadtrat", "the config max_retries mp3"],
+        tables,
+    ).dense[:, rate]
+    assert names == 0  # capitalised words are names, not untranslated words
+    assert foreign == pytest.approx(2 / 5)
+    assert code == 0  # words with digits or underscores are codes
+
+
 def test_lexical_words_and_pairs() -> None:
-    assert lexical_words("Sales rose 8% in 2022, Putin's aides said") == ["sales", "rose", "in", "putin's", "aides", "said"]
+    assert lexical_words("Sales rose 8% in 2022, Putin's aides said") == ["sales", "rose", "in", "putin", "aides", "said"]
+    assert lexical_words("It's the boss's call, they 're sure") == ["it", "the", "boss", "call", "they", "'re", "sure"]
     assert lexical_words("") == []
     assert word_pairs(["a", "b", "c"]) == [("a", "b"), ("b", "c")]
     assert word_pairs(["a"]) == word_pairs([]) == []

@@ -6,8 +6,8 @@ where its handling differs (its stream logic is tested in test_filtering.py):
 - binary files, invalid UTF-8 (strict and replace), empty files, a byte-order
   mark, damaged ``.gz``/``.zst`` streams, missing files: one-line errors naming
   the file (and line and byte offset), or a clean run;
-- one very long line: scored whole, in linear time (the memory bound is an
-  xfail: see the reason there);
+- one very long line: scored in windows (a length-weighted mean), in linear
+  time and bounded memory;
 - malformed JSONL lines, a missing or non-string text field, JSON nested
   too deeply: a one-line error with the line number, after the rows of the
   lines before it;
@@ -43,6 +43,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import mtdetect
@@ -229,12 +230,20 @@ def test_scoring_time_grows_linearly_with_paragraph_length(det: mtdetect.Detecto
     assert ratio < 8  # 4x the text: about 4x the time; quadratic would be 16x
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: Detector.score_paragraphs featurises a paragraph whole, at about 40-85 bytes of memory "
-    "per character (a 64 MB line peaks at 4.6 GB; 200 MB runs out of a 12 GB limit). Fix: score "
-    "paragraphs longer than ~64K characters in windows cut at white space and combine the window "
-    "scores by length, and close feature batches by total characters, not only by count."
-))
+def test_a_paragraph_longer_than_a_window_scores_the_length_weighted_mean_of_its_windows(
+    det: mtdetect.Detector,
+) -> None:
+    from mtdetect.detector import WINDOW_CHARS, _windows
+
+    text = news(3 * WINDOW_CHARS, seed=3) + " They do n't know."
+    windows = list(_windows(text))
+    assert len(windows) >= 3 and "".join(windows) == text
+    assert all(len(w) <= WINDOW_CHARS for w in windows) and all(w.endswith(" ") for w in windows[:-1])
+    parts = det.score_paragraphs(windows)
+    expected = float(np.dot(parts, [len(w) for w in windows]) / len(text))
+    assert det.score_paragraphs([text])[0] == pytest.approx(expected, rel=1e-9)
+
+
 def test_memory_for_a_long_paragraph_is_bounded() -> None:
     code = (
         "import re, mtdetect\n"

@@ -180,15 +180,10 @@ def test_explain_never_raises_and_agrees_with_the_score(det: mtdetect.Detector, 
     assert explanation.garbled == (explanation.score >= det.threshold)
     for flag in explanation.flags:
         assert 0 <= flag.start <= flag.end <= len(text)
-        # typography is folded before words are looked up; see the xfail test below
+        # typography is folded before words are looked up; the spans still slice back (below)
         assert fold_characters(text[flag.start : flag.end]) == fold_characters(flag.text)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug in detector.unknown_words: the Finding's text is the folded word (m.group() on "
-    "fold_characters(paragraph)), not paragraph[start:end], so a word with ´ ` ’ ‘ or a prime "
-    "reads back changed. Fix: text = paragraph[m.start():m.end()] (and in the message)."
-))
 def test_explain_flags_slice_back_exactly(det: mtdetect.Detector) -> None:
     text = "the councl´s gov’t said so"
     assert all(text[f.start : f.end] == f.text for f in det.explain(text).flags)

@@ -37,7 +37,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +57,7 @@ from mtdetect.features import (
     word_class_columns,
     word_class_ngrams,
 )
-from mtdetect.model import CARD_SUFFIX, DEFAULT_MODEL_NAME, Model, load_model
+from mtdetect.model import CARD_SUFFIX, DEFAULT_MODEL_NAME, Model, card_path_for, load_model
 from mtdetect.wordclass import WORD, word_class_tokens
 
 from . import linear, sources, train
@@ -1304,6 +1304,32 @@ def evaluate(args: argparse.Namespace) -> Results:
                    plot_paths, {k: v.seconds for k, v in results.items()}, time.perf_counter() - started)
 
 
+def dev_card_block(sets: Sequence[EvalSet], threshold: float, commit: str) -> dict:
+    """The dev-set figures the model card records (whole test sets, not their halves).
+
+    >>> block = dev_card_block([EvalSet("dev set", "potet", np.array([0, 1]), np.array([0.2, 0.9]))], 0.5, "abc")
+    >>> block["potet"]["roc_auc"], block["potet"]["true_positive_rate"], block["evaluated_at_commit"]
+    (1.0, 1.0, 'abc')
+    """
+    block: dict = {"protocol": "one human and one MT paragraph per group_id (../shared/README.md); scored only"}
+    for item in sets:
+        if item.section == "dev set" and "," not in item.name:
+            m = item.metrics(threshold)
+            block[item.name] = {key: (round(value, 4) if isinstance(value, float) else value)
+                                for key, value in asdict(m).items()}
+    block["evaluated_at_commit"] = commit
+    return block
+
+
+def record_dev_metrics(card_path: Path, block: dict) -> None:
+    """Write the dev-set figures into the model card (``metrics.dev_set``); the weights are untouched."""
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card.setdefault("metrics", {})["dev_set"] = block
+    with atomic_writer(card_path) as handle:
+        handle.write(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    os.chmod(card_path, 0o644)
+
+
 def method_notes(ctx: Context, args: argparse.Namespace, sample: int) -> list[str]:
     notes = [
         "The dev set (newstest2014, potet) is scored only: no weight, threshold or table is fitted on it.",
@@ -1344,6 +1370,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=13,
                         help="the training recipe's seed (pairs), also the ablation sample's")
     parser.add_argument("--no-roundtrip", action="store_true", help="evaluate without Apertium round-trip pairs")
+    parser.add_argument("--no-card-update", action="store_true",
+                        help="do not record the dev-set figures in the model card (metrics.dev_set)")
     return parser
 
 
@@ -1363,6 +1391,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.chmod(report, 0o644)
     log(f"wrote {report} and {len(res.plots)} plots in {duration(res.seconds)}")
     threshold = res.ctx.threshold
+    if res.ctx.dev and not args.no_card_update:
+        card_path = card_path_for(res.ctx.model_path)
+        record_dev_metrics(card_path, dev_card_block(res.sets, threshold, git_state()))
+        log(f"recorded the dev-set figures in {card_path}")
     targets = acceptance_targets(res.sets, threshold)
     print(render_acceptance(targets, as_percent=[targets[-1].name]))
     print()

@@ -239,9 +239,10 @@ def fuzz_atheris(targets: Sequence[str], runs: int) -> None:  # pragma: no cover
     import nltk.tokenize.punkt  # noqa: F401  (imported first: only mtdetect's own code is instrumented)
     import numpy  # noqa: F401
     import scipy.sparse  # noqa: F401
-    import sklearn.feature_extraction  # noqa: F401
 
     with atheris.instrument_imports(include=["mtdetect"]):
+        import mtdetect.hashing  # noqa: F401
+        import mtdetect.wordclass  # noqa: F401
         import mtdetect.detectors  # noqa: F401
         import mtdetect.language  # noqa: F401
         import mtdetect.segment  # noqa: F401
