@@ -4,7 +4,7 @@ Three families, all computed batch-wise:
 
 * ``artifact`` — counts of each named detector in :mod:`mtdetect.detectors`;
 * ``language`` — how predictable the words are: mean word frequency, the
-  share of lower-case words English does not know, rare words, and how many word pairs a
+  number of lower-case words English does not know, rare words, and how many word pairs a
   clean English corpus has seen (hashed look-up tables shipped in the model);
 * ``word_class`` — hashed n-grams of the word-class text
   (:mod:`mtdetect.wordclass`): function words, word shapes and punctuation with
@@ -69,7 +69,7 @@ class FeatureSpec:
 
 LANGUAGE_FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("mean_word_zipf", "language", "mean Zipf frequency of the words (higher: commoner words)", +1),
-    FeatureSpec("unknown_word_rate", "language", "share of words that are lower-case but not English words (untranslated or misspelt)", +1),
+    FeatureSpec("unknown_words", "language", "log(1 + number of lower-case words that are not English words: untranslated or misspelt)", +1),
     FeatureSpec("rare_word_rate", "language", "share of words that are English but rare", -1),
     FeatureSpec("mean_pair_log_count", "language", "mean log count of adjacent word pairs in clean English text", +1),
     FeatureSpec("unseen_pair_rate", "language", "share of adjacent word pairs never seen in clean English text", -1),
@@ -492,7 +492,7 @@ def _language_features(
     return np.column_stack(
         [
             per_row(rows, zipf) / safe_words,
-            per_row(rows, checked & ~known) / safe_words,
+            np.log1p(per_row(rows, checked & ~known)),  # an event per word: not diluted by length
             per_row(rows, known & (zipf < RARE_ZIPF)) / safe_words,
             per_row(pair_rows, log_count) / safe_pairs,
             np.where(n_pairs > 0, 1 - per_row(pair_rows, seen) / safe_pairs, 0),

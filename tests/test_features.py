@@ -81,7 +81,7 @@ def test_dense_feature_names() -> None:
     assert NAMES[0] == f"artifact:{next(iter(DETECTORS))}"
     assert NAMES[-5:] == [
         "language:mean_word_zipf",
-        "language:unknown_word_rate",
+        "language:unknown_words",
         "language:rare_word_rate",
         "language:mean_pair_log_count",
         "language:unseen_pair_rate",
@@ -101,17 +101,19 @@ def test_hashed_buckets_are_in_range_and_deterministic() -> None:
 # -- small helpers ------------------------------------------------------------------------
 
 
-def test_unknown_word_rate_counts_lower_case_words_only() -> None:
+def test_unknown_words_counts_lower_case_words_only() -> None:
     tables = LexicalTables(lexical_word_buckets(["the", "met", "at", "airport", "config"]), np.full(5, 5.0, np.float32),
                            np.zeros(0, np.int64), np.zeros(0, np.float32))
-    rate = dense_feature_names().index("language:unknown_word_rate")
-    names, foreign, code = compute_features(
-        ["the O'Neills met Hawai'i's at the airport", "the sindaco met the stadtrat", "the config max_retries mp3"],
+    column = dense_feature_names().index("language:unknown_words")
+    names, foreign, code, longer = compute_features(
+        ["the O'Neills met Hawai'i's at the airport", "the sindaco met the stadtrat", "the config max_retries mp3",
+         "the sindaco met the stadtrat at the airport at the airport"],
         tables,
-    ).dense[:, rate]
+    ).dense[:, column]
     assert names == 0  # capitalised words are names, not untranslated words
-    assert foreign == pytest.approx(2 / 5)
+    assert foreign == pytest.approx(math.log1p(2))
     assert code == 0  # words with digits or underscores are codes
+    assert longer == foreign  # a count: the same two words are the same evidence in a longer paragraph
 
 
 def test_lexical_words_and_pairs() -> None:
@@ -168,7 +170,7 @@ def test_language_columns_from_known_tables() -> None:
     row = dict(zip(NAMES, batch.dense[0]))
     # words: the (7.0), economy (5.0), grew (unknown); pairs: "the economy" (3.0), "economy grew" (unseen)
     assert row["language:mean_word_zipf"] == pytest.approx(12.0 / 3)
-    assert row["language:unknown_word_rate"] == pytest.approx(1 / 3)
+    assert row["language:unknown_words"] == pytest.approx(math.log1p(1))
     assert row["language:rare_word_rate"] == 0
     assert row["language:mean_pair_log_count"] == pytest.approx(1.5)
     assert row["language:unseen_pair_rate"] == pytest.approx(0.5)
@@ -176,7 +178,7 @@ def test_language_columns_from_known_tables() -> None:
     assert 2.5 < RARE_ZIPF
     assert row["language:mean_word_zipf"] == pytest.approx(9.5 / 2)
     assert row["language:rare_word_rate"] == pytest.approx(0.5)
-    assert row["language:unknown_word_rate"] == 0
+    assert row["language:unknown_words"] == 0
     assert row["language:unseen_pair_rate"] == pytest.approx(1.0)
     # Numbers are not words: nothing to rate.
     assert not batch.dense[2, len(DETECTORS) :].any()
