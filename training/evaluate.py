@@ -1101,6 +1101,7 @@ class Results:
     plots: list[Path]
     fit_seconds: dict[str, float]
     seconds: float = 0.0
+    commit: str = ""  # the code evaluated, as git_state() gave it before anything was written
 
 
 def find_set(sets: Sequence[EvalSet], section: str, name_start: str) -> EvalSet | None:
@@ -1135,7 +1136,7 @@ def render_report(res: Results) -> str:
     out += [
         f"- **model**: `{model_label(ctx.model_path)}` ({card.get('name', '?')}, "
         f"mtdetect {card.get('mtdetect_version', '?')}, weights sha256 `{card.get('weights_sha256', '?')[:12]}`)",
-        f"- **code**: commit {git_state()}; evaluated {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}"
+        f"- **code**: commit {res.commit}; evaluated {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}"
         f" in {duration(res.seconds)}" + (f"; training took {training_time(card)}" if training_time(card) else
                                            "; the card does not record the training time"),
         f"- **classifier**: {card.get('classifier', {}).get('type', '?')}; C = {card.get('classifier', {}).get('C')}"
@@ -1268,6 +1269,7 @@ def write_plots(sets: Sequence[EvalSet], out_dir: Path, threshold: float) -> lis
 
 def evaluate(args: argparse.Namespace) -> Results:
     started = time.perf_counter()
+    commit = git_state()
     ctx = prepare(args)
     sets: list[EvalSet] = []
     x_train = ctx.x(ctx.train_m)
@@ -1301,7 +1303,7 @@ def evaluate(args: argparse.Namespace) -> Results:
     plot_paths = write_plots(sets, Path(args.out), ctx.threshold)
     ctx.notes += method_notes(ctx, args, sample)
     return Results(ctx, sets, ablations, sample, args.folds if plan else 0, sign_check(ctx, unbounded), ngrams,
-                   plot_paths, {k: v.seconds for k, v in results.items()}, time.perf_counter() - started)
+                   plot_paths, {k: v.seconds for k, v in results.items()}, time.perf_counter() - started, commit)
 
 
 def dev_card_block(sets: Sequence[EvalSet], threshold: float, commit: str) -> dict:
@@ -1393,7 +1395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     threshold = res.ctx.threshold
     if res.ctx.dev and not args.no_card_update:
         card_path = card_path_for(res.ctx.model_path)
-        record_dev_metrics(card_path, dev_card_block(res.sets, threshold, git_state()))
+        record_dev_metrics(card_path, dev_card_block(res.sets, threshold, res.commit))
         log(f"recorded the dev-set figures in {card_path}")
     targets = acceptance_targets(res.sets, threshold)
     print(render_acceptance(targets, as_percent=[targets[-1].name]))
