@@ -178,13 +178,19 @@ class Detector:
         return self.score_documents([text])[0]
 
     def explain(self, paragraph: str, top: int = 6) -> Explanation:
-        """Score one paragraph and say why: flagged spans and strongest features."""
+        """Score one paragraph and say why: flagged spans and strongest features.
+
+        Artifact flags cover the whole paragraph. For a paragraph longer than
+        :data:`WINDOW_CHARS`, unknown words and feature contributions come from
+        its first window only, so explaining a huge line stays cheap.
+        """
         score = float(self.score_paragraphs([paragraph])[0])
-        flags = sorted(find_artifacts(paragraph) + unknown_words(paragraph, self.model), key=lambda f: f.start)
+        sample = paragraph if len(paragraph) <= WINDOW_CHARS else next(iter(_windows(paragraph)))
+        flags = sorted(find_artifacts(paragraph) + unknown_words(sample, self.model), key=lambda f: f.start)
         if not check_language(paragraph).english:
             # The score of a non-English paragraph means nothing: say so first.
             flags.insert(0, Finding(NOT_ENGLISH, 0, len(paragraph), paragraph, NOT_ENGLISH_MESSAGE))
-        contributions = self._contributions(paragraph) if _HAS_WORD.search(paragraph) else []
+        contributions = self._contributions(sample) if _HAS_WORD.search(sample) else []
         contributions.sort(key=lambda c: -abs(c.value))
         return Explanation(score, score >= self.threshold, flags, contributions[:top])
 

@@ -244,6 +244,17 @@ def test_a_paragraph_longer_than_a_window_scores_the_length_weighted_mean_of_its
     assert det.score_paragraphs([text])[0] == pytest.approx(expected, rel=1e-9)
 
 
+def test_explaining_a_long_paragraph_reads_unknown_words_from_its_first_window(det: mtdetect.Detector) -> None:
+    from mtdetect.detector import WINDOW_CHARS
+
+    text = "the gemeinderat said " + news(3 * WINDOW_CHARS, seed=4) + " and the stadtverwaltung agreed, do n't"
+    explanation = det.explain(text)
+    unknown = [f for f in explanation.flags if f.kind == "unknown_word"]
+    assert [f.text for f in unknown] == ["gemeinderat"]  # nothing from the later windows
+    assert any(f.kind == "split_contraction" and f.end > 3 * WINDOW_CHARS for f in explanation.flags)
+    assert explanation.contributions and 0 <= explanation.score <= 1
+
+
 def test_memory_for_a_long_paragraph_is_bounded() -> None:
     code = (
         "import re, mtdetect\n"
