@@ -9,7 +9,7 @@ Spark, Ray or Dask workers.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,7 +185,7 @@ class Detector:
         its first window only, so explaining a huge line stays cheap.
         """
         score = float(self.score_paragraphs([paragraph])[0])
-        sample = paragraph if len(paragraph) <= WINDOW_CHARS else next(iter(_windows(paragraph)))
+        sample = paragraph if len(paragraph) <= WINDOW_CHARS else next(_windows(paragraph))
         flags = sorted(find_artifacts(paragraph) + unknown_words(sample, self.model), key=lambda f: f.start)
         if not check_language(paragraph).english:
             # The score of a non-English paragraph means nothing: say so first.
@@ -255,7 +255,7 @@ class Detector:
         return out
 
 
-def _windows(text: str, size: int = WINDOW_CHARS) -> Iterable[str]:
+def _windows(text: str, size: int = WINDOW_CHARS) -> Iterator[str]:
     """``text`` in pieces of about ``size`` characters, cut after white space where there is any.
 
     >>> list(_windows("one two three four", size=8))

@@ -191,11 +191,15 @@ def save_model(model: Model, stem: Path) -> tuple[Path, Path]:
             "features": feature_layout(),
         }
     )
-    text = json.dumps(card, indent=2, sort_keys=True) + "\n"
-    with atomic_writer(card_path) as handle:
-        handle.write(text)
+    write_card(card_path, card)
     model.card = card
     return weights, card_path
+
+
+def write_card(card_path: Path, card: Mapping[str, Any]) -> None:
+    """Write a model card as the project writes every card: sorted keys, indented, atomically."""
+    with atomic_writer(card_path) as handle:
+        handle.write(json.dumps(card, indent=2, sort_keys=True) + "\n")
 
 
 def default_model_path() -> Path:

@@ -220,13 +220,17 @@ def test_truncated_weights_with_a_matching_checksum(saved) -> None:
     assert "is damaged" in model_error(card_path)
 
 
+def replace_weights(weights: Path, card_path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write other arrays as the weights and re-sign the card, so only the arrays are wrong."""
+    with open(weights, "wb") as handle:
+        write_npz(handle, arrays)
+    rewrite_card(card_path, weights_sha256=sha256(weights))
+
 def test_weights_missing_an_array(saved) -> None:
     model, weights, card_path = saved
     arrays = model.to_arrays()
     del arrays["dense_coef"]
-    with open(weights, "wb") as handle:
-        write_npz(handle, arrays)
-    rewrite_card(card_path, weights_sha256=sha256(weights))
+    replace_weights(weights, card_path, arrays)
     assert "is damaged" in model_error(card_path)
 
 
@@ -234,9 +238,7 @@ def test_weights_with_the_wrong_shape(saved) -> None:
     model, weights, card_path = saved
     arrays = model.to_arrays()
     arrays["dense_coef"] = arrays["dense_coef"][:-1]
-    with open(weights, "wb") as handle:
-        write_npz(handle, arrays)
-    rewrite_card(card_path, weights_sha256=sha256(weights))
+    replace_weights(weights, card_path, arrays)
     assert "is damaged" in model_error(card_path)
 
 

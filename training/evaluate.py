@@ -57,7 +57,7 @@ from mtdetect.features import (
     word_class_columns,
     word_class_ngrams,
 )
-from mtdetect.model import CARD_SUFFIX, DEFAULT_MODEL_NAME, Model, card_path_for, load_model
+from mtdetect.model import CARD_SUFFIX, DEFAULT_MODEL_NAME, Model, card_path_for, load_model, write_card
 from mtdetect.wordclass import WORD, word_class_tokens
 
 from . import linear, sources, train
@@ -1327,9 +1327,7 @@ def record_dev_metrics(card_path: Path, block: dict) -> None:
     """Write the dev-set figures into the model card (``metrics.dev_set``); the weights are untouched."""
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card.setdefault("metrics", {})["dev_set"] = block
-    with atomic_writer(card_path) as handle:
-        handle.write(json.dumps(card, indent=2, sort_keys=True) + "\n")
-    os.chmod(card_path, 0o644)
+    write_card(card_path, card)
 
 
 def method_notes(ctx: Context, args: argparse.Namespace, sample: int) -> list[str]:
