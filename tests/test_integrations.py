@@ -38,6 +38,9 @@ GARBLED = (
 )
 
 
+GERMAN = "Der Rat hat den Haushalt nach einer langen Debatte über die neuen Schulen genehmigt."
+
+
 class KeywordDetector:
     """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
 
@@ -93,6 +96,7 @@ def test_datatrove_filter_batch_document_and_paragraph_modes() -> None:
     assert detector.calls == 1  # one model call for every paragraph of the batch
     assert batch[1].metadata["mtdetect_paragraphs"] == [0.1, 0.9]
     assert 0.5 < batch[1].metadata["mtdetect"] < 0.9 and batch[3].metadata["mtdetect"] == 0.0
+    assert [doc.metadata["mtdetect_warnings"] for doc in batch] == [[]] * 4
 
     step = MtdetectFilter(mode="paragraph", metadata_key="mt")
     step._detector = KeywordDetector()  # type: ignore[assignment]
@@ -102,6 +106,11 @@ def test_datatrove_filter_batch_document_and_paragraph_modes() -> None:
     assert batch[1].text == "Clean one." and batch[1].metadata["mt_removed_paragraphs"] == 1
     assert batch[1].metadata["mt_paragraphs"] == [0.1, 0.9]
     assert step.stats["mtdetect_paragraphs_removed"].total == 2
+
+    german = Document(text=f"Clean one.\n\n{GERMAN}\n\n{GERMAN} GARBLED", id="e")
+    assert step.filter_batch([german]) == [True]
+    assert german.metadata["mt_warnings"] == [[1, "not_english"], [2, "not_english"]]  # indexes of mt_paragraphs
+    assert german.metadata["mt_paragraphs"] == [0.1, 0.1, 0.9] and german.metadata["mt_removed_paragraphs"] == 1
 
     with pytest.raises(ValueError, match="mode must be"):
         MtdetectFilter(mode="sentence")  # type: ignore[arg-type]
@@ -205,6 +214,13 @@ def test_document_spans_are_paragraph_spans_then_the_document() -> None:
     assert [s[3] for s in spans[:2]] == [0.1, 0.9] and 0.5 < spans[2][3] < 0.9
     assert dolma_integration.document_spans(KeywordDetector(), text, paragraphs=False) == spans[2:]  # type: ignore[arg-type]
     assert dolma_integration.document_spans(KeywordDetector(), "") == [(0, 0, "document", 0.0)]  # type: ignore[arg-type]
+
+
+def test_document_spans_mark_paragraphs_that_are_not_english() -> None:
+    text = f"Clean first.\n\n{GERMAN}"
+    german = (14, len(text), "not_english", 1.0)
+    assert dolma_integration.document_spans(KeywordDetector(), text)[-1] == german  # type: ignore[arg-type]
+    assert dolma_integration.document_spans(KeywordDetector(), text, paragraphs=False)[1:] == [german]  # type: ignore[arg-type]
 
 
 def test_detector_from_env_reads_mtdetect_model_once(monkeypatch: pytest.MonkeyPatch) -> None:

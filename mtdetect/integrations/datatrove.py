@@ -18,8 +18,10 @@ Needs the ``mtdetect[datatrove]`` extra. Use it like any datatrove filter::
 
 ``filter_batch`` scores every paragraph of a batch of documents in one model
 call. Scores go to ``doc.metadata``: ``mtdetect`` (the document score),
-``mtdetect_paragraphs`` (one score per paragraph, in text order) and, in
-paragraph mode, ``mtdetect_removed_paragraphs``.
+``mtdetect_paragraphs`` (one score per paragraph, in text order),
+``mtdetect_warnings`` (``[paragraph index, warning]`` for each paragraph that
+is clearly not English: ``[2, "not_english"]`` says the third score means
+nothing) and, in paragraph mode, ``mtdetect_removed_paragraphs``.
 
 - ``mode="document"`` drops a document whose score is at or above the
   threshold (reason ``mtdetect_garbled``, written to the exclusion writer).
@@ -37,6 +39,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from ..filtering import document_warnings
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -113,13 +117,16 @@ class MtdetectFilter(BaseFilter):
         """Score every paragraph of the batch in one call; annotate, and cut or drop."""
         detector = self.detector
         threshold = detector.threshold
-        scored = detector.score_documents([doc.text for doc in batch])  # one model call per batch
+        texts = [doc.text for doc in batch]
+        scored = detector.score_documents(texts)  # one model call per batch
+        warnings = document_warnings(texts, scored)
         self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
         key = self.metadata_key
         results: list[bool | tuple[bool, str]] = []
-        for doc, result in zip(batch, scored):
+        for doc, result, warned in zip(batch, scored, warnings):
             doc.metadata[key] = round(result.score, 4)
             doc.metadata[f"{key}_paragraphs"] = [round(p.score, 4) for p in result.paragraphs]
+            doc.metadata[f"{key}_warnings"] = [[i, name] for i, names in enumerate(warned) for name in names]
             if self.mode == "document":
                 results.append((False, GARBLED) if result.score >= threshold else True)
                 continue

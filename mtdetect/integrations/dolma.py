@@ -11,6 +11,9 @@ Needs the ``mtdetect[dolma]`` extra. Importing this module registers two taggers
   length-weighted document score);
 - ``mtdetect_document_v1``: the ``document`` span only.
 
+Both also emit a ``not_english`` span (score 1.0) over each paragraph that is
+clearly not English, whose score means nothing.
+
 dolma's attribute names come out as ``{experiment}__mtdetect_paragraph_v1__paragraph``.
 Paragraphs are mtdetect's (blank-line blocks; single lines when a document
 has no blank line, as dolma documents usually are), with character offsets
@@ -25,6 +28,8 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Any
+
+from ..filtering import document_warnings
 
 if TYPE_CHECKING:
     from ..detector import Detector
@@ -51,7 +56,8 @@ def detector_from_env() -> Detector:
 
 
 def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> list[SpanTuple]:
-    """The spans a tagger emits: one per paragraph (if asked), then one for the whole document.
+    """The spans a tagger emits: one per paragraph (if asked), one for the whole document, then
+    a ``not_english`` span (score 1.0) over each paragraph that is clearly not English.
 
     A document without any text gets a ``document`` span scoring 0.
     """
@@ -60,6 +66,8 @@ def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> li
     if paragraphs:
         spans = [(p.start, p.end, "paragraph", float(p.score)) for p in result.paragraphs]
     spans.append((0, len(text), "document", float(result.score)))
+    [warnings] = document_warnings([text], [result])
+    spans += [(p.start, p.end, name, 1.0) for p, names in zip(result.paragraphs, warnings) for name in names]
     return spans
 
 
