@@ -134,6 +134,22 @@ def test_row_sources_and_kind_helpers():
     assert ev.source_of_kind("mqm") == "mqm"
 
 
+def test_mqm_test_rows_find_the_held_out_mqm_pairs_in_the_test_split():
+    from types import SimpleNamespace
+
+    def pair(doc: str, original: str, garbled: str, kind: str = "mqm") -> dict:
+        return {"original": original, "garbled": garbled, "kind": kind, "source": "mqm", "doc": doc}
+
+    test_doc = next(d for d in (f"talk{i}" for i in range(100)) if split_of(f"mqm:{d}") == "test")
+    train_doc = next(d for d in (f"talk{i}" for i in range(100)) if split_of(f"mqm:{d}") == "train")
+    pairs = [pair(test_doc, "Human one.", "Machine one."), pair(test_doc, "Human one.", "Machine two."),
+             pair(test_doc, "Human one.", "Human one, typed.", kind="typography"),
+             pair(train_doc, "Human two.", "Machine three.")]
+    rows = [SimpleNamespace(text=t) for t in ("Other.", "Machine two.", "Human one.", "Machine one.")]
+    index, labels = ev.mqm_test_rows(SimpleNamespace(pairs=pairs, test_rows=rows))
+    assert sorted(zip(index.tolist(), labels.tolist())) == [(1, 1), (2, 0), (3, 1)]
+
+
 def test_recipe_weighting_follows_the_card():
     labels = np.array([0, 0, 1, 1, 1, 1])
     kinds = ["original", "original", "roundtrip:spa", "roundtrip:spa", "roundtrip:spa", "mqm"]

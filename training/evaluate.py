@@ -73,6 +73,8 @@ DEFAULT_EVAL_CACHE = Path("build/eval")
 DEV_FILE = Path("dev") / "wmt14-potet-paragraphs.jsonl.gz"
 """The development set, relative to the data folder. Scored only, never fitted on."""
 DEV_TESTSETS = ("newstest2014", "potet")
+MQM_SET = ("MQM", "zh-en TED, 13 MT systems vs human")
+"""The held-out set of MQM pairs: machine translations by engines no other source uses."""
 SEED_FOLDS = 5
 """Cross-validation folds of the seed groups (each fold is one full classifier refit)."""
 ABLATION_ROWS = 12000
@@ -314,7 +316,7 @@ def heldout_sets(pairs: Iterable[Mapping], split: str = "test") -> dict[tuple[st
         elif kind.startswith("garble:"):
             keys = [("synthetic damage", name) for name in corruption_names(kind)]
         elif kind == "mqm":
-            keys = [("MQM", "zh-en TED, 13 MT systems vs human")]
+            keys = [MQM_SET]
         elif kind == "seed":
             continue  # the seed pair is cross-validated on its own
         else:
@@ -966,30 +968,43 @@ class AblationRow:
     rows: int
     dev: dict[str, float | None]
     test_auc: float | None
+    mqm_auc: float | None
+
+
+def mqm_test_rows(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in the test split of the held-out MQM set's texts, and their labels."""
+    position = {r.text: i for i, r in enumerate(ctx.test_rows)}
+    members = heldout_sets(ctx.pairs).get(MQM_SET, [])
+    return (np.array([position[text] for text, _ in members], dtype=np.int64),
+            np.array([label for _, label in members], dtype=np.int64))
 
 
 def ablation_rows(ctx: Context, tasks: Sequence[FitTask], results: Mapping[str, FitResult]) -> list[AblationRow]:
     x_test = ctx.x(ctx.test_m)
+    mqm_index, mqm_labels = mqm_test_rows(ctx)
     dev_x = {name: ctx.x(dev_matrices(ctx, ctx.dev[name])) for name in DEV_TESTSETS if name in ctx.dev}
     dev_y = {name: np.array([r.label for r in ctx.dev[name]]) for name in dev_x}
     out = []
     for task in tasks:
         result = results[task.name]
         dev = {name: roc_auc_or_none(dev_y[name], decision(result, x)) for name, x in dev_x.items()}
-        test_auc = roc_auc_or_none(ctx.test_m.labels, decision(result, x_test))
-        out.append(AblationRow(task.name, len(task.rows), dev, test_auc))
+        test = decision(result, x_test)
+        out.append(AblationRow(task.name, len(task.rows), dev, roc_auc_or_none(ctx.test_m.labels, test),
+                               roc_auc_or_none(mqm_labels, test[mqm_index])))
     return out
 
 
 def shipped_ablation_row(ctx: Context) -> AblationRow:
     test_scores = shipped_scores(ctx.model, ctx.test_m, [r.text for r in ctx.test_rows])
-    test_auc = roc_auc_or_none(ctx.test_m.labels, test_scores)
+    mqm_index, mqm_labels = mqm_test_rows(ctx)
     dev = {}
     for name in DEV_TESTSETS:
         if name in ctx.dev:
             m = dev_matrices(ctx, ctx.dev[name])
             dev[name] = roc_auc_or_none(m.labels, shipped_scores(ctx.model, m, [r.text for r in ctx.dev[name]]))
-    return AblationRow("shipped model (all training rows)", len(ctx.train_rows), dev, test_auc)
+    return AblationRow("shipped model (all training rows)", len(ctx.train_rows), dev,
+                       roc_auc_or_none(ctx.test_m.labels, test_scores),
+                       roc_auc_or_none(mqm_labels, test_scores[mqm_index]))
 
 
 # -- weights ----------------------------------------------------------------------
@@ -1177,7 +1192,8 @@ def render_report(res: Results) -> str:
 
 def render_ablations(res: Results) -> list[str]:
     names = [n for n in DEV_TESTSETS if n in res.ctx.dev]
-    rows = [[a.name, fmt(a.rows), *[fmt(a.dev.get(n)) for n in names], fmt(a.test_auc)] for a in res.ablations]
+    rows = [[a.name, fmt(a.rows), *[fmt(a.dev.get(n)) for n in names], fmt(a.test_auc), fmt(a.mqm_auc)]
+            for a in res.ablations]
     return [
         "## Ablations",
         "",
@@ -1187,10 +1203,12 @@ def render_ablations(res: Results) -> list[str]:
         f"{len(res.ctx.train_rows)} training rows ({refit_timing(res)}); compare each row with the first refit, "
         "which uses the same sample. Removing a feature family drops "
         "its columns; removing a source drops the rows only it produced. Dev: all sampled groups; test: the whole "
-        "test split.",
+        "test split; MQM: its held-out MQM pairs. MQM's machine translations come from engines that no other "
+        "source uses, so the refit without MQM pairs shows how far what the other sources teach carries to "
+        "an unseen machine-translation engine.",
         "",
-        markdown_table(["refit", "training rows", *[f"dev {n}" for n in names], "test split"], rows,
-                       "lr" + "r" * (len(names) + 1)),
+        markdown_table(["refit", "training rows", *[f"dev {n}" for n in names], "test split", "test: MQM"], rows,
+                       "lr" + "r" * (len(names) + 2)),
         "",
     ]
 
