@@ -20,6 +20,7 @@ the explanations and the docs use these names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -41,11 +42,12 @@ WORD_CLASS_HASH_BITS = 20
 """Size of the hashed space for word-class n-grams (2**20 weights)."""
 WORD_CLASS_NGRAMS = (1, 3)
 """Lengths of word-class n-grams."""
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 """Version of the tokenisation and hashing: bumped whenever either changes, so a
 model trained on other features is refused (it is part of the model card's layout).
 Version 2: punctuation never glued to a word, BLAKE2b string hashes mixed in numpy,
-words looked up without a possessive 's, and only lower-case words counted as unknown."""
+words looked up without a possessive 's, and only lower-case words counted as unknown.
+Version 3: the numbers of numbered list items become bullets (:func:`mark_list_numbers`)."""
 RARE_ZIPF = 3.0
 """A known word with a Zipf frequency below this (fewer than 1 per million words) is rare."""
 
@@ -365,13 +367,41 @@ class FeatureBatch:
         return np.asarray(self.word_class @ np.asarray(weights, dtype=np.float64), dtype=np.float64).ravel()
 
 
+LIST_MARK = "•"
+"""What the number of a numbered list item becomes in the normalised text: a
+bullet, so ``2. flour`` on a line of its own is not read as a number, a full
+stop inside a clause and a lower-case word once the line breaks are gone."""
+
+_LIST_NUMBER = re.compile(
+    r"""
+    ^ [ \t]*            # at the start of a line (or of the paragraph), after any indent
+    \(? \d{1,3} [.)]    # a list number: "1.", "12)", "(3)"
+    (?= [ \t] )         # then a space: "3.5 million" and "1.2.3" are not list numbers
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+
+
+def mark_list_numbers(paragraph: str) -> str:
+    """``paragraph`` with the number of each numbered list item replaced by :data:`LIST_MARK`.
+
+    >>> mark_list_numbers("Shopping list:\\n1. eggs\\n 2) flour\\nIt cost 3. 5 too")
+    'Shopping list:\\n• eggs\\n• flour\\nIt cost 3. 5 too'
+    """
+    if "\n" not in paragraph and not paragraph[:1].isdigit() and paragraph[:1] not in " \t(":
+        return paragraph  # the common case, without a regex pass: no line starts with a number
+    return _LIST_NUMBER.sub(LIST_MARK, paragraph)
+
+
 def normalize_paragraph(paragraph: str) -> str:
     """The one-line, typography-normalised form every feature is computed on.
 
-    Equal to ``" ".join(normalize_typography(paragraph).split())``.
+    Equal to ``" ".join(normalize_typography(mark_list_numbers(paragraph)).split())``.
 
     >>> normalize_paragraph("“Yes,”\\n he said…")
     '"Yes," he said.'
+    >>> normalize_paragraph("Buy:\\n1. eggs\\n2. flour")
+    'Buy: • eggs • flour'
     """
     return normalize_paragraphs([paragraph])
 
@@ -388,7 +418,7 @@ def normalize_paragraphs(paragraphs: Sequence[str]) -> str:
     >>> normalize_paragraphs(["“Yes,”\\n he said…", "a  --  b"])
     '"Yes," he said.\\na - b'
     """
-    return fold_marks(PARAGRAPH_SEPARATOR.join([" ".join(p.split()) for p in paragraphs]))
+    return fold_marks(PARAGRAPH_SEPARATOR.join([" ".join(mark_list_numbers(p).split()) for p in paragraphs]))
 
 
 # -- tokens of a batch ---------------------------------------------------------------------------

@@ -135,6 +135,33 @@ def test_normalize_paragraph() -> None:
     assert normalize_paragraph("  a\t\tb\n\nc  ") == "a b c"
 
 
+@pytest.mark.parametrize(
+    "text,normalised",
+    [
+        ("Buy:\n1. eggs\n2. flour\n10. lemons", "Buy: \u2022 eggs \u2022 flour \u2022 lemons"),
+        ("Steps:\n  1) unplug it\n  2) wait", "Steps: \u2022 unplug it \u2022 wait"),
+        ("(1) the tenant pays;\n(2) the landlord repairs.", "\u2022 the tenant pays; \u2022 the landlord repairs."),
+        ("3. eggs", "\u2022 eggs"),  # a list item scraped as a paragraph of its own
+        # not list numbers: inside a line, a decimal, a year, a number without a space after it
+        ("It fell by two. of the members", "It fell by two. of the members"),
+        ("Sales rose 8. 5 per cent", "Sales rose 8. 5 per cent"),
+        ("The total was\n3.5 million.", "The total was 3.5 million."),
+        ("It began in\n2022. the year", "It began in 2022. the year"),
+        ("Read section\n4.b first", "Read section 4.b first"),
+    ],
+)
+def test_list_numbers_become_bullets(text: str, normalised: str) -> None:
+    assert normalize_paragraph(text) == normalised
+
+
+def test_a_numbered_list_has_the_features_of_the_same_bulleted_list(tables: LexicalTables) -> None:
+    numbered = "Shopping list:\n1. eggs\n2. flour\n3. butter (unsalted)"
+    bulleted = "Shopping list:\n\u2022 eggs\n\u2022 flour\n\u2022 butter (unsalted)"
+    batch = compute_features([numbered, bulleted], tables)
+    np.testing.assert_array_equal(batch.dense[0], batch.dense[1])
+    assert (batch.word_class[0] != batch.word_class[1]).nnz == 0
+
+
 # -- dense columns -----------------------------------------------------------------------------
 
 

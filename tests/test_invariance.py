@@ -64,24 +64,23 @@ TOPIC_SWAPS = {
 }
 _TOPIC = re.compile(r"\b(" + "|".join(sorted(map(re.escape, TOPIC_SWAPS), key=len, reverse=True)) + r")\b")
 
-# Known misses of the bundled model: text prefix -> measured score (threshold 0.9334).
+# Known misses of the bundled model: text prefix -> measured score (threshold 0.9332).
 HUMAN_MISSES = {
-    "Shopping list:\n1. eggs\n2. flour\n3. butter (unsal": 0.9980,  # numbered list with lower-case items
 }
 GARBLED_MISSES = {
-    "The rules will stay in place until further notic": 0.2328,  # closing quote with no opener
-    "The ministry (which oversees the ports said the ": 0.6231,  # parenthesis never closed
-    "Sales fell in the third quarter) as demand weake": 0.3266,  # closing parenthesis with no opener
-    "Experts say the move is largely symbolic] and wi": 0.6393,  # closing square bracket with no opener
-    "Prices will fall soon,\" the minister told parlia": 0.2358,  # straight closing quote with no opener
-    "We will not stop now, the minister said. The gov": 0.9180,  # first-person speech, no quote marks
-    "Inflation reached 8 % in June, the highest level": 0.7819,  # 8 %
-    "The firm reported a profit$ 75 million in the fi": 0.8694,  # profit$ 75
-    "Tickets now cost \u20ac 5 more than last year.": 0.7842,  # € 5
-    "The budget deficit narrowed to 3.5 % of GDP, and": 0.9334,  # 3.5 % and $ 1.2
-    "The two governments agreed to boost cross- borde": 0.8913,  # cross- border, long- term
-    "The deal includes a high- speed rail line betwee": 0.8505,  # high- speed
-    "The army launched a large- scale offensive in th": 0.8396,  # large- scale
+    "The rules will stay in place until further notic": 0.2334,  # closing quote with no opener
+    "The ministry (which oversees the ports said the ": 0.6197,  # parenthesis never closed
+    "Sales fell in the third quarter) as demand weake": 0.3287,  # closing parenthesis with no opener
+    "Experts say the move is largely symbolic] and wi": 0.6384,  # closing square bracket with no opener
+    "Prices will fall soon,\" the minister told parlia": 0.2348,  # straight closing quote with no opener
+    "We will not stop now, the minister said. The gov": 0.9178,  # first-person speech, no quote marks
+    "Inflation reached 8 % in June, the highest level": 0.7815,  # 8 %
+    "The firm reported a profit$ 75 million in the fi": 0.8686,  # profit$ 75
+    "Tickets now cost \u20ac 5 more than last year.": 0.7840,  # € 5
+    "The budget deficit narrowed to 3.5 % of GDP, and": 0.9325,  # 3.5 % and $ 1.2
+    "The two governments agreed to boost cross- borde": 0.8910,  # cross- border, long- term
+    "The deal includes a high- speed rail line betwee": 0.8500,  # high- speed
+    "The army launched a large- scale offensive in th": 0.8387,  # large- scale
 }
 
 
