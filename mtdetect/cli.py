@@ -13,7 +13,6 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
 from typing import TextIO
 
 from . import __version__
@@ -28,6 +27,7 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DOCUMENTS_PER_BATCH = 256
+CHARACTERS_PER_BATCH = 1 << 22  # about 4M: bounds memory however long the documents are
 PROGRESS_MIN_DOCUMENTS = 2  # below this a progress bar is noise
 
 ENV_MODEL = "MTDETECT_MODEL"
@@ -158,7 +158,7 @@ def make_detector(args: argparse.Namespace) -> Detector:
 def run_score(args: argparse.Namespace, out: TextIO) -> int:
     """Score the documents of every input a batch at a time, streaming rows out.
 
-    A batch closes at DOCUMENTS_PER_BATCH documents or about 4M characters,
+    A batch closes at DOCUMENTS_PER_BATCH documents or CHARACTERS_PER_BATCH characters,
     so memory stays bounded however many (or however long) the documents
     are; rows are flushed after each batch, so a reader such as ``head`` sees
     them early and a closed pipe stops the run at once. A line that cannot be
@@ -170,7 +170,6 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector, args.explain)
     progress = _progress(unit="doc")
-    max_chars = 1 << 22
 
     def score(batch: list[Document]) -> None:
         results = detector.score_documents([doc.text for doc in batch])
@@ -194,7 +193,7 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
             raise
         batch.append(doc)
         chars += len(doc.text)
-        if len(batch) >= DOCUMENTS_PER_BATCH or chars >= max_chars:
+        if len(batch) >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH:
             score(batch)
             batch, chars = [], 0
     if batch:
@@ -207,11 +206,6 @@ def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
     for name in args.files:
         fmt = args.input_format
         yield from read_documents(name, fmt, args.text_field, args.column, args.encoding_errors)
-
-
-def _batches(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
-    while batch := list(islice(items, size)):
-        yield batch
 
 
 def _progress(unit: str) -> Callable[[int], None]:

@@ -31,7 +31,7 @@ import numpy as np
 from . import hashing
 from .detectors import DETECTORS, count_artifacts
 from .typography import fold_marks
-from .wordclass import PARAGRAPH_SEPARATOR, TOKEN, WORD, token_class
+from .wordclass import PARAGRAPH_SEPARATOR, TOKEN, WORD, token_class, token_word
 
 if TYPE_CHECKING:  # scipy.sparse is imported only when a sparse matrix is asked for
     import scipy.sparse as sp
@@ -465,16 +465,15 @@ class _Vocabulary(dict):
         if token == PARAGRAPH_SEPARATOR:
             self.kind[row] = _SEPARATOR
         else:
-            word = token[1:] if token[:1] == " " else token  # a word's TOKEN may start with a space
-            if WORD.fullmatch(word):
-                if _is_number(word):
-                    self.kind[row] = _NUMBER
-                else:
-                    self.kind[row] = _LEXICAL_WORD
-                    self.word_hash[row] = hashing.string_hash(lexical_form(word), memo=False)
-                    self.checked[row] = checks_as_english(word)
-            else:
+            word = token_word(token)
+            if word is None:
                 self.kind[row] = _PUNCTUATION
+            elif _is_number(word):
+                self.kind[row] = _NUMBER
+            else:
+                self.kind[row] = _LEXICAL_WORD
+                self.word_hash[row] = hashing.string_hash(lexical_form(word), memo=False)
+                self.checked[row] = checks_as_english(word)
             self.class_hash[row] = hashing.string_hash(token_class(token))
         self[token] = row
         return row

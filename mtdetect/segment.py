@@ -173,18 +173,6 @@ def _sentence_tokenizer() -> PunktSentenceTokenizer:
     return _punkt.sentence_tokenizer()
 
 
-_PUNKT_NAMES = frozenset({"_OrthoContext", "_LanguageVars", "_PunktPatterns", "_punkt_patterns", "_Token"})
-
-
-def __getattr__(name: str) -> object:
-    """The Punkt helpers of :mod:`mtdetect._punkt`, loaded (with nltk) only when asked for."""
-    if name in _PUNKT_NAMES:
-        from . import _punkt
-
-        return getattr(_punkt, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _join_after_titles(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """Merge each span that ends on a title abbreviation ("Mr.") with the next."""
     start: int | None = None

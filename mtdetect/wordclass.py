@@ -42,21 +42,19 @@ wouldn't shan't shouldn't can't cannot couldn't mustn't mightn't
 )
 """The words kept as themselves (in their own case); every other word is reduced to its shape."""
 
-WORD = re.compile(
-    r"""
+_WORD_PATTERN = r"""
       \w+(?:'\w+)*             # a word or number, with apostrophes inside it: don't, Putin's
     | '(?i:s|re|ve|ll|d|m|t)\b  # or a clitic split off its word: "Putin 's", "they 're"
-    """,
-    re.VERBOSE,
-)
+"""
+
+WORD = re.compile(_WORD_PATTERN, re.VERBOSE)
 """A word as the features see it, on typography-normalised text (straight apostrophes)."""
 
 TOKEN = re.compile(
-    r"""
+    rf"""
       \ ?                       # the single space before a token, if any (kept with punctuation,
                                 #   dropped from words by token_class)
-      (?: \w+(?:'\w+)*         # a word, exactly as WORD matches it
-        | '(?i:s|re|ve|ll|d|m|t)\b
+      (?: {_WORD_PATTERN}       #   a word, as WORD matches it
         | [^\w\s]\ ?            # or one punctuation mark and the single space after it:
                                 #   "said , that" gives " , " where "said, that" gives ", "
                                 #   (an opening quote is punctuation: "'Yes'" gives "'", "Yes", "'")
@@ -143,16 +141,24 @@ def word_shapes(words: list[str]) -> list[str]:
     return shapes
 
 
+def token_word(token: str) -> str | None:
+    """The word of a :data:`TOKEN` that is a word (without the space before it), else None.
+
+    >>> [token_word(t) for t in ["The", " minister", " , ", " 's"]]
+    ['The', 'minister', None, "'s"]
+    """
+    word = token[1:] if token[:1] == " " else token
+    return word if WORD.fullmatch(word) else None
+
+
 def token_class(token: str) -> str:
     """The word class of one :data:`TOKEN`: a word's shape, or the punctuation token itself.
 
     >>> [token_class(t) for t in ["The", " minister", " , ", "2022"]]
     ['The', 'x', ' , ', '0']
     """
-    word = token[1:] if token[:1] == " " else token
-    if WORD.fullmatch(word):
-        return word_shape(word)
-    return token
+    word = token_word(token)
+    return token if word is None else word_shape(word)
 
 
 def word_class_tokens(text: str) -> list[str]:

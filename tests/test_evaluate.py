@@ -292,3 +292,24 @@ def test_seed_plan_leaves_out_each_fold_and_its_round_trips():
 def test_main_rejects_a_missing_data_folder(tmp_path, capsys):
     assert ev.main(["--data", str(tmp_path / "nothing")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_record_dev_metrics_writes_only_the_dev_block(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from mtdetect.errors import ModelError
+    from mtdetect.model import card_path_for, default_model_path
+
+    card_path = tmp_path / "default.card.json"
+    shutil.copy(card_path_for(default_model_path()), card_path)
+    before = json.loads(card_path.read_text(encoding="utf-8"))
+    block = {"protocol": "test", "evaluated_at_commit": "abc"}
+    ev.record_dev_metrics(card_path, block)
+    after = json.loads(card_path.read_text(encoding="utf-8"))
+    assert after["metrics"]["dev_set"] == block
+    after["metrics"]["dev_set"] = before["metrics"]["dev_set"]
+    assert after == before  # every other field as it was
+    (tmp_path / "broken.card.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelError):
+        ev.record_dev_metrics(tmp_path / "broken.card.json", block)  # not a model card: refused, not rewritten

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import mtdetect
-from mtdetect import cli, detector, detectors, features, filtering, inputs, language, segment, typography, wordclass
+from mtdetect import _punkt, cli, detector, detectors, features, filtering, inputs, language, segment, typography, wordclass
 from mtdetect.features import normalize_paragraph
 
 SIZE = 100_000
@@ -74,12 +74,12 @@ def discover() -> dict[str, re.Pattern[str]]:
             found[f"DETECTORS[{name}].parts[{i}]"] = part
         if det.lead is not None:
             found[f"DETECTORS[{name}].lead"] = det.lead
-    punkt = segment._punkt_patterns()
+    punkt = _punkt._punkt_patterns()
     found["punkt.period_context"] = punkt.period_context
     found["punkt.word_tokenizer"] = punkt.word_tokenizer
-    found["punkt.re_boundary_realignment"] = segment._LanguageVars.re_boundary_realignment
+    found["punkt.re_boundary_realignment"] = _punkt._LanguageVars.re_boundary_realignment
     for name in ("_RE_ELLIPSIS", "_RE_NUMERIC", "_RE_INITIAL", "_RE_ALPHA"):
-        found[f"punkt.{name}"] = getattr(segment._Token, name)
+        found[f"punkt.{name}"] = getattr(_punkt._Token, name)
     return found
 
 

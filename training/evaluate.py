@@ -57,7 +57,15 @@ from mtdetect.features import (
     word_class_columns,
     word_class_ngrams,
 )
-from mtdetect.model import CARD_SUFFIX, DEFAULT_MODEL_NAME, Model, card_path_for, load_model, write_card
+from mtdetect.model import (
+    CARD_SUFFIX,
+    DEFAULT_MODEL_NAME,
+    Model,
+    card_path_for,
+    load_model,
+    read_card,
+    write_card,
+)
 from mtdetect.wordclass import WORD, word_class_tokens
 
 from . import linear, sources, train
@@ -1343,7 +1351,7 @@ def dev_card_block(sets: Sequence[EvalSet], threshold: float, commit: str) -> di
 
 def record_dev_metrics(card_path: Path, block: dict) -> None:
     """Write the dev-set figures into the model card (``metrics.dev_set``); the weights are untouched."""
-    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card = read_card(card_path)
     card.setdefault("metrics", {})["dev_set"] = block
     write_card(card_path, card)
 
