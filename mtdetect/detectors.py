@@ -336,6 +336,38 @@ def _has_quotation(paragraph: str) -> bool:
     return _QUOTATION.search(paragraph) is not None
 
 
+_SENTENCE_START = re.compile(
+    r"""
+    [.!?]            # the end of a sentence ...
+    ["')\]\u2019\u201d]?  # ... perhaps inside quotes or brackets
+    [ \t]+           # a space
+    ([A-Za-z])       # and the first letter of the next: its case is what counts
+    """,
+    re.VERBOSE,
+)
+
+
+def _check_capitalising_writer(paragraph: str, start: int, end: int) -> tuple[int, int] | None:
+    """Keep a lower-case word after a full stop only where the writer otherwise capitalises sentences.
+
+    People writing fast on the web often never capitalise (``it. this``, ``i think``):
+    that is their style, not a broken boundary. A match counts when the paragraph
+    opens with a capital letter and its lower-case sentence starts are at most one
+    more than its capitalised ones.
+
+    >>> _check_capitalising_writer("Aid rose. of the region. It fell.", 6, 12)
+    (6, 12)
+    >>> _check_capitalising_writer("its fine. this one. and that.", 7, 13) is None
+    True
+    """
+    first = next((c for c in paragraph if c.isalpha()), "")
+    if not first.isupper():
+        return None
+    starts = [m.group(1) for m in _SENTENCE_START.finditer(paragraph)]
+    lower = sum(c.islower() for c in starts)
+    return (start, end) if lower <= len(starts) - lower + 1 else None
+
+
 def _check_unbalanced(paragraph: str, start: int, end: int) -> tuple[int, int] | None:
     """Keep a closing-shaped quote that is the paragraph's first, or a bracket closing nothing.
 
@@ -535,7 +567,8 @@ _UNBALANCED_QUOTES = [
     \]                                   # a closing square bracket
     """,
     r"""
-    \((?=[^()\x00]*+\x00)                 # an opening parenthesis never closed
+    \((?=[^()\x00]*+\x00)                 # an opening parenthesis never closed ...
+    (?<![:;=]\()(?<![:;=]-\()            # ... not a frowny face ":(", ":-("
     """,
     r"""
     \[(?=[^\[\]\x00]*+\x00)               # an opening square bracket never closed
@@ -729,12 +762,13 @@ DETECTORS: dict[str, ArtifactDetector] = {
         _detector(
             "mid_sentence_period",
             "sentence_boundary",
-            "A full stop inside a clause, followed by a lower-case word.",
+            "A full stop inside a clause, followed by a lower-case word (where the writer capitalises sentences).",
             _MID_SENTENCE_PERIOD,
             "full stop inside a clause: “{text}”",
             ("Help to prop up the economy. of the region.", "economy. of"),
             "Smith et al. found that U.S. sales at 5 p.m. etc. rose... then Dr. and Mrs. Li left.",
             lead=_WORD_LEAD,
+            check=_check_capitalising_writer,
         ),
         _detector(
             "split_date",
