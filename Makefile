@@ -17,6 +17,7 @@ help:
 	@echo "make test       set up and run the tests"
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
+	@echo "                (EVALUATE_ARGS=--roundtrip adds the Apertium round-trip ablation)"
 	@echo "make bench      print throughput, load time and memory figures"
 	@echo "make system-deps  install Debian packages for training (Apertium, WordNet)"
 
@@ -48,7 +49,7 @@ train: $(STAMP) system-deps
 	$(BIN)/python -m training.train --data $(DATA)
 
 evaluate: $(STAMP)
-	$(BIN)/python -m training.evaluate --data $(DATA)
+	$(BIN)/python -m training.evaluate --data $(DATA) $(EVALUATE_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

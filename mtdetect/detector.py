@@ -23,9 +23,12 @@ from .features import (
     dense_feature_names,
     lexical_form,
     lexical_word_buckets,
+    lexical_words,
     normalize_paragraph,
     word_class_columns,
     word_class_ngrams,
+    word_columns,
+    word_ngrams,
 )
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language
 from .model import Model, load_model
@@ -39,6 +42,9 @@ BATCH_CHARS = 1 << 18
 """Characters featurised per model call at most: feature memory grows with the text, not the count."""
 WINDOW_CHARS = 1 << 16
 """A paragraph longer than this is scored in windows of about this size, cut at white space."""
+DOCUMENT_UNIT_CHARS = 500
+"""A document's evidence grows with the square root of its length in units of this many characters
+(about one paragraph of news)."""
 
 _HAS_WORD = WORD  # a paragraph without a single word has nothing to judge
 UNKNOWN_WORD_MESSAGE = "not an English word (left untranslated?): “{text}”"
@@ -55,7 +61,7 @@ class ParagraphScore:
 
 @dataclass(frozen=True, slots=True)
 class DocumentScore:
-    """A document's score (paragraph scores weighted by length) and its paragraphs."""
+    """A document's score (its paragraphs' evidence combined, see :func:`document_log_odds`) and its paragraphs."""
 
     score: float
     paragraphs: list[ParagraphScore]
@@ -138,6 +144,11 @@ class Detector:
         paragraph longer than :data:`WINDOW_CHARS` scores the length-weighted
         mean of its windows, so memory stays bounded on a single huge line.
         """
+        return self._score(paragraphs)[0]
+
+    def _score(self, paragraphs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """P(garbled) and calibrated log-odds of each paragraph (log-odds of a windowed
+        paragraph: the length-weighted mean of its windows'; of a wordless one: 0)."""
         if isinstance(paragraphs, str):
             raise TypeError("score_paragraphs takes a list of paragraphs; use score_document for one text")
         paragraphs = list(paragraphs)
@@ -145,32 +156,39 @@ class Detector:
             if not isinstance(p, str):
                 raise TypeError(f"paragraph {i} is a {type(p).__name__}, not a str")
         scores = np.zeros(len(paragraphs), dtype=np.float64)  # one piece: its probability, exactly
-        weighted = np.zeros(len(paragraphs), dtype=np.float64)  # several windows: length-weighted sum
+        log_odds = np.zeros(len(paragraphs), dtype=np.float64)
+        weighted = np.zeros(len(paragraphs), dtype=np.float64)  # several windows: length-weighted sums
+        weighted_log_odds = np.zeros(len(paragraphs), dtype=np.float64)
         lengths = np.zeros(len(paragraphs), dtype=np.float64)
         pieces = np.zeros(len(paragraphs), dtype=np.int64)
         for owners, texts in _batches(_pieces(paragraphs)):
-            probability = self.model.probability(compute_features(texts, self.model.tables))
+            piece_log_odds = self.model.log_odds(compute_features(texts, self.model.tables))
+            probability = 1.0 / (1.0 + np.exp(-piece_log_odds))
             length = np.array([len(t) for t in texts], dtype=np.float64)
             scores[owners] = probability
+            log_odds[owners] = piece_log_odds
             np.add.at(weighted, owners, probability * length)
+            np.add.at(weighted_log_odds, owners, piece_log_odds * length)
             np.add.at(lengths, owners, length)
             np.add.at(pieces, owners, 1)
         windowed = pieces > 1
         scores[windowed] = weighted[windowed] / lengths[windowed]
-        return scores
+        log_odds[windowed] = weighted_log_odds[windowed] / lengths[windowed]
+        return scores, log_odds
 
     def score_documents(self, texts: Iterable[str]) -> list[DocumentScore]:
         """Score many documents with one model call per batch of paragraphs."""
         texts = list(texts)
         spans = [split_paragraphs(text) for text in texts]
-        flat = [seg.text for doc in spans for seg in doc]
-        scores = self.score_paragraphs(flat)
+        scores, log_odds = self._score([seg.text for doc in spans for seg in doc])
         results, i = [], 0
         for doc in spans:
-            doc_scores = scores[i : i + len(doc)]
+            doc_scores, doc_log_odds = scores[i : i + len(doc)], log_odds[i : i + len(doc)]
             i += len(doc)
             paragraphs = [ParagraphScore(s.start, s.end, float(x)) for s, x in zip(doc, doc_scores)]
-            results.append(DocumentScore(document_score(paragraphs), paragraphs))
+            lengths = np.array([s.end - s.start for s in doc], dtype=np.float64)
+            score = document_score(doc_log_odds, lengths, self.model.document_calibration)
+            results.append(DocumentScore(score, paragraphs))
         return results
 
     def score_document(self, text: str) -> DocumentScore:
@@ -241,17 +259,21 @@ class Detector:
             for name, spec, v in zip(dense_feature_names(), DENSE_FEATURES, moved)
             if abs(v) > 1e-6
         ]
-        tokens = word_class_tokens(normalize_paragraph(paragraph))
-        grams = word_class_ngrams(tokens)
-        if grams:
-            columns = word_class_columns(tokens)
-            weight = 1.0 / np.sqrt(max(len(tokens), 1))
+        normalized = normalize_paragraph(paragraph)
+        tokens = word_class_tokens(normalized)
+        weight = 1.0 / np.sqrt(max(len(tokens), 1))  # the rows' scale: one over the root of the token count
+        words = lexical_words(normalized)
+        for family, description, grams, columns, coef in (
+            ("word_class", "word-class n-gram", word_class_ngrams(tokens), word_class_columns(tokens),
+             model.word_class_coef),
+            ("word", "word n-gram", word_ngrams(words), word_columns(words), model.word_ngram_coef),
+        ):
             totals: dict[str, float] = {}
             for gram, col in zip(grams, columns):
-                totals[gram] = totals.get(gram, 0.0) + float(model.word_class_coef[col]) * weight
+                totals[gram] = totals.get(gram, 0.0) + float(coef[col]) * weight
             for gram, value in totals.items():
                 shown = " ".join(part.strip() or part for part in gram.split("\x01"))
-                out.append(Contribution(f"word_class:{shown}", "word-class n-gram", value))
+                out.append(Contribution(f"{family}:{shown}", description, value))
         return out
 
 
@@ -295,16 +317,39 @@ def _batches(pieces: Iterable[tuple[int, str]]) -> Iterable[tuple[np.ndarray, li
         yield np.array(owners, dtype=np.int64), texts
 
 
-def document_score(paragraphs: Sequence[ParagraphScore]) -> float:
-    """Length-weighted mean of paragraph scores (0 for a document with no text).
+def document_evidence(log_odds: np.ndarray, lengths: np.ndarray) -> tuple[float, float]:
+    """``(L * s, s)``: a document's evidence from its paragraphs' calibrated log-odds.
 
-    >>> document_score([ParagraphScore(0, 10, 0.9), ParagraphScore(12, 42, 0.1)])
-    0.3
+    ``L`` is the length-weighted mean log-odds and ``s`` the square root of the
+    document's length in units of :data:`DOCUMENT_UNIT_CHARS`: ten mildly
+    suspect paragraphs weigh more than one. (0, 0) for a document with no text.
+
+    >>> document_evidence(np.array([2.0, -1.0]), np.array([500.0, 1500.0]))
+    (-0.5, 2.0)
     """
-    weights = np.array([p.end - p.start for p in paragraphs], dtype=np.float64)
-    if weights.sum() == 0:
+    total = float(lengths.sum())
+    if total <= 0:
+        return 0.0, 0.0
+    mean = float(np.dot(log_odds, lengths) / total)
+    scale = float(np.sqrt(total / DOCUMENT_UNIT_CHARS))
+    return mean * scale, scale
+
+
+def document_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple[float, float, float]) -> float:
+    """P(garbled) of a document: ``sigmoid(a * L * s + b * s + c)`` with ``(L * s, s)``
+    from :func:`document_evidence` and ``(a, b, c)`` the model's document calibration
+    (0 for a document with no text).
+
+    >>> document_score(np.array([2.0]), np.array([500.0]), (1.0, 0.0, 0.0))
+    0.880797077978
+    >>> document_score(np.array([2.0] * 4), np.array([500.0] * 4), (1.0, 0.0, 0.0))  # more evidence
+    0.982013790038
+    """
+    if lengths.sum() <= 0:
         return 0.0
-    return round(float(np.average([p.score for p in paragraphs], weights=weights)), 12)
+    evidence, scale = document_evidence(log_odds, lengths)
+    a, b, c = calibration
+    return round(float(1.0 / (1.0 + np.exp(-(a * evidence + b * scale + c)))), 12)
 
 
 def unknown_words(paragraph: str, model: Model) -> list[Finding]:

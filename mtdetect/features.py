@@ -1,6 +1,6 @@
 """Feature matrix: what the model sees of a batch of paragraphs.
 
-Three families, all computed batch-wise:
+Four families, all computed batch-wise:
 
 * ``artifact`` — counts of each named detector in :mod:`mtdetect.detectors`;
 * ``language`` — how predictable the words are: mean word frequency, the
@@ -8,7 +8,11 @@ Three families, all computed batch-wise:
   clean English corpus has seen (hashed look-up tables shipped in the model);
 * ``word_class`` — hashed n-grams of the word-class text
   (:mod:`mtdetect.wordclass`): function words, word shapes and punctuation with
-  its spacing, so word order is visible without topic words.
+  its spacing, so word order is visible without topic words;
+* ``word`` — hashed n-grams of the words themselves (lexical forms, numbers
+  left out): the word choices machine translation makes (``also``, ``so-called``,
+  ``in the past year``). Both sides of a training pair share their topic
+  words, so what the weights keep is the choice, not the subject.
 
 Every feature is computed on typography-normalised text
 (:func:`mtdetect.typography.normalize_typography`): curly and straight quotes
@@ -42,12 +46,17 @@ WORD_CLASS_HASH_BITS = 20
 """Size of the hashed space for word-class n-grams (2**20 weights)."""
 WORD_CLASS_NGRAMS = (1, 3)
 """Lengths of word-class n-grams."""
-FEATURE_VERSION = 3
+WORD_HASH_BITS = 20
+"""Size of the hashed space for word n-grams (2**20 weights)."""
+WORD_NGRAMS = (1, 2)
+"""Lengths of word n-grams."""
+FEATURE_VERSION = 4
 """Version of the tokenisation and hashing: bumped whenever either changes, so a
 model trained on other features is refused (it is part of the model card's layout).
 Version 2: punctuation never glued to a word, BLAKE2b string hashes mixed in numpy,
 words looked up without a possessive 's, and only lower-case words counted as unknown.
-Version 3: the numbers of numbered list items become bullets (:func:`mark_list_numbers`)."""
+Version 3: the numbers of numbered list items become bullets (:func:`mark_list_numbers`).
+Version 4: hashed word n-grams (:data:`HASHED_FAMILIES` ``word``)."""
 RARE_ZIPF = 3.0
 """A known word with a Zipf frequency below this (fewer than 1 per million words) is rare."""
 
@@ -88,6 +97,7 @@ DENSE_FEATURES: tuple[FeatureSpec, ...] = (
 
 HASHED_FAMILIES = {
     "word_class": "word-class n-grams: function words, word shapes and punctuation spacing",
+    "word": "word n-grams: the words themselves, lower-cased (numbers left out)",
 }
 
 
@@ -109,6 +119,8 @@ _WORD_SALT = 0x2545F4914F6CDD1D
 """Starts the hash of a word in the lexical tables."""
 _PAIR_SALT = 0x9E3779B97F4A7C15
 """Starts the hash of a word pair in the lexical tables (a pair is never hashed like a word)."""
+_WORD_NGRAM_SALT = 0x3C6EF372FE94F82B
+"""Starts the hash of every word n-gram (a family of its own: never a word-class n-gram's column)."""
 
 
 class _BucketTable:
@@ -201,29 +213,63 @@ def lexical_pair_buckets(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     return pair_buckets(first, second)
 
 
-def word_class_grams(class_hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and hashed columns of the word-class n-grams of a token sequence.
+def hashed_ngrams(
+    hashes: np.ndarray, rows: np.ndarray, *, salt: int, ngrams: tuple[int, int], bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and hashed columns of the n-grams of a sequence of string hashes.
 
-    ``class_hashes`` holds the string hash of each token's class, ``rows`` its
-    paragraph (non-decreasing); n-grams never cross paragraphs. The hash of
-    ``t1 t2 t3`` is ``extend(extend(start(h1, salt), h2), h3)`` (see
-    :mod:`mtdetect.hashing`). Out come every unigram, then every bigram, then
-    every trigram, each in text order: for one paragraph, the order of
-    :func:`word_class_ngrams`.
+    ``rows`` holds each element's paragraph (non-decreasing); n-grams never
+    cross paragraphs. The hash of ``t1 t2 t3`` is
+    ``extend(extend(start(h1, salt), h2), h3)`` (see :mod:`mtdetect.hashing`).
+    Out come every n-gram of the shortest length, then of the next, each in
+    text order.
     """
-    low, high = WORD_CLASS_NGRAMS
-    length = len(class_hashes)
-    prefix = hashing.start(class_hashes, _WORD_CLASS_SALT)
+    low, high = ngrams
+    length = len(hashes)
+    prefix = hashing.start(hashes, salt)
     out_rows, out_columns = [], []
     for n in range(1, high + 1):
         if n > 1:
-            prefix = hashing.extend(prefix[:-1], class_hashes[n - 1 :])
+            prefix = hashing.extend(prefix[:-1], hashes[n - 1 :])
         if n >= low:
             starts = rows[: max(length - n + 1, 0)]
             same = starts == rows[n - 1 :]
             out_rows.append(starts[same])
-            out_columns.append(hashing.buckets(prefix[same], WORD_CLASS_HASH_BITS))
+            out_columns.append(hashing.buckets(prefix[same], bits))
     return np.concatenate(out_rows).astype(np.int64), np.concatenate(out_columns)
+
+
+def word_class_grams(class_hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and hashed columns of the word-class n-grams of a token sequence.
+
+    ``class_hashes`` holds the string hash of each token's class, ``rows`` its
+    paragraph. For one paragraph, the columns come in the order of
+    :func:`word_class_ngrams`.
+    """
+    return hashed_ngrams(
+        class_hashes, rows, salt=_WORD_CLASS_SALT, ngrams=WORD_CLASS_NGRAMS, bits=WORD_CLASS_HASH_BITS
+    )
+
+
+def word_grams(word_hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and hashed columns of the word n-grams of the lexical words of a batch.
+
+    ``word_hashes`` holds the string hash of each word's :func:`lexical_form`
+    (numbers and punctuation left out: ``rose 8% in`` gives the bigram
+    ``rose in``). For one paragraph, the columns come in the order of
+    :func:`word_ngrams`.
+    """
+    return hashed_ngrams(word_hashes, rows, salt=_WORD_NGRAM_SALT, ngrams=WORD_NGRAMS, bits=WORD_HASH_BITS)
+
+
+def word_columns(words: Sequence[str]) -> np.ndarray:
+    """The hashed column of each n-gram of :func:`word_ngrams` of lexical words (same order).
+
+    >>> len(word_columns(["sales", "rose", "sharply"]))
+    5
+    """
+    hashes = np.fromiter((hashing.string_hash(w, memo=False) for w in words), dtype=np.uint64, count=len(words))
+    return word_grams(hashes, np.zeros(len(hashes), dtype=np.int64))[1]
 
 
 def word_class_columns(tokens: Sequence[str]) -> np.ndarray:
@@ -283,35 +329,49 @@ def word_pairs(words: list[str]) -> list[tuple[str, str]]:
     return list(zip(words, words[1:]))
 
 
+def _ngram_names(tokens: list[str], ngrams: tuple[int, int]) -> list[str]:
+    low, high = ngrams
+    grams = list(tokens) if low <= 1 else []
+    for n in range(max(low, 2), high + 1):
+        grams.extend("\x01".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
 def word_class_ngrams(tokens: list[str]) -> list[str]:
     """Word-class n-grams as readable names (tokens joined by ``\\x01``), in column order.
 
     >>> word_class_ngrams(["the", "x", ". "])
     ['the', 'x', '. ', 'the\\x01x', 'x\\x01. ', 'the\\x01x\\x01. ']
     """
-    grams = list(tokens) if WORD_CLASS_NGRAMS[0] <= 1 else []
-    low, high = WORD_CLASS_NGRAMS
-    for n in range(max(low, 2), high + 1):
-        grams.extend("\x01".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    return grams
+    return _ngram_names(tokens, WORD_CLASS_NGRAMS)
+
+
+def word_ngrams(words: list[str]) -> list[str]:
+    """Word n-grams of lexical words as readable names (joined by ``\\x01``), in column order.
+
+    >>> word_ngrams(["sales", "rose"])
+    ['sales', 'rose', 'sales\\x01rose']
+    """
+    return _ngram_names(words, WORD_NGRAMS)
 
 
 # -- the batch ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class WordClassGrams:
-    """The word-class n-grams of a batch as flat arrays, one entry per occurrence."""
+class HashedGrams:
+    """The hashed n-grams of one family over a batch as flat arrays, one entry per occurrence."""
 
     rows: np.ndarray  # int64: the paragraph of each n-gram
     columns: np.ndarray  # int64: its hashed column
     scale: np.ndarray  # float32, one per paragraph: 1 / sqrt(token count)
+    bits: int  # the hashed space has 2**bits columns
 
     def matrix(self) -> sp.csr_matrix:
-        """The (n, 2**WORD_CLASS_HASH_BITS) float32 matrix: n-gram counts, rows scaled."""
+        """The (n, 2**bits) float32 matrix: n-gram counts, rows scaled."""
         import scipy.sparse as sp
 
-        shape = (len(self.scale), 1 << WORD_CLASS_HASH_BITS)
+        shape = (len(self.scale), 1 << self.bits)
         ones = np.ones(len(self.columns), dtype=np.float32)
         counts = sp.csr_matrix((ones, (self.rows, self.columns)), shape=shape, dtype=np.float32)
         counts.sum_duplicates()
@@ -329,28 +389,37 @@ class WordClassGrams:
         return summed * self.scale.astype(np.float64)
 
 
+def _dot(matrix: sp.csr_matrix, weights: np.ndarray) -> np.ndarray:
+    return np.asarray(matrix @ np.asarray(weights, dtype=np.float64), dtype=np.float64).ravel()
+
+
 class FeatureBatch:
-    """Features of a batch: dense columns (raw, unscaled) and hashed word-class counts.
+    """Features of a batch: dense columns (raw, unscaled) and two hashed n-gram families.
 
     ``dense`` is (n, len(DENSE_FEATURES)) float32; ``word_class`` is a
-    (n, 2**WORD_CLASS_HASH_BITS) float32 CSR matrix of n-gram counts, each row
-    scaled by 1/sqrt(its token count). A batch from :func:`compute_features`
-    keeps the n-grams as :class:`WordClassGrams` and builds the matrix only
-    when it is asked for; scoring reads the arrays (:meth:`word_class_dot`).
+    (n, 2**WORD_CLASS_HASH_BITS) and ``words`` a (n, 2**WORD_HASH_BITS) float32
+    CSR matrix of n-gram counts, each row scaled by 1/sqrt(its token count). A
+    batch from :func:`compute_features` keeps the n-grams as
+    :class:`HashedGrams` and builds a matrix only when it is asked for; scoring
+    reads the arrays (:meth:`word_class_dot`, :meth:`words_dot`).
     """
 
     def __init__(
         self,
         dense: np.ndarray,
         word_class: sp.csr_matrix | None = None,
+        words: sp.csr_matrix | None = None,
         *,
-        grams: WordClassGrams | None = None,
+        grams: HashedGrams | None = None,
+        word_grams: HashedGrams | None = None,
     ) -> None:
-        if word_class is None and grams is None:
-            raise ValueError("a FeatureBatch needs word_class or grams")
+        if (word_class is None and grams is None) or (words is None and word_grams is None):
+            raise ValueError("a FeatureBatch needs word_class or grams, and words or word_grams")
         self.dense = dense
         self.grams = grams
+        self.word_grams = word_grams
         self._word_class = word_class
+        self._words = words
 
     @property
     def word_class(self) -> sp.csr_matrix:
@@ -360,11 +429,21 @@ class FeatureBatch:
             self._word_class = self.grams.matrix()
         return self._word_class
 
+    @property
+    def words(self) -> sp.csr_matrix:
+        """The word n-gram matrix (built from :attr:`word_grams` on first use)."""
+        if self._words is None:
+            assert self.word_grams is not None
+            self._words = self.word_grams.matrix()
+        return self._words
+
     def word_class_dot(self, weights: np.ndarray) -> np.ndarray:
         """``word_class @ weights`` per row, in float64."""
-        if self.grams is not None:
-            return self.grams.dot(weights)
-        return np.asarray(self.word_class @ np.asarray(weights, dtype=np.float64), dtype=np.float64).ravel()
+        return self.grams.dot(weights) if self.grams is not None else _dot(self.word_class, weights)
+
+    def words_dot(self, weights: np.ndarray) -> np.ndarray:
+        """``words @ weights`` per row, in float64."""
+        return self.word_grams.dot(weights) if self.word_grams is not None else _dot(self.words, weights)
 
 
 LIST_MARK = "•"
@@ -543,7 +622,8 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables) -> Featur
     lexical = kind == _LEXICAL_WORD
     words = tokens[lexical]
     language = _language_features(vocabulary.word_hash[words], vocabulary.checked[words], rows[lexical], n, tables)
-    gram_rows, gram_columns = word_class_grams(vocabulary.class_hash[tokens], rows)
     scale = (1.0 / np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1))).astype(np.float32)
+    grams = HashedGrams(*word_class_grams(vocabulary.class_hash[tokens], rows), scale, WORD_CLASS_HASH_BITS)
+    words_grams = HashedGrams(*word_grams(vocabulary.word_hash[words], rows[lexical]), scale, WORD_HASH_BITS)
     dense = np.hstack([artifact, language]).astype(np.float32)
-    return FeatureBatch(dense, grams=WordClassGrams(gram_rows, gram_columns, scale))
+    return FeatureBatch(dense, grams=grams, word_grams=words_grams)

@@ -6,8 +6,10 @@ model card: format version, feature layout, threshold, training data, metrics
 and the sha256 of the weights, checked on every load.
 
 Scoring is ``p = sigmoid(a * z + b)`` with the linear decision value
-``z = scaled_dense · dense_coef + word_class · word_class_coef + intercept``
-and the calibration ``(a, b)`` fitted on held-out pairs.
+``z = scaled_dense · dense_coef + word_class · word_class_coef + words · word_ngram_coef + intercept``
+and the calibration ``(a, b)`` fitted on held-out pairs. A document's score
+combines its paragraphs' calibrated log-odds with a second calibration fitted on
+held-out documents (:func:`mtdetect.detector.document_log_odds`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from .features import (
     LEXICAL_HASH_BITS,
     WORD_CLASS_HASH_BITS,
     WORD_CLASS_NGRAMS,
+    WORD_HASH_BITS,
+    WORD_NGRAMS,
     FeatureBatch,
     LexicalTables,
     dense_feature_names,
@@ -51,8 +55,11 @@ _ARRAYS = (
     "dense_coef",
     "word_class_index",
     "word_class_coef",
+    "word_ngram_index",
+    "word_ngram_coef",
     "intercept",
     "calibration",
+    "document_calibration",
     "word_index",
     "word_zipf",
     "pair_index",
@@ -72,6 +79,8 @@ def feature_layout() -> dict[str, Any]:
         "lexical_hash_bits": LEXICAL_HASH_BITS,
         "word_class_hash_bits": WORD_CLASS_HASH_BITS,
         "word_class_ngrams": list(WORD_CLASS_NGRAMS),
+        "word_hash_bits": WORD_HASH_BITS,
+        "word_ngrams": list(WORD_NGRAMS),
         "word_classes_sha256": hashlib.sha256(
             json.dumps([sorted(FUNCTION_WORDS), SUFFIX_CLASSES]).encode()
         ).hexdigest(),
@@ -86,10 +95,12 @@ class Model:
     dense_scale: np.ndarray
     dense_coef: np.ndarray
     word_class_coef: np.ndarray  # dense vector over 2**WORD_CLASS_HASH_BITS columns
+    word_ngram_coef: np.ndarray  # dense vector over 2**WORD_HASH_BITS columns
     intercept: float
     calibration: tuple[float, float]
     tables: LexicalTables
     threshold: float
+    document_calibration: tuple[float, float, float] = (1.0, 0.0, 0.0)
     card: dict[str, Any] = field(default_factory=dict)
 
     def decision(self, batch: FeatureBatch) -> np.ndarray:
@@ -97,25 +108,37 @@ class Model:
         # Row by row in float64 (no BLAS matrix product, whose rounding depends on
         # the batch shape): a paragraph gets the same score in any batch.
         dense = (batch.dense.astype(np.float64) - self.dense_mean) / self.dense_scale
-        z = (dense * self.dense_coef).sum(axis=1) + batch.word_class_dot(self.word_class_coef)
+        z = (
+            (dense * self.dense_coef).sum(axis=1)
+            + batch.word_class_dot(self.word_class_coef)
+            + batch.words_dot(self.word_ngram_coef)
+        )
         return np.asarray(z, dtype=np.float64) + self.intercept
+
+    def log_odds(self, batch: FeatureBatch) -> np.ndarray:
+        """Calibrated log-odds of garbled of each row."""
+        a, b = self.calibration
+        return a * self.decision(batch) + b
 
     def probability(self, batch: FeatureBatch) -> np.ndarray:
         """Calibrated P(garbled) of each row."""
-        a, b = self.calibration
-        return 1.0 / (1.0 + np.exp(-(a * self.decision(batch) + b)))
+        return 1.0 / (1.0 + np.exp(-self.log_odds(batch)))
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The weights as named arrays (sparse word-class weights kept sparse)."""
         nonzero = np.flatnonzero(self.word_class_coef).astype(np.int32)
+        word_nonzero = np.flatnonzero(self.word_ngram_coef).astype(np.int32)
         return {
             "dense_mean": self.dense_mean.astype(np.float32),
             "dense_scale": self.dense_scale.astype(np.float32),
             "dense_coef": self.dense_coef.astype(np.float32),
             "word_class_index": nonzero,
             "word_class_coef": self.word_class_coef[nonzero].astype(np.float32),
+            "word_ngram_index": word_nonzero,
+            "word_ngram_coef": self.word_ngram_coef[word_nonzero].astype(np.float32),
             "intercept": np.array([self.intercept], dtype=np.float64),
             "calibration": np.array(self.calibration, dtype=np.float64),
+            "document_calibration": np.array(self.document_calibration, dtype=np.float64),
             "word_index": self.tables.word_index.astype(np.int32),
             "word_zipf": self.tables.word_zipf.astype(np.float16),
             "pair_index": self.tables.pair_index.astype(np.int32),
@@ -127,6 +150,8 @@ class Model:
         """Rebuild a model from its arrays and card."""
         coef = np.zeros(1 << WORD_CLASS_HASH_BITS, dtype=np.float32)
         coef[arrays["word_class_index"]] = arrays["word_class_coef"]
+        word_coef = np.zeros(1 << WORD_HASH_BITS, dtype=np.float32)
+        word_coef[arrays["word_ngram_index"]] = arrays["word_ngram_coef"]
         tables = LexicalTables(
             word_index=np.asarray(arrays["word_index"], dtype=np.int64),
             word_zipf=np.asarray(arrays["word_zipf"], dtype=np.float32),
@@ -134,15 +159,18 @@ class Model:
             pair_log_count=np.asarray(arrays["pair_log_count"], dtype=np.float32),
         )
         a, b = (float(x) for x in arrays["calibration"])
+        doc_a, doc_b, doc_c = (float(x) for x in arrays["document_calibration"])
         return cls(
             dense_mean=np.asarray(arrays["dense_mean"], dtype=np.float32),
             dense_scale=np.asarray(arrays["dense_scale"], dtype=np.float32),
             dense_coef=np.asarray(arrays["dense_coef"], dtype=np.float32),
             word_class_coef=coef,
+            word_ngram_coef=word_coef,
             intercept=float(arrays["intercept"][0]),
             calibration=(a, b),
             tables=tables,
             threshold=float(card["threshold"]),
+            document_calibration=(doc_a, doc_b, doc_c),
             card=card,
         )
 
@@ -294,8 +322,11 @@ def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
             return f"{name} has shape {arrays[name].shape}, expected ({n_dense},)"
     if arrays["intercept"].shape != (1,) or arrays["calibration"].shape != (2,):
         return "intercept or calibration has the wrong shape"
+    if arrays["document_calibration"].shape != (3,):
+        return "document_calibration has the wrong shape"
     for index, values, bits in (
         ("word_class_index", "word_class_coef", WORD_CLASS_HASH_BITS),
+        ("word_ngram_index", "word_ngram_coef", WORD_HASH_BITS),
         ("word_index", "word_zipf", LEXICAL_HASH_BITS),
         ("pair_index", "pair_log_count", LEXICAL_HASH_BITS),
     ):

@@ -174,10 +174,25 @@ def test_score_documents_matches_score_document(det: mtdetect.Detector) -> None:
     assert det.score_documents([]) == []
 
 
-def test_document_score() -> None:
-    assert document_score([ParagraphScore(0, 10, 0.9), ParagraphScore(12, 42, 0.1)]) == 0.3
-    assert document_score([]) == 0.0
-    assert document_score([ParagraphScore(5, 5, 0.7)]) == 0.0
+def test_document_score_adds_up_evidence() -> None:
+    plain = (1.0, 0.0, 0.0)
+    one = document_score(np.array([1.0]), np.array([500.0]), plain)
+    assert one == pytest.approx(1 / (1 + np.exp(-1.0)))
+    assert document_score(np.array([1.0] * 10), np.array([500.0] * 10), plain) > one  # ten suspect paragraphs
+    assert document_score(np.array([-1.0] * 10), np.array([500.0] * 10), plain) < 1 - one
+    # Length-weighted: a long clean paragraph outweighs a short suspect one.
+    assert document_score(np.array([3.0, -1.0]), np.array([100.0, 900.0]), plain) < 0.5
+    assert document_score(np.array([]), np.array([]), plain) == 0.0
+    assert document_score(np.array([0.7]), np.array([0.0]), plain) == 0.0
+    assert document_score(np.array([0.0]), np.array([500.0]), (1.0, 0.0, 2.0)) == pytest.approx(1 / (1 + np.exp(-2.0)))
+
+
+def test_document_score_uses_the_model_calibration(det: mtdetect.Detector) -> None:
+    text = f"{CLEAN}\n\n{GARBLED}"
+    result = det.score_document(text)
+    _, log_odds = det._score([CLEAN, GARBLED])
+    lengths = np.array([p.end - p.start for p in result.paragraphs], dtype=np.float64)
+    assert result.score == document_score(log_odds, lengths, det.model.document_calibration)
 
 
 # -- explain ---------------------------------------------------------------------------------------------

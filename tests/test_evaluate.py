@@ -13,7 +13,8 @@ import scipy.sparse as sp
 
 from training import evaluate as ev
 from training import plots
-from training.dataset import split_of
+from training.dataset import Row
+from training.train import Matrices
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -98,104 +99,123 @@ def test_inverted_scores_give_low_auc():
     assert ev.roc_auc_or_none(np.ones(3), np.zeros(3)) is None
 
 
-# --- held-out sets and sources ---------------------------------------------------------------
+# --- sets, refits and the baseline ------------------------------------------------------------
 
 
-def _doc_in(split: str) -> str:
-    return next(f"d{i}" for i in range(1000) if split_of(f"s:d{i}") == split)
+def test_row_source_names_what_the_ablation_leaves_out():
+    def row(source: str, kind: str, label: int = 1) -> Row:
+        return Row("x", label, source, kind, f"{source}:d")
 
-
-def test_heldout_sets_by_pivot_and_corruption():
-    doc, other = _doc_in("test"), _doc_in("train")
-    pairs = [
-        {"original": "A b c.", "garbled": "A b c .", "kind": "garble:orphan_punctuation+split_date",
-         "source": "s", "doc": doc},
-        {"original": "A b c.", "garbled": "B a c.", "kind": "roundtrip:spa", "source": "s", "doc": doc},
-        {"original": "A b c.", "garbled": "B a, c.", "kind": "roundtrip:spa+garble", "source": "s", "doc": doc},
-        {"original": "A b c.", "garbled": "A  b c.", "kind": "typography", "source": "s", "doc": doc},
-        {"original": "Other.", "garbled": "Other .", "kind": "garble:orphan_punctuation", "source": "s", "doc": other},
-    ]
-    sets = ev.heldout_sets(pairs)
-    assert set(sets) == {("synthetic damage", "orphan_punctuation"), ("synthetic damage", "split_date"),
-                         ("round trips", "spa"), ("round trips + damage", "spa")}
-    assert sets[("synthetic damage", "orphan_punctuation")] == [("A b c.", 0), ("A b c .", 1)]  # train doc left out
-
-
-def test_row_sources_and_kind_helpers():
-    pairs = [
-        {"original": "X y.", "garbled": "X, y.", "kind": "garble:orphan_punctuation", "source": "s", "doc": "d"},
-        {"original": "X y.", "garbled": "X y!", "kind": "typography", "source": "s", "doc": "d"},
-    ]
-    made = ev.row_sources(pairs)
-    assert made[("X y.", 0, "s:d")] == {"garble", "typography"}
-    assert made[("X y!", 0, "s:d")] == {"typography"}  # typography variants are clean rows
-    assert ev.corruption_names("garble:a+b") == ["a", "b"]
-    assert ev.source_of_kind("roundtrip:epo+garble") == "roundtrip+garble"
-    assert ev.source_of_kind("mqm") == "mqm"
-
-
-def test_mqm_test_rows_find_the_held_out_mqm_pairs_in_the_test_split():
-    from types import SimpleNamespace
-
-    def pair(doc: str, original: str, garbled: str, kind: str = "mqm") -> dict:
-        return {"original": original, "garbled": garbled, "kind": kind, "source": "mqm", "doc": doc}
-
-    test_doc = next(d for d in (f"talk{i}" for i in range(100)) if split_of(f"mqm:{d}") == "test")
-    train_doc = next(d for d in (f"talk{i}" for i in range(100)) if split_of(f"mqm:{d}") == "train")
-    pairs = [pair(test_doc, "Human one.", "Machine one."), pair(test_doc, "Human one.", "Machine two."),
-             pair(test_doc, "Human one.", "Human one, typed.", kind="typography"),
-             pair(train_doc, "Human two.", "Machine three.")]
-    rows = [SimpleNamespace(text=t) for t in ("Other.", "Machine two.", "Human one.", "Machine one.")]
-    index, labels = ev.mqm_test_rows(SimpleNamespace(pairs=pairs, test_rows=rows))
-    assert sorted(zip(index.tolist(), labels.tolist())) == [(1, 1), (2, 0), (3, 1)]
-
-
-def test_recipe_weighting_follows_the_card():
-    labels = np.array([0, 0, 1, 1, 1, 1])
-    kinds = ["original", "original", "roundtrip:spa", "roundtrip:spa", "roundtrip:spa", "mqm"]
-    family = ev.sample_weights(labels, kinds, ev.recipe_weighting({"classifier": {"type": "square root"}}))
-    balanced = ev.sample_weights(labels, kinds, ev.recipe_weighting({}))
-    assert family[5] > family[2]  # the small family weighs more per row
-    assert balanced[5] == balanced[2]
-    for w in (family, balanced):
-        assert w[labels == 0].sum() == pytest.approx(w[labels == 1].sum())
+    assert ev.row_source(row("htvsmt", "mt:deepl-2021")) == "htvsmt"
+    assert ev.row_source(row("htvsmt", "garble:split_date")) == "garble"  # damage on a real-MT human window
+    assert ev.row_source(row("wmt24", "human:wmt24", 0)) == "web"
+    assert ev.row_source(row("gum", "roundtrip:spa")) == "roundtrip"
+    assert ev.row_source(row("mqm", "original", 0)) == "mqm"
 
 
 def test_family_columns_cover_the_design():
-    cols = ev.family_columns(len(ev.DENSE_FEATURES) + 10)
-    assert set(cols) == {"artifact", "language", "word_class"}
+    n_dense = len(ev.DENSE_FEATURES)
+    cols = ev.family_columns(n_dense, 10, 5)
+    assert set(cols) == {"artifact", "language", "word_class", "word"}
     joined = np.sort(np.concatenate(list(cols.values())))
-    assert np.array_equal(joined, np.arange(len(ev.DENSE_FEATURES) + 10))
+    assert np.array_equal(joined, np.arange(n_dense + 15))
+
+
+def test_ablation_tasks_leave_out_one_source_or_family_each():
+    rows = [Row(f"t{i}", i % 2, source, kind, f"{source}:d{i}")
+            for i, (source, kind) in enumerate([("htvsmt", "mt:a"), ("htvsmt", "human:english-original"),
+                                                ("ewt", "human:ewt"), ("gum", "garble:x"), ("gum", "roundtrip:spa")] * 4)]
+    tasks = {t.name: t for t in ev.ablation_tasks(rows, (len(ev.DENSE_FEATURES), 4, 3), 100, 1, True)}
+    everything = tasks["all sources, all features"]
+    assert all(rows[i].kind != "roundtrip:spa" for i in everything.rows)  # round trips are not in the recipe
+    assert all(ev.row_source(rows[i]) != "web" for i in tasks["without web"].rows)
+    assert any(rows[i].kind == "roundtrip:spa" for i in tasks["with Apertium round trips"].rows)
+    assert len(tasks["without word features"].columns) == len(ev.DENSE_FEATURES) + 4
+
+
+def test_real_mt_dev_pairs_each_system_with_its_human_kind(tmp_path):
+    import gzip
+    import json
+
+    records = [
+        {"text": "Human ref.", "label": "human", "kind": "human-reference", "system": "human", "doc_id": "a", "split": "dev"},
+        {"text": "Machine.", "label": "mt", "kind": "mt-output", "system": "deepl", "doc_id": "a", "split": "dev"},
+        {"text": "Original.", "label": "human", "kind": "english-original", "system": "human", "doc_id": "b", "split": "dev"},
+        {"text": "Round.", "label": "mt", "kind": "round-trip", "system": "de>deepl", "doc_id": "b", "split": "dev"},
+        {"text": "Trained on.", "label": "mt", "kind": "mt-output", "system": "deepl", "doc_id": "c", "split": "train"},
+    ]
+    path = tmp_path / "mt" / "htvsmt-deen-windows.jsonl.gz"
+    path.parent.mkdir()
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(r) + "\n" for r in records)
+    data, against = ev.real_mt_dev(tmp_path, "htvsmt")
+    assert data.texts == ["Human ref.", "Machine.", "Original.", "Round."]  # the train split is never read
+    assert against == {"deepl": "human-reference", "de>deepl": "english-original"}
+    assert data.labels.tolist() == [0, 1, 0, 1]
+    assert len(set(data.docs)) == 4  # one document per article and system
+
+
+def test_measured_document_auc_uses_document_scores():
+    scorer = ev.Scorer("s", lambda texts: np.array([1.0 if "mt" in t else -1.0 for t in texts]), 0.5, (1.0, 0.0, 0.0))
+    data = ev.TextSet("set", ["mt one", "mt two", "human one", "human two"], np.array([1, 1, 0, 0]),
+                      ["sys", "sys", "human-reference", "human-reference"], ["d1", "d1", "d2", "d3"])
+    out = ev.Measured("s", 0.5)
+    ev.measure_real_mt(scorer, data, {"sys": "human-reference"}, out)
+    assert out.real_mt["set"].paragraph_auc == 1.0
+    assert out.real_mt["set"].document_auc == 1.0
+    assert out.real_mt["set: sys"].machine_rows == 2 and out.real_mt["set: sys"].human_rows == 2
+
+
+def test_calibrate_fits_threshold_on_original_human_rows_only():
+    rng = np.random.default_rng(0)
+    rows, decisions = [], []
+    for i in range(400):
+        label = i % 2
+        genre = "" if label else ("translation" if i % 4 == 0 else "news")
+        rows.append(Row(f"text {i}", label, "htvsmt", "mt:a" if label else "human:x", f"htvsmt:d{i // 8}", genre))
+        decisions.append(rng.normal(2.0 * label, 1.0) + (3.0 if genre == "translation" else 0.0))
+    cal = ev.calibrate(np.array(decisions), rows)
+    scores = 1 / (1 + np.exp(-(cal.calibration[0] * np.array(decisions) + cal.calibration[1])))
+    news = np.array([r.genre == "news" for r in rows])
+    assert (scores[news] >= cal.threshold).mean() <= 0.02
+    assert len(cal.document_calibration) == 3
 
 
 # --- caches --------------------------------------------------------------------------------
 
 
+def _matrices(n: int = 3) -> Matrices:
+    word_class = sp.csr_matrix(np.array([[0, 1.5], [0, 0], [2, 0]], dtype=np.float32)[:n])
+    words = sp.csr_matrix(np.array([[1.0, 0, 0], [0, 0, 2.0], [0, 0, 0]], dtype=np.float32)[:n])
+    return Matrices(np.arange(2 * n, dtype=np.float32).reshape(n, 2), word_class, words,
+                    np.array([0, 1, 1], dtype=np.int8)[:n], ["htvsmt", "ewt", "garble"][:n])
+
+
 def test_matrices_cache_round_trip_and_stale_digest(tmp_path):
-    word_class = sp.csr_matrix(np.array([[0, 1.5], [0, 0], [2, 0]], dtype=np.float32))
-    m = ev.Matrices(np.arange(6, dtype=np.float32).reshape(3, 2), word_class, np.array([0, 1, 1], dtype=np.int8))
+    m = _matrices()
     path = tmp_path / "f.npz"
     ev.save_matrices(path, m, "abc")
     back = ev.load_matrices(path, "abc")
     assert back is not None
     assert np.array_equal(back.dense, m.dense) and np.array_equal(back.labels, m.labels)
-    assert (back.word_class != m.word_class).nnz == 0
+    assert (back.word_class != m.word_class).nnz == 0 and (back.words != m.words).nnz == 0
+    assert back.families == m.families
     assert ev.load_matrices(path, "other texts") is None
     assert ev.load_matrices(tmp_path / "missing.npz", "abc") is None
 
 
 def test_cached_features_computes_once(tmp_path):
     calls = []
+    rows = [Row("a", 0, "s", "human:s", "s:d"), Row("b", 1, "s", "mt:x", "s:d")]
 
     def compute():
         calls.append(1)
-        return ev.Matrices(np.ones((2, 1), dtype=np.float32), sp.csr_matrix((2, 3), dtype=np.float32),
-                           np.array([0, 1], dtype=np.int8))
+        return _matrices(2)
 
     for _ in range(2):
-        ev.cached_features(tmp_path / "c.npz", ["a", "b"], [0, 1], compute)
+        ev.cached_features(tmp_path / "c.npz", rows, compute)
     assert len(calls) == 1
-    ev.cached_features(tmp_path / "c.npz", ["a", "b"], [1, 1], compute)  # other labels: recomputed
+    ev.cached_features(tmp_path / "c.npz", [rows[0], Row("b", 0, "s", "human:s", "s:d")], compute)  # other labels
     assert len(calls) == 2
 
 
@@ -209,10 +229,7 @@ def test_markdown_table_shape_and_escaping():
     assert table[2] == "| 1 | x\\|y | None |"
 
 
-def test_metric_row_and_acceptance_block():
-    m = ev.set_metrics(np.array([0, 1]), np.array([0.2, 0.9]), 0.5)
-    expected = ["dev set", "potet", "2", "1", "1", "1.000", "1.000", "100.0%", "0.0%"]
-    assert ev.metric_row("dev set", "potet", m) == expected
+def test_acceptance_block():
     block = ev.render_acceptance(
         [ev.Target("auc", 0.74, 0.75), ev.Target("fpr", 0.009, 0.01, at_most=True), ev.Target("seed", None, 0.9)],
         as_percent=["fpr"],
@@ -223,30 +240,30 @@ def test_metric_row_and_acceptance_block():
     assert lines[4].endswith("| – | N/A |")
 
 
-def test_acceptance_targets_read_the_right_sets():
-    sets = [
-        ev.EvalSet("dev set", "newstest2014", np.array([0, 1]), np.array([0.1, 0.9])),
-        ev.EvalSet("dev set", "newstest2014, even doc_ids", np.array([0, 1]), np.array([0.9, 0.1])),
-        ev.EvalSet("clean", "all clean held-out paragraphs", np.zeros(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.99])),
-    ]
-    targets = {t.name: t for t in ev.acceptance_targets(sets, threshold=0.95)}
-    assert targets["dev ROC-AUC, newstest2014"].value == 1.0
-    assert targets["dev ROC-AUC, potet"].verdict == "N/A"
-    assert targets["clean false-positive rate at the default threshold"].value == 0.25
+def _measured(auc: float, flagged: float) -> ev.Measured:
+    m = ev.Measured("m", 0.9)
+    m.real_mt = {"htvsmt": ev.SystemFigures(10, 10, auc, auc + 0.05), "htvsmt: a": ev.SystemFigures(10, 10, auc - 0.1, None)}
+    m.human = {"web text (all)": (100, flagged), "web text: reviews": (50, flagged * 2)}
+    m.dev = {"potet": ev.set_metrics(np.array([0, 1, 0, 1]), np.array([0.1, 0.95, 0.2, 0.4]), 0.9)}
+    m.seed = {"001 flagged": 0.8, "001 document": 0.95, "004 flagged": 0.0, "004 document": 0.1}
+    return m
 
 
-def test_top_ngrams_recovered_from_hashed_columns():
-    texts = ["The minister said , that sales rose.", "Sales rose in March."]
-    columns = ev.ngram_columns(texts)
-    coef = np.zeros(1 << 20)
-    target = next(c for c, grams in columns.items() if any(" , " in g for g in grams))
-    coef[target] = 3.0
-    low = next(c for c in columns if c != target)
-    coef[low] = -2.0
-    pos, neg = ev.top_ngrams(coef, columns, k=5)
-    assert pos[0][0] == target and pos[0][1] == 3.0
-    assert any("␣,␣" in ev.display_ngram(g) for g in pos[0][2])
-    assert [n[0] for n in neg] == [low]
+def test_acceptance_targets_read_the_measured_figures():
+    targets = {t.name: t for t in ev.acceptance_targets(_measured(0.8, 0.01))}
+    assert targets["real-MT dev: paragraph ROC-AUC, all systems"].verdict == "FAIL"
+    assert targets["real-MT dev: paragraph ROC-AUC, lowest system"].value == pytest.approx(0.7)
+    assert targets["web text dev: flagged, highest genre"].value == pytest.approx(0.02)
+    assert targets["dev set: newstest2014 ROC-AUC"].verdict == "N/A"
+    assert targets["seed 001: document score minus threshold"].verdict == "PASS"
+
+
+def test_beats_baseline_compares_every_row():
+    rows = ev.beats_baseline(_measured(0.8, 0.01), _measured(0.7, 0.005))
+    verdicts = {name: verdict for name, _, _, verdict in rows}
+    assert verdicts["htvsmt paragraph ROC-AUC"] == "yes"
+    assert verdicts["web text (all) flagged"] == "no"  # more flagged than the baseline is worse
+    assert "potet ROC-AUC" in verdicts
 
 
 def test_training_time_and_duration():
@@ -264,29 +281,10 @@ def test_plots_write_png_files(tmp_path):
     curves.append(plots.Curve("clean only", np.zeros(5, dtype=int), np.linspace(0, 1, 5)))
     roc = plots.roc_pr_figure(curves, tmp_path / "roc.png", "test", threshold=0.9)
     hist = plots.histogram_grid(curves[:3], tmp_path / "hist.png", "test", threshold=0.9)
-    for path in (roc, hist):
+    bars = plots.flagged_bars(["a", "b"], [0.01, 0.04], [0.02, 0.0], tmp_path / "bars.png", "test")
+    for path in (roc, hist, bars):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert path.stat().st_size > 5000
-
-
-# --- the seed plan (reads the shared seeds) --------------------------------------------------------
-
-
-@pytest.mark.skipif(not (DATA / "seeds").is_dir(), reason="shared data not available")
-def test_seed_plan_leaves_out_each_fold_and_its_round_trips():
-    round_trip = {"original": "", "garbled": "A round trip of the first paragraph.", "kind": "roundtrip:spa"}
-    from training.pairs import seed_pairs
-
-    first = seed_pairs(DATA)[0]
-    round_trip["original"] = first["original"]
-    plan = ev.seed_plan(DATA, [round_trip], folds=3)
-    assert sorted(set(plan.fold.tolist())) == [0, 1, 2]
-    assert plan.labels.sum() == len(plan.labels) // 2
-    for k in range(3):
-        for text, fold in zip(plan.texts, plan.fold):
-            assert (" ".join(text.split()) in plan.excluded[k]) == (fold == k)
-    owner = int(plan.fold[plan.texts.index(first["original"])])
-    assert round_trip["garbled"] in plan.excluded[owner]
 
 
 def test_main_rejects_a_missing_data_folder(tmp_path, capsys):

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 import mtdetect
 from mtdetect import filtering
 from mtdetect.cli import main
-from mtdetect.detector import DocumentScore, ParagraphScore, document_score
+from mtdetect.detector import DocumentScore, ParagraphScore
 from mtdetect.errors import InputError
 from mtdetect.filtering import FilterCounts, FilterOptions, filter_stream, open_output
 from mtdetect.segment import split_paragraphs
@@ -42,6 +42,12 @@ GARBLED_EN = (  # for the real model
 )
 
 
+def stand_in_document_score(paragraphs: Sequence[ParagraphScore]) -> float:
+    """The stand-in's document score: its paragraph scores weighted by length (0 with no text)."""
+    lengths = [p.end - p.start for p in paragraphs]
+    return sum(p.score * n for p, n in zip(paragraphs, lengths)) / sum(lengths) if sum(lengths) else 0.0
+
+
 class KeywordDetector:
     """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
 
@@ -53,7 +59,7 @@ class KeywordDetector:
             paragraphs = [
                 ParagraphScore(s.start, s.end, 0.9 if "GARBLED" in s.text else 0.1) for s in split_paragraphs(text)
             ]
-            results.append(DocumentScore(document_score(paragraphs), paragraphs))
+            results.append(DocumentScore(stand_in_document_score(paragraphs), paragraphs))
         return results
 
 

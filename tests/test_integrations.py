@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import mtdetect
-from mtdetect.detector import DocumentScore, ParagraphScore, document_score
+from mtdetect.detector import DocumentScore, ParagraphScore
 from mtdetect.integrations import dolma as dolma_integration
 from mtdetect.integrations.datatrove import MISSING_EXTRA, without_segments
 from mtdetect.segment import split_paragraphs
@@ -41,6 +41,12 @@ GARBLED = (
 GERMAN = "Der Rat hat den Haushalt nach einer langen Debatte über die neuen Schulen genehmigt."
 
 
+def stand_in_document_score(paragraphs: Sequence[ParagraphScore]) -> float:
+    """The stand-in's document score: its paragraph scores weighted by length (0 with no text)."""
+    lengths = [p.end - p.start for p in paragraphs]
+    return sum(p.score * n for p, n in zip(paragraphs, lengths)) / sum(lengths) if sum(lengths) else 0.0
+
+
 class KeywordDetector:
     """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
 
@@ -53,7 +59,7 @@ class KeywordDetector:
             paragraphs = [
                 ParagraphScore(s.start, s.end, 0.9 if "GARBLED" in s.text else 0.1) for s in split_paragraphs(text)
             ]
-            results.append(DocumentScore(document_score(paragraphs), paragraphs))
+            results.append(DocumentScore(stand_in_document_score(paragraphs), paragraphs))
         return results
 
     def score_document(self, text: str) -> DocumentScore:

@@ -22,6 +22,7 @@ from mtdetect import errors
 from mtdetect.features import (
     DENSE_FEATURES,
     WORD_CLASS_HASH_BITS,
+    WORD_HASH_BITS,
     LexicalTables,
     compute_features,
     lexical_pair_buckets,
@@ -65,13 +66,17 @@ def small_model(threshold: float = 0.7) -> Model:
     pairs = sorted((bucket(p), c) for p, c in {"the economy": 3.0, "the council": 2.5}.items())
     coef = np.zeros(1 << WORD_CLASS_HASH_BITS, dtype=np.float32)
     coef[rng.choice(coef.size, 500, replace=False)] = rng.integers(-8, 9, 500) / 4
+    word_coef = np.zeros(1 << WORD_HASH_BITS, dtype=np.float32)
+    word_coef[rng.choice(word_coef.size, 300, replace=False)] = rng.integers(-8, 9, 300) / 4
     return Model(
         dense_mean=(rng.integers(0, 8, N_DENSE) / 8).astype(np.float32),
         dense_scale=(rng.integers(1, 8, N_DENSE) / 4).astype(np.float32),
         dense_coef=(rng.integers(-4, 9, N_DENSE) / 4).astype(np.float32),
         word_class_coef=coef,
+        word_ngram_coef=word_coef,
         intercept=-1.25,
         calibration=(0.75, -0.5),
+        document_calibration=(0.5, -0.25, 0.125),
         tables=LexicalTables(
             word_index=np.array([b for b, _ in words], dtype=np.int64),
             word_zipf=np.array([z for _, z in words], dtype=np.float32),
@@ -132,17 +137,20 @@ def test_weights_are_plain_arrays_without_pickles(saved) -> None:
         names = set(data.files)
         # Word-class weights are stored sparse: only the non-zero ones.
         assert data["word_class_index"].size == np.count_nonzero(model.word_class_coef) > 400
+        assert data["word_ngram_index"].size == np.count_nonzero(model.word_ngram_coef) > 200
         assert all(data[name].dtype != object for name in names)
-    assert {"dense_mean", "dense_scale", "dense_coef", "word_class_index", "word_class_coef", "intercept",
-            "calibration", "word_index", "word_zipf", "pair_index", "pair_log_count"} <= names
+    assert {"dense_mean", "dense_scale", "dense_coef", "word_class_index", "word_class_coef", "word_ngram_index",
+            "word_ngram_coef", "intercept", "calibration", "document_calibration", "word_index", "word_zipf",
+            "pair_index", "pair_log_count"} <= names
 
 
 @pytest.mark.parametrize("which", ["card", "weights"])
 def test_round_trip(saved, which: str) -> None:
     model, weights, card_path = saved
     loaded = load_model(card_path if which == "card" else weights)
-    for name in ("dense_mean", "dense_scale", "dense_coef", "word_class_coef"):
+    for name in ("dense_mean", "dense_scale", "dense_coef", "word_class_coef", "word_ngram_coef"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(model, name))
+    assert loaded.document_calibration == model.document_calibration
     for name in ("word_index", "word_zipf", "pair_index", "pair_log_count"):
         np.testing.assert_array_equal(getattr(loaded.tables, name), getattr(model.tables, name))
     assert loaded.intercept == model.intercept and loaded.calibration == model.calibration
@@ -179,7 +187,7 @@ def test_probability_is_the_documented_formula() -> None:
     model = small_model()
     batch = compute_features(PARAGRAPHS, model.tables)
     z = ((batch.dense - model.dense_mean) / model.dense_scale) @ model.dense_coef
-    z = z + batch.word_class @ model.word_class_coef + model.intercept
+    z = z + batch.word_class @ model.word_class_coef + batch.words @ model.word_ngram_coef + model.intercept
     a, b = model.calibration
     expected = 1 / (1 + np.exp(-(a * z + b)))
     np.testing.assert_allclose(model.decision(batch), z, rtol=1e-6)
@@ -415,6 +423,7 @@ def test_bundled_model_arrays_and_weight_signs() -> None:
     assert model.dense_coef.shape == model.dense_mean.shape == model.dense_scale.shape == (N_DENSE,)
     assert (model.dense_scale > 0).all()
     assert model.word_class_coef.shape == (1 << WORD_CLASS_HASH_BITS,)
+    assert model.word_ngram_coef.shape == (1 << WORD_HASH_BITS,)
     for table in ("word_index", "pair_index"):
         index = getattr(model.tables, table)
         assert (np.diff(index) > 0).all(), f"{table} must be sorted and unique"

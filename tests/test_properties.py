@@ -135,7 +135,9 @@ def test_any_text_scores_without_raising_and_documents_equal_their_paragraphs(
     scores = det.score_paragraphs([p.text for p in paragraphs])
     assert [(p.start, p.end) for p in document.paragraphs] == [(p.start, p.end) for p in paragraphs]
     assert [p.score for p in document.paragraphs] == scores.tolist()  # exactly, not approximately
-    assert document.score == document_score(document.paragraphs)
+    _, log_odds = det._score([p.text for p in paragraphs])
+    lengths = np.array([p.end - p.start for p in paragraphs], dtype=np.float64)
+    assert document.score == document_score(log_odds, lengths, det.model.document_calibration)
     assert all(0.0 <= s <= 1.0 and not math.isnan(s) for s in [*scores.tolist(), document.score])
     assert det.score_document(text) == document  # deterministic
 

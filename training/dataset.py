@@ -1,7 +1,9 @@
-"""Training rows from pairs: labels, groups and the document-level split.
+"""Training rows from pairs and labelled paragraphs: labels, groups and the document-level split.
 
 Both sides of every pair become rows (original = 0, garbled = 1), so topic
-words appear on both sides and cancel out. Rows are grouped by source
+words appear on both sides and cancel out. Real machine translation comes as
+labelled windows (``text``, ``label``) whose human and machine versions share
+their document, so the same holds there. Rows are grouped by source
 document; whole documents go to one split, so no paragraph of a test document
 is ever seen in training.
 """
@@ -17,6 +19,9 @@ Split = Literal["train", "calibration", "test"]
 
 SPLIT_FRACTIONS: dict[Split, float] = {"train": 0.70, "calibration": 0.15, "test": 0.15}
 """Share of documents in each split (by a stable hash of the document id)."""
+OWN_TEST_SPLIT = ("htvsmt", "flores")
+"""Sources whose data comes with a held-out ``dev`` split of its own (never read by
+training): their documents go to train or calibration only, none to test."""
 PAIR_FOLDS = 5
 """Folds for out-of-fold word-pair counts on training rows."""
 
@@ -28,8 +33,9 @@ class Row:
     text: str
     label: int  # 1 garbled, 0 clean
     source: str  # corpus: gum, sotu, seed, user file...
-    kind: str  # how it was made: original, roundtrip:spa, garble:..., typography, seed...
+    kind: str  # how it was made: original, roundtrip:spa, garble:..., typography, seed, mt:deepl-2021...
     group: str  # the document it comes from (split and folds are by group)
+    genre: str = ""  # register of a human paragraph (news, web:reviews...): the threshold holds per genre
 
     @property
     def split(self) -> Split:
@@ -46,13 +52,15 @@ def split_of(group: str) -> Split:
 
     >>> split_of("gum:GUM_news_iodine") in ("train", "calibration", "test")
     True
+    >>> any(split_of(f"htvsmt:doc{i}") == "test" for i in range(100))
+    False
     """
     u = _unit_hash(group, salt="split")
     if u < SPLIT_FRACTIONS["train"]:
         return "train"
     if u < SPLIT_FRACTIONS["train"] + SPLIT_FRACTIONS["calibration"]:
         return "calibration"
-    return "test"
+    return "train" if group.split(":", 1)[0] in OWN_TEST_SPLIT else "test"
 
 
 def fold_of(group: str) -> int:
@@ -62,7 +70,7 @@ def fold_of(group: str) -> int:
 
 def pair_group(pair: dict) -> str:
     """The document a pair belongs to: ``source:doc`` (or its own id)."""
-    doc = pair.get("group") or pair.get("doc") or pair.get("id") or pair["original"][:80]
+    doc = pair.get("group") or pair.get("doc") or pair.get("id") or pair.get("original", pair.get("text", ""))[:80]
     return f"{pair.get('source', 'pairs')}:{doc}"
 
 
@@ -70,19 +78,30 @@ CLEAN_KINDS = ("typography", "republished")
 """Pair kinds whose BOTH sides are clean text (variants that must not be flagged)."""
 
 
-def rows_from_pairs(pairs: Iterable[dict]) -> Iterator[Row]:
-    """Both sides of each pair as rows; duplicates (same text, label, group) dropped."""
+def rows_from_pairs(records: Iterable[dict]) -> Iterator[Row]:
+    """Both sides of each pair, and each labelled paragraph, as rows.
+
+    A record is a pair (``original``, ``garbled``) or one labelled paragraph
+    (``text``, ``label`` 0 or 1). Duplicates (same text, label, group) are dropped.
+
+    >>> [(r.label, r.kind, r.genre) for r in rows_from_pairs([
+    ...     {"original": "A b.", "garbled": "A, b.", "kind": "garble:x", "source": "s", "doc": "d"},
+    ...     {"text": "A b.", "label": 0, "kind": "human", "source": "s", "doc": "d", "genre": "news"}])]
+    [(0, 'original', ''), (1, 'garble:x', '')]
+    """
     seen: set[tuple[str, int, str]] = set()
-    for pair in pairs:
-        group = pair_group(pair)
-        kind = pair.get("kind", "pair")
-        source = pair.get("source", "pairs")
-        garbled_label = 0 if kind in CLEAN_KINDS else 1
-        for text, label, row_kind in (
-            (pair["original"], 0, "original"),
-            (pair["garbled"], garbled_label, kind),
-        ):
+    for record in records:
+        group = pair_group(record)
+        kind = record.get("kind", "pair")
+        source = record.get("source", "pairs")
+        genre = record.get("genre", "")
+        if "text" in record:
+            sides = [(record["text"], int(record["label"]), kind)]
+        else:
+            garbled_label = 0 if kind in CLEAN_KINDS else 1
+            sides = [(record["original"], 0, "original"), (record["garbled"], garbled_label, kind)]
+        for text, label, row_kind in sides:
             key = (text, label, group)
             if text.strip() and key not in seen:
                 seen.add(key)
-                yield Row(text, label, source, row_kind, group)
+                yield Row(text, label, source, row_kind, group, genre if label == 0 else "")

@@ -20,6 +20,7 @@ matplotlib.use("Agg")  # files only: no display, no GUI toolkit
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 from cycler import cycler  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
 from mtdetect.atomic import atomic_writer  # noqa: E402
@@ -108,5 +109,25 @@ def histogram_grid(curves: Sequence[Curve], path: Path, title: str, threshold: f
     for ax in axes.ravel()[len(curves):]:
         ax.axis("off")
     fig.suptitle(title + ("" if threshold is None else "  (dashed: the default threshold)"))
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def flagged_bars(names: Sequence[str], ours: Sequence[float], baseline: Sequence[float], path: Path,
+                 title: str, limit: float | None = 0.03) -> Path:
+    """Horizontal bars: the share of each set flagged by the model and by the baseline."""
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(names) + 1.2))
+    y = np.arange(len(names))
+    ax.barh(y - 0.2, ours, height=0.4, color="tab:red", label="mtdetect")
+    ax.barh(y + 0.2, baseline, height=0.4, color="tab:grey", label="TF-IDF baseline")
+    if limit is not None:
+        ax.axvline(limit, color="black", ls="--", lw=0.8, label=f"{limit:.0%}")
+    ax.set_yticks(y, names, fontsize=7)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("share of paragraphs flagged")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return _save(fig, path)

@@ -11,7 +11,10 @@ Run from the project root::
 
     python -m training.punkt --data ../shared/data --out mtdetect/data/punkt_en.json
 
-Only ``<data>/clean/*.jsonl`` (field ``text``) is read.
+Only the clean corpora of the recipe (GUM and the State of the Union,
+``<data>/clean/`` files named in :data:`CLEAN_FILES`, field ``text``) are read:
+the web-text file's ``dev`` split is for measuring false positives, never for
+fitting anything.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ __all__ = [
 
 DEFAULT_DATA = Path("../shared/data")
 DEFAULT_OUT = Path("mtdetect/data/punkt_en.json")
-CLEAN_GLOB = "clean/*.jsonl"
+CLEAN_FILES = ("clean/gum-ccby-paragraphs.jsonl", "clean/state-union-pd-paragraphs.jsonl")
+"""The corpora the splitter learns from (the clean corpora of the training recipe)."""
 
 # Punkt abbreviation types: lower case, without the final full stop.
 CURATED_ABBREVIATIONS: frozenset[str] = TITLE_ABBREVIATIONS | frozenset(
@@ -174,15 +178,16 @@ def _sha256(path: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Train on ``<data>/clean/*.jsonl`` and write the parameters JSON."""
+    """Train on the :data:`CLEAN_FILES` under ``<data>`` and write the parameters JSON."""
     parser = argparse.ArgumentParser(prog="python -m training.punkt", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output JSON (default: %(default)s)")
     args = parser.parse_args(argv)
 
-    files = sorted(args.data.glob(CLEAN_GLOB))
-    if not files:
-        parser.error(f"no {CLEAN_GLOB} under {args.data} (pass --data DIR)")
+    files = [args.data / name for name in CLEAN_FILES]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        parser.error(f"missing {', '.join(missing)} (pass --data DIR)")
     paragraphs: list[str] = []
     sources: list[dict[str, object]] = []
     for path in files:

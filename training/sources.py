@@ -1,12 +1,26 @@
-"""Where training pairs come from, and a description of them for the model card.
+"""Where training rows come from, and a description of them for the model card.
 
-The default recipe reads the shared data folder (``clean/`` corpora and
-``seeds/``); a user's own pairs (a JSONL file or a folder, see
-:mod:`training.pairs`) replace it when ``--data`` points at them.
+The default recipe reads the shared data folder:
+
+* **real machine translation** (``mt/``): windows of Google Translate, DeepL,
+  WMT19 systems and multilingual NMT output beside the human text of the same
+  content, ``train`` split only (the ``dev`` split is for measurement);
+* **human text of every register**: web text (``clean/ewt-*``, ``train`` split),
+  WMT24 news, social posts and literary prose (``train`` split), GUM news,
+  academic prose and transcripts, State of the Union speeches;
+* **damage**: the seed article and its garbled repost, MQM machine
+  translations, the garbler's synthetic damage and (optionally) Apertium round
+  trips of the clean corpora.
+
+Each source can be left out by name (:data:`SOURCES`, ``--without``), which is
+how the evaluation's ablation refits measure what each one pays. A user's own
+pairs (a JSONL file or a folder, see :mod:`training.pairs`) replace the recipe
+when ``--data`` points at them.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
@@ -19,6 +33,18 @@ from . import garble, mqm, pairs, roundtrip
 
 DEFAULT_DATA_DIR = Path("../shared/data")
 CLEAN_CORPORA = {"gum": "gum-ccby-paragraphs.jsonl", "sotu": "state-union-pd-paragraphs.jsonl"}
+REAL_MT_FILES = {"htvsmt": Path("mt") / "htvsmt-deen-windows.jsonl.gz", "flores": Path("mt") / "flores-xeng-windows.jsonl.gz"}
+"""Real machine translation beside human text of the same content (``split`` train/dev by document)."""
+WEB_TEXT_FILE = Path("clean") / "ewt-ccbysa-paragraphs.jsonl"
+WMT24_FILE = Path("clean") / "wmt24-en-original-windows.jsonl.gz"
+SOURCES = ("htvsmt", "flores", "ewt", "wmt24", "gum", "sotu", "seed", "mqm", "garble", "roundtrip")
+"""Training sources by name, as ``--without`` and the ablation name them."""
+GUM_GENRES = {"news": "news", "academic": "academic", "interview": "transcripts", "court": "transcripts"}
+"""Register of each GUM genre, for the per-genre false-positive rule."""
+TRANSLATION = "translation"
+"""Genre of human translations: human, but not the original English the threshold rule is about."""
+GARBLE_REAL_MT_HUMAN = 0.3
+"""Share of the real-MT human windows that also get synthetic damage (news-register garbler pairs)."""
 ROUNDTRIP_GARBLE_RATE = 0.25
 """Share of round trips that also get synthetic damage on top (content farms do both)."""
 USER_TYPOGRAPHY_RATE = 0.5
@@ -32,13 +58,62 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _jsonl(path: Path) -> Iterator[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
 def clean_paragraphs(data_dir: Path) -> Iterator[dict]:
-    """Paragraph records of the clean corpora, with ``source`` and ``doc``."""
+    """Paragraph records of the clean corpora, with ``source``, ``doc`` and ``genre``."""
     for source, name in CLEAN_CORPORA.items():
-        with open(data_dir / "clean" / name, encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                yield {"text": record["text"], "source": source, "doc": record.get("doc") or record["id"]}
+        for record in _jsonl(data_dir / "clean" / name):
+            genre = GUM_GENRES.get(record.get("genre", ""), "news") if source == "gum" else "speeches"
+            yield {"text": record["text"], "source": source, "doc": record.get("doc") or record["id"], "genre": genre}
+
+
+def human_rows(paragraphs: Iterable[dict]) -> list[dict]:
+    """Clean paragraph records as labelled human rows (label 0)."""
+    return [{**p, "label": 0, "kind": f"human:{p['source']}"} for p in paragraphs]
+
+
+def real_mt_rows(data_dir: Path, source: str) -> list[dict]:
+    """The ``train`` windows of a real-MT file as labelled rows.
+
+    Machine output is label 1 (kind ``mt:<system>``, or ``mt-roundtrip:<system>``
+    for English -> human German -> MT English); the human side is label 0
+    (kind ``human:<kind>``; genre ``news`` for English originals,
+    :data:`TRANSLATION` for human reference translations). All windows of one
+    article share its ``doc``, so they fall in one split.
+    """
+    rows = []
+    for record in _jsonl(data_dir / REAL_MT_FILES[source]):
+        if record["split"] != "train":
+            continue  # the dev split is for measurement only
+        machine = record["label"] == "mt"
+        if machine:
+            prefix = "mt-roundtrip" if record["kind"] == "round-trip" else "mt"
+            kind, genre = f"{prefix}:{record['system']}", ""
+        else:
+            kind, genre = f"human:{record['kind']}", "news" if record["kind"] == "english-original" else TRANSLATION
+        rows.append({"text": record["text"], "label": int(machine), "source": source, "doc": record["doc_id"],
+                     "kind": kind, "genre": genre})
+    return rows
+
+
+def web_text_rows(data_dir: Path) -> list[dict]:
+    """Human web text (EWT, ``train`` split) and WMT24 English originals (``train`` split) as human rows."""
+    rows = [
+        {"text": r["text"], "source": "ewt", "doc": r["doc"], "genre": f"web:{r['genre']}"}
+        for r in _jsonl(data_dir / WEB_TEXT_FILE) if r["split"] == "train"
+    ]
+    rows += [
+        {"text": r["text"], "source": "wmt24", "doc": r["doc_id"], "genre": r["system"].removeprefix("human:")}
+        for r in _jsonl(data_dir / WMT24_FILE) if r["split"] == "train"
+    ]
+    return human_rows(rows)
 
 
 def garble_on_top(base: Iterable[dict], seed: int, rate: float = ROUNDTRIP_GARBLE_RATE) -> Iterator[dict]:
@@ -56,29 +131,61 @@ def is_data_root(path: Path) -> bool:
     return path.is_dir() and (path / "clean").is_dir()
 
 
-def collect(data: Path, cache: Path, *, seed: int, roundtrip_pairs: bool = True) -> tuple[list[dict], dict]:
-    """All training pairs and a description (files, hashes, counts) for the card."""
+def collect(
+    data: Path, cache: Path, *, seed: int, roundtrip_pairs: bool = True, without: Iterable[str] = ()
+) -> tuple[list[dict], dict]:
+    """All training records (pairs and labelled rows) and a description (files, hashes, counts) for the card.
+
+    ``without`` names sources (:data:`SOURCES`) to leave out; ``roundtrip_pairs=False``
+    is the same as leaving out ``roundtrip``.
+    """
     if not is_data_root(data):
         return collect_user_pairs(data, seed=seed)
-    description: dict = {"data_files": {}, "pairs_by_kind": {}}
-    for path in sorted((data / "clean").glob("*.jsonl")) + sorted((data / "seeds").glob("*.txt")) + [data / mqm.MQM_FILE]:
+    skip = set(without) | (set() if roundtrip_pairs else {"roundtrip"})
+    unknown = skip - set(SOURCES)
+    if unknown:
+        raise ValueError(f"unknown source(s) {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}")
+    description: dict = {"data_files": {}, "pairs_by_kind": {}, "sources": [s for s in SOURCES if s not in skip]}
+    files = sorted((data / "clean").glob("*.jsonl*")) + sorted((data / "seeds").glob("*.txt")) + [data / mqm.MQM_FILE]
+    files += [data / name for name in REAL_MT_FILES.values()]
+    for path in files:
         description["data_files"][str(path.relative_to(data))] = file_sha256(path)
 
+    # Labelled human rows first: a paragraph that is also a pair's original keeps its genre.
     collected: list[dict] = []
-    seed_set = pairs.seed_pairs(data) + pairs.republished_pairs(data)
-    collected += seed_set
-    log(f"seed: {len(seed_set)} pairs")
+    real_mt: list[dict] = []
+    for source in REAL_MT_FILES:
+        if source not in skip:
+            rows = real_mt_rows(data, source)
+            real_mt += rows
+            log(f"{source}: {sum(r['label'] for r in rows)} machine-translated and "
+                f"{sum(1 - r['label'] for r in rows)} human windows (train split)")
+    collected += real_mt
+    web = [r for r in web_text_rows(data) if r["source"] not in skip]
+    collected += web
+    log(f"web text and WMT24: {len(web)} human paragraphs (train split)")
+    clean = [p for p in clean_paragraphs(data) if p["source"] not in skip]
+    collected += human_rows(clean)
+    log(f"clean corpora: {len(clean)} human paragraphs")
 
-    machine_translated = mqm.mqm_pairs(data)
-    collected += machine_translated
-    log(f"MQM: {len(machine_translated)} human vs machine translation pairs")
-
-    clean = list(clean_paragraphs(data))
-    synthetic = list(garble.garble_pairs(clean, seed))
-    collected += synthetic
-    log(f"garbler: {len(synthetic)} pairs from {len(clean)} clean paragraphs")
-
-    if roundtrip_pairs:
+    if "seed" not in skip:
+        seed_set = pairs.seed_pairs(data) + pairs.republished_pairs(data)
+        collected += seed_set
+        log(f"seed: {len(seed_set)} pairs")
+    if "mqm" not in skip:
+        machine_translated = mqm.mqm_pairs(data)
+        collected += machine_translated
+        log(f"MQM: {len(machine_translated)} human vs machine translation pairs")
+    if "garble" not in skip:
+        news_like = [
+            {"text": r["text"], "source": r["source"], "doc": r["doc"]}
+            for r in real_mt
+            if r["label"] == 0 and random.Random(f"{seed}\x1f{r['text']}").random() < GARBLE_REAL_MT_HUMAN
+        ]
+        synthetic = list(garble.garble_pairs([*clean, *news_like], seed))
+        collected += synthetic
+        log(f"garbler: {len(synthetic)} pairs from {len(clean) + len(news_like)} clean paragraphs")
+    if "roundtrip" not in skip:
         result = roundtrip.build_pairs(data, cache, seed=seed)
         with open(result.path, encoding="utf-8") as handle:
             machine = [json.loads(line) for line in handle]
@@ -115,4 +222,6 @@ def collect_user_pairs(path: Path, *, seed: int) -> tuple[list[dict], dict]:
 
 def _kind(pair: dict) -> str:
     kind = pair.get("kind", "pair")
-    return "garble" if kind.startswith("garble:") else kind
+    if kind.startswith("garble:"):
+        return "garble"
+    return f"{pair.get('source', 'pairs')}:{kind}" if "text" in pair else kind

@@ -2,23 +2,32 @@
 
 The recipe, top to bottom:
 
-1. **pairs** (:mod:`training.sources`): the seed article and its garbled repost,
-   real machine-translation round trips of the clean corpora (Apertium),
-   synthetic damage from the garbler (alone and on top of round trips),
-   typography-only variants and a republished copy (both sides clean) — or a
+1. **rows** (:mod:`training.sources`): real machine translation beside the
+   human text of the same content (the ``train`` splits of ``mt/``), human
+   text of every register (web text, WMT24, GUM, State of the Union), the seed
+   article and its garbled repost, MQM machine translations and the garbler's
+   synthetic damage (Apertium round trips only with ``--roundtrip``) — or a
    user's own pairs (``--data PAIRS``).
-2. **rows** (:mod:`training.dataset`): both sides of each pair, split by
-   document into train / calibration / test.
+2. **split** (:mod:`training.dataset`): by document into train / calibration /
+   test (real-MT documents into train / calibration only: their ``dev`` split
+   is the test).
 3. **tables** (:mod:`training.tables`): word frequencies and word-pair counts,
    the pair counts out of fold for training rows.
-4. **fit**: a logistic regression on the dense features (standardised) and the
-   hashed word-class n-grams, with balanced classes; its strength is chosen on
-   the calibration split.
+4. **fit**: a logistic regression on the dense features (standardised), the
+   hashed word-class n-grams and the hashed word n-grams. Classes weigh the
+   same; within a class each source weighs by the square root of its size, and
+   on the human side the human text of the real-MT sources (the same content
+   as their machine output) weighs :data:`HUMAN_CORE_SHARE` of the class, so
+   the model learns translation, not register.
 5. **calibrate**: Platt scaling on the calibration split.
-6. **threshold**: the lowest score that keeps the false-positive rate on the
-   calibration split's clean paragraphs at or under 1%.
-7. **write**: ``models/default.npz`` and ``models/default.card.json``, with data
-   hashes, sizes and test-split metrics.
+6. **threshold**: the lowest score that keeps calibration-split human
+   paragraphs of original English at or under 1% flagged overall and at or
+   under 2% in every genre (news, web text by kind, transcripts, speeches...).
+7. **documents**: a document's log-odds from its paragraphs' calibrated
+   log-odds (length-weighted mean, scaled by the square root of its length)
+   with a calibration fitted on the calibration split's documents.
+8. **write**: ``models/default.npz`` and ``models/default.card.json``, with data
+   hashes, sizes and held-out metrics.
 
 Run as ``python -m training.train`` (``make train``). Deterministic: the same
 data gives the same weights file, byte for byte (the card also records the
@@ -28,11 +37,10 @@ training time).
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,18 +51,28 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 import mtdetect
+from mtdetect.detector import DOCUMENT_UNIT_CHARS, document_evidence
 from mtdetect.features import DENSE_FEATURES, FeatureBatch, compute_features, dense_feature_names
 from mtdetect.model import Model, save_model
 
 from . import sources
 from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs
-from .linear import family_balanced_weights, fit_logistic
+from .linear import fit_logistic_on_present_columns
 from .tables import build_tables, pair_counts, word_frequency_table
 
 MAX_FALSE_POSITIVE_RATE = 0.01
-"""The default threshold keeps this share of held-out clean paragraphs (or fewer) above it."""
-C_GRID = (1.0, 3.0)
-"""Inverse regularisation strengths tried; the best on the calibration split wins."""
+"""The default threshold keeps this share of held-out human paragraphs (or fewer) above it."""
+MAX_GENRE_FALSE_POSITIVE_RATE = 0.02
+"""... and this share (or fewer) in every single genre ..."""
+MIN_GENRE_ROWS = 50
+"""... that has at least this many calibration paragraphs (fewer cannot show a 2% rate:
+they count in the overall rule only)."""
+C = 1.0
+"""Inverse regularisation strength of the classifier (research on the train split: 0.3 and 3 did no better)."""
+HUMAN_CORE_SHARE = 0.7
+"""Share of the human class's weight held by the human side of real machine translation (:data:`CORE_SOURCES`)."""
+CORE_SOURCES = ("htvsmt", "flores", "mqm", "seed")
+"""Sources whose human rows are the same content as their machine rows."""
 DEFAULT_OUT = Path("models/default")
 
 
@@ -68,14 +86,18 @@ class Matrices:
 
     dense: np.ndarray
     word_class: sp.csr_matrix
+    words: sp.csr_matrix
     labels: np.ndarray
     families: list[str]
+
+    def batch(self) -> FeatureBatch:
+        return FeatureBatch(self.dense, self.word_class, self.words)
 
 
 def featurize(rows: Sequence[Row], tables) -> Matrices:
     batch = compute_features([r.text for r in rows], tables)
     labels = np.array([r.label for r in rows], dtype=np.int8)
-    return Matrices(batch.dense, batch.word_class, labels, [row_family(r.kind) for r in rows])
+    return Matrices(batch.dense, batch.word_class, batch.words, labels, [row_family(r) for r in rows])
 
 
 def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[tuple[str, str]]]) -> Matrices:
@@ -96,30 +118,50 @@ def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[
     return Matrices(
         np.vstack([p.dense for p in parts])[inverse],
         sp.vstack([p.word_class for p in parts]).tocsr()[inverse],
+        sp.vstack([p.words for p in parts]).tocsr()[inverse],
         np.concatenate([p.labels for p in parts])[inverse],
         [families[i] for i in inverse],
     )
 
 
 def design(m: Matrices, mean: np.ndarray, scale: np.ndarray) -> sp.csr_matrix:
-    return sp.hstack([sp.csr_matrix((m.dense - mean) / scale), m.word_class]).tocsr()
+    """The classifier's design matrix: scaled dense columns, word-class n-grams, word n-grams."""
+    return sp.hstack([sp.csr_matrix((m.dense - mean) / scale), m.word_class, m.words]).tocsr()
 
 
-def fit_classifier(train: Matrices, calib: Matrices, mean, scale) -> tuple[np.ndarray, float, float, dict]:
-    """Sign-bounded logistic regression; the strength with the best calibration ROC-AUC wins."""
-    x_train, x_calib = design(train, mean, scale), design(calib, mean, scale)
+def recipe_weights(labels: np.ndarray, families: Sequence[str], core_share: float = HUMAN_CORE_SHARE) -> np.ndarray:
+    """Sample weights: classes equal in total; within a class each family of rows weighs
+    by the square root of its size; on the human side the :data:`CORE_SOURCES`
+    families together hold ``core_share`` of the class (when both parts are there).
+
+    >>> w = recipe_weights(np.array([0, 0, 0, 1, 1]), ["htvsmt", "htvsmt", "ewt", "htvsmt", "garble"], 0.75)
+    >>> [round(float(x), 3) for x in w]
+    [0.938, 0.938, 0.625, 1.25, 1.25]
+    """
+    weights = np.zeros(len(labels), dtype=np.float64)
+    counts = Counter(zip(labels.tolist(), families))
+    for i, key in enumerate(zip(labels.tolist(), families)):
+        weights[i] = 1.0 / np.sqrt(counts[key])
+    core = np.array([f in CORE_SOURCES for f in families])
+    human = labels == 0
+    if (human & core).any() and (human & ~core).any():
+        for part, share in ((human & core, core_share), (human & ~core, 1 - core_share)):
+            weights[part] *= share / weights[part].sum()
+    for label in (0, 1):
+        mask = labels == label
+        if mask.any():
+            weights[mask] *= (len(labels) / 2) / weights[mask].sum()
+    return weights
+
+
+def fit_classifier(train: Matrices, mean, scale, c: float = C) -> tuple[np.ndarray, float]:
+    """Sign-bounded logistic regression with the recipe's sample weights."""
     directions = np.array([spec.direction for spec in DENSE_FEATURES])
-    weights = family_balanced_weights(train.labels, train.families)
-    best, aucs = None, {}
-    for c in C_GRID:
-        coef, intercept = fit_logistic(x_train, train.labels, c, directions, weights)
-        auc = roc_auc_score(calib.labels, x_calib @ coef + intercept)
-        aucs[str(c)] = round(float(auc), 4)
-        log(f"fit: C={c} calibration ROC-AUC {auc:.4f}")
-        if best is None or auc > best[0]:
-            best = (auc, coef, intercept, c)
-    _, coef, intercept, c = best
-    return coef, intercept, c, aucs
+    started = time.time()
+    coef, intercept = fit_logistic_on_present_columns(design(train, mean, scale), train.labels, c, directions,
+                                                      recipe_weights(train.labels, train.families))
+    log(f"fit: C={c}, {len(train.labels)} rows in {time.time() - started:.0f} s")
+    return coef, intercept
 
 
 def platt(decisions: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -142,6 +184,73 @@ def threshold_for_fpr(clean_scores: np.ndarray, max_fpr: float = MAX_FALSE_POSIT
     ordered = np.sort(clean_scores)[::-1]
     allowed = int(np.floor(max_fpr * len(ordered)))
     return float(min(1.0, np.nextafter(ordered[allowed], 1.0))) if len(ordered) else 0.5
+
+
+def threshold_for_genres(
+    scores: np.ndarray, genres: Sequence[str],
+    max_fpr: float = MAX_FALSE_POSITIVE_RATE, max_genre_fpr: float = MAX_GENRE_FALSE_POSITIVE_RATE,
+) -> float:
+    """The lowest threshold that keeps ``max_fpr`` overall and ``max_genre_fpr`` in every
+    genre of at least :data:`MIN_GENRE_ROWS` paragraphs.
+
+    >>> scores = np.r_[np.linspace(0, 0.5, 100), np.linspace(0.5, 0.9, 50)]
+    >>> threshold_for_genres(scores, ["a"] * 100 + ["b"] * 50) > 0.88
+    True
+    >>> threshold_for_genres(scores[:110], ["a"] * 100 + ["b"] * 10) < 0.6  # too few "b" rows to judge alone
+    True
+    """
+    genres = np.asarray(genres)
+    thresholds = [threshold_for_fpr(scores, max_fpr)]
+    for genre in sorted(set(genres.tolist())):
+        part = scores[genres == genre]
+        if len(part) >= MIN_GENRE_ROWS:
+            thresholds.append(threshold_for_fpr(part, max_genre_fpr))
+    return max(thresholds)
+
+
+def genre_rates(scores: np.ndarray, genres: Sequence[str], threshold: float) -> dict[str, dict]:
+    """Share of paragraphs at or above ``threshold`` per genre (and ``all``)."""
+    genres = np.asarray(genres)
+    out = {"all": {"rows": len(scores), "flagged": round(float((scores >= threshold).mean()), 4) if len(scores) else None}}
+    for g in sorted(set(genres.tolist())):
+        part = scores[genres == g]
+        out[g] = {"rows": len(part), "flagged": round(float((part >= threshold).mean()), 4)}
+    return out
+
+
+def is_original_human(row: Row) -> bool:
+    """A human paragraph of original English with a genre (what the threshold rule is about)."""
+    return row.label == 0 and bool(row.genre) and row.genre != sources.TRANSLATION
+
+
+SYNTHETIC_FAMILIES = ("garble", "typography", "roundtrip", "roundtrip+garble")
+"""Row families made by our own damage (or typography) tools: not documents anyone wrote or translated."""
+
+
+def document_groups(rows: Sequence[Row]) -> list[np.ndarray]:
+    """Rows grouped into documents: one article (group) as one source made it (label, kind).
+
+    Rows of :data:`SYNTHETIC_FAMILIES` are left out: a document of nothing but
+    garbler output would teach the document calibration a damage rate no
+    real document has.
+    """
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        if row_family(row) not in SYNTHETIC_FAMILIES:
+            groups[(row.group, row.label, row.kind if row.label else row_family(row))].append(i)
+    return [np.array(index) for _, index in sorted(groups.items())]
+
+
+def fit_document_calibration(
+    log_odds: np.ndarray, lengths: np.ndarray, labels: np.ndarray, docs: Sequence[np.ndarray]
+) -> tuple[float, float, float]:
+    """Logistic regression of each document's label on its evidence (see
+    :func:`mtdetect.detector.document_evidence`), classes weighted equally."""
+    x = np.array([document_evidence(log_odds[d], lengths[d]) for d in docs])
+    y = np.array([int(labels[d][0]) for d in docs])
+    lr = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, class_weight="balanced")
+    lr.fit(x, y)
+    return float(lr.coef_[0, 0]), float(lr.coef_[0, 1]), float(lr.intercept_[0])
 
 
 def metrics(rows: Sequence[Row], scores: np.ndarray, threshold: float) -> dict:
@@ -173,20 +282,31 @@ def _kind_family(kind: str) -> str:
     return kind.split("+")[0] if kind.startswith("garble:") else kind
 
 
-def row_family(kind: str) -> str:
-    """How a row was made, for sample weighting: ``roundtrip``, ``garble``, ``mqm``...
+def row_family(row: Row) -> str:
+    """How a row was made, for sample weighting: its source for real MT and human
+    text (``htvsmt``, ``ewt``...), else how the pair was made (``garble``, ``roundtrip``...).
 
-    >>> row_family("roundtrip:spa+garble"), row_family("garble:split_date+word_order")
-    ('roundtrip+garble', 'garble')
+    >>> row_family(Row("x", 1, "gum", "roundtrip:spa+garble", "g")), row_family(Row("x", 0, "mqm", "original", "g"))
+    ('roundtrip+garble', 'mqm')
     """
-    family = kind.split(":")[0]
-    return family + "+garble" if kind.endswith("+garble") else family
+    if row.kind == "original" or row.kind.startswith(("human:", "mt:", "mt-roundtrip:")):
+        return row.source
+    family = row.kind.split(":")[0]
+    return family + "+garble" if row.kind.endswith("+garble") else family
 
 
-def train(pairs: list[dict], out: Path, data_description: dict) -> Model:
-    started = time.time()
-    data_description = dict(data_description)
-    rows = list(rows_from_pairs(pairs))
+@dataclass
+class Fitted:
+    """A fitted model and what training measured on its held-out rows."""
+
+    model: Model
+    splits: dict[str, list[Row]]
+    calibration_scores: np.ndarray
+
+
+def fit_model(records: list[dict], *, c: float = C) -> Fitted:
+    """Fit the classifier, its calibration, threshold and document calibration on the records."""
+    rows = list(rows_from_pairs(records))
     splits = {name: [r for r in rows if r.split == name] for name in ("train", "calibration", "test")}
     for name, part in splits.items():
         log(f"rows: {name} {len(part)} ({sum(r.label for r in part)} garbled)")
@@ -205,28 +325,53 @@ def train(pairs: list[dict], out: Path, data_description: dict) -> Model:
     scale = train_m.dense.std(axis=0)
     scale[scale < 1e-6] = 1.0
 
-    coef, intercept, c, aucs = fit_classifier(train_m, calib_m, mean, scale)
-    n_dense = train_m.dense.shape[1]
+    coef, intercept = fit_classifier(train_m, mean, scale, c)
+    n_dense, n_class = train_m.dense.shape[1], train_m.word_class.shape[1]
     model = Model(
         dense_mean=mean.astype(np.float32),
         dense_scale=scale.astype(np.float32),
         dense_coef=coef[:n_dense].astype(np.float32),
-        word_class_coef=coef[n_dense:].astype(np.float32),
+        word_class_coef=coef[n_dense : n_dense + n_class].astype(np.float32),
+        word_ngram_coef=coef[n_dense + n_class :].astype(np.float32),
         intercept=intercept,
         calibration=(1.0, 0.0),
         tables=full_tables,
         threshold=0.5,
     )
-    calib_z = model.decision(FeatureBatch(calib_m.dense, calib_m.word_class))
-    model.calibration = platt(calib_z, calib_m.labels)
-    calib_p = model.probability(FeatureBatch(calib_m.dense, calib_m.word_class))
-    model.threshold = threshold_for_fpr(calib_p[calib_m.labels == 0])
-    log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; threshold {model.threshold:.4f}")
+    calibration_rows = splits["calibration"]
+    model.calibration = platt(model.decision(calib_m.batch()), calib_m.labels)
+    log_odds = model.log_odds(calib_m.batch())
+    calib_p = 1.0 / (1.0 + np.exp(-log_odds))
+    human = np.array([is_original_human(r) for r in calibration_rows])
+    model.threshold = threshold_for_genres(calib_p[human], [r.genre for r in calibration_rows if is_original_human(r)])
+    lengths = np.array([len(r.text) for r in calibration_rows], dtype=np.float64)
+    model.document_calibration = fit_document_calibration(
+        log_odds, lengths, calib_m.labels, document_groups(calibration_rows)
+    )
+    log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; threshold {model.threshold:.4f}; "
+        f"documents {', '.join(f'{v:.3f}' for v in model.document_calibration)}")
+    return Fitted(model, splits, calib_p)
+
+
+def train(records: list[dict], out: Path, data_description: dict) -> Model:
+    started = time.time()
+    fitted = fit_model(records)
+    model, splits = fitted.model, fitted.splits
+    calibration_rows = splits["calibration"]
+    human = [i for i, r in enumerate(calibration_rows) if is_original_human(r)]
+    genre_fpr = genre_rates(fitted.calibration_scores[human], [calibration_rows[i].genre for i in human], model.threshold)
+    translations = np.array([r.genre == sources.TRANSLATION for r in calibration_rows])
+    calibration_metrics = metrics(calibration_rows, fitted.calibration_scores, model.threshold)
+    calibration_metrics["human_translations_flagged"] = (
+        round(float((fitted.calibration_scores[translations] >= model.threshold).mean()), 4) if translations.any() else None
+    )
 
     detector = mtdetect.Detector(model)
     test_scores = detector.score_paragraphs([r.text for r in splits["test"]])
     test_metrics = metrics(splits["test"], test_scores, model.threshold)
     log(f"test: ROC-AUC {test_metrics['roc_auc']}, FPR {test_metrics['false_positive_rate']}, TPR {test_metrics['true_positive_rate']}")
+    log("calibration split, human paragraphs flagged by genre: "
+        + ", ".join(f"{g} {v['flagged']:.1%}" for g, v in genre_fpr.items()))
 
     model.card = {
         "name": out.name,
@@ -238,15 +383,28 @@ def train(pairs: list[dict], out: Path, data_description: dict) -> Model:
             "scikit-learn": __import__("sklearn").__version__,
         },
         "classifier": {
-            "type": "logistic regression (L-BFGS-B, sign-bounded dense weights, classes balanced, sources weighted by the square root of their size) + Platt calibration",
-            "C": c,
-            "calibration_roc_auc_by_C": aucs,
+            "type": "logistic regression (L-BFGS-B, sign-bounded dense weights, classes balanced, sources weighted "
+                    f"by the square root of their size, the human side of real MT holding {HUMAN_CORE_SHARE:.0%} "
+                    "of the human class) + Platt calibration",
+            "C": C,
             "calibration": list(model.calibration),
         },
-        "threshold_rule": f"false-positive rate <= {MAX_FALSE_POSITIVE_RATE:.0%} on calibration-split clean paragraphs",
+        "threshold_rule": (
+            f"at most {MAX_FALSE_POSITIVE_RATE:.0%} of calibration-split human paragraphs of original English flagged, "
+            f"and at most {MAX_GENRE_FALSE_POSITIVE_RATE:.0%} in every genre of at least {MIN_GENRE_ROWS} paragraphs"
+        ),
+        "document_score": {
+            "rule": "sigmoid(a * L * s + b * s + c): L the length-weighted mean of the paragraphs' calibrated log-odds, "
+                    f"s = sqrt(characters / {DOCUMENT_UNIT_CHARS}); (a, b, c) fitted on calibration-split documents "
+                    "(real MT and human text; not the garbler's)",
+            "calibration": list(model.document_calibration),
+        },
         "training_data": data_description,
         "rows": {name: {"total": len(part), "garbled": sum(r.label for r in part)} for name, part in splits.items()},
-        "metrics": {"test_split": test_metrics},
+        "metrics": {
+            "calibration_split": {**calibration_metrics, "human_flagged_by_genre": genre_fpr},
+            "test_split": test_metrics,
+        },
         "top_dense_weights": sorted(
             ({"feature": n, "weight": round(float(w), 4)} for n, w in zip(dense_feature_names(), model.dense_coef)),
             key=lambda d: -abs(d["weight"]),
@@ -254,6 +412,10 @@ def train(pairs: list[dict], out: Path, data_description: dict) -> Model:
         "licenses": {
             "word frequencies": "wordfreq (Robyn Speer), data CC BY-SA 4.0",
             "clean corpora": "GUM (CC BY 2.5/4.0, Zeldes 2017; Wikinews), US State of the Union addresses (public domain)",
+            "human web text": "Universal Dependencies English EWT (CC BY-SA 4.0, Silveira et al. 2014)",
+            "real machine translation": "HT-vs-MT windows (MIT; van der Werff et al. 2022) of WMT test sets (research use); "
+                                        "FLORES-101/200 (CC BY-SA 4.0) with M2M-100 and NLLB outputs (research use)",
+            "WMT24 English originals": "WMT24 test sources (research use)",
             "MQM zh-en TED translations": "google/wmt-mqm-human-evaluation, Apache-2.0",
         },
     }
@@ -266,22 +428,27 @@ def train(pairs: list[dict], out: Path, data_description: dict) -> Model:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(sources.DEFAULT_DATA_DIR),
-                        help="the shared data folder (clean/, seeds/) or a user's pairs (JSONL file or folder)")
+                        help="the shared data folder (mt/, clean/, seeds/) or a user's pairs (JSONL file or folder)")
     parser.add_argument("--cache", default="build/pairs", help="where generated pairs are cached")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="model path stem (writes STEM.npz, STEM.card.json)")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--no-roundtrip", action="store_true", help="skip Apertium round trips (no Debian packages)")
+    parser.add_argument("--roundtrip", action="store_true",
+                        help="add Apertium round trips of the clean corpora (Debian packages; about 25 minutes uncached)")
+    parser.add_argument("--without", default="", metavar="SOURCES",
+                        help=f"comma-separated training sources to leave out ({', '.join(sources.SOURCES)})")
     args = parser.parse_args(argv)
     data = Path(args.data)
     if not data.exists():
         print(f"train: error: {data}: no such file or folder (set DATA=path to the shared data or to your pairs)", file=sys.stderr)
         return 2
+    without = [name for name in args.without.split(",") if name]
     try:
-        pairs, description = sources.collect(data, Path(args.cache), seed=args.seed, roundtrip_pairs=not args.no_roundtrip)
+        records, description = sources.collect(data, Path(args.cache), seed=args.seed,
+                                               roundtrip_pairs=args.roundtrip, without=without)
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"train: error: {exc}", file=sys.stderr)
         return 2
-    train(pairs, Path(args.out), description)
+    train(records, Path(args.out), description)
     return 0
 
 
