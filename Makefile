@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base
 
-.PHONY: help install demo test train evaluate bench system-deps clean
+.PHONY: help install demo test train evaluate bench reference-scores system-deps clean
 
 help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
@@ -18,6 +18,7 @@ help:
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
 	@echo "make bench      print throughput, load time and memory figures"
+	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
 	@echo "make system-deps  install Debian packages for training (Apertium, WordNet)"
 
 $(STAMP): pyproject.toml
@@ -53,6 +54,9 @@ evaluate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m training.bench
+
+reference-scores: $(STAMP)
+	$(BIN)/python -m qa.reference_scores
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache
