@@ -7,7 +7,7 @@ The main flow, top to bottom:
 2. :meth:`Detector.score_document` splits text into paragraphs
    (:mod:`mtdetect.segment`) and scores them all in one batch.
 3. Scoring computes features (:mod:`mtdetect.features`): counts of the named
-   artifact detectors (:mod:`mtdetect.detectors`), word predictability from
+   artifact rules (:mod:`mtdetect.rules`), word predictability from
    hashed look-up tables, and word-class n-grams (:mod:`mtdetect.wordclass`),
    all on typography-normalised text (:mod:`mtdetect.typography`).
 4. :meth:`Detector.explain` says why: flagged spans and strongest features.
@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 
 from .detector import Contribution, Detector, DocumentScore, Explanation, ParagraphScore
-from .detectors import DETECTORS, Finding
+from .rules import RULES, Finding
 from .errors import InputError, ModelError, MtdetectError
 from .features import DENSE_FEATURES
 
@@ -34,7 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DENSE_FEATURES",
-    "DETECTORS",
+    "RULES",
     "Contribution",
     "Detector",
     "DocumentScore",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .detectors import Finding, find_artifacts
+from .rules import Finding, find_artifacts
 from .features import (
     DENSE_FEATURES,
     checks_as_english,

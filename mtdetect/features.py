@@ -2,7 +2,7 @@
 
 Three families, all computed batch-wise:
 
-* ``artifact`` — counts of each named detector in :mod:`mtdetect.detectors`;
+* ``artifact`` — counts of each named rule in :mod:`mtdetect.rules`;
 * ``language`` — how predictable the words are: mean word frequency, the
   number of lower-case words English does not know, rare words, and how many word pairs a
   clean English corpus has seen (hashed look-up tables shipped in the model);
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import hashing
-from .detectors import DETECTORS, count_artifacts
+from .rules import RULES, count_artifacts
 from .typography import fold_marks
 from .wordclass import PARAGRAPH_SEPARATOR, TOKEN, WORD, token_class, token_word
 
@@ -80,7 +80,7 @@ LANGUAGE_FEATURES: tuple[FeatureSpec, ...] = (
 DENSE_FEATURES: tuple[FeatureSpec, ...] = (
     tuple(
         FeatureSpec(f"artifact:{name}", "artifact", det.description, +1)
-        for name, det in DETECTORS.items()
+        for name, det in RULES.items()
     )
     + LANGUAGE_FEATURES
 )
@@ -536,7 +536,7 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables) -> Featur
     features alone and in any batch.
     """
     n = len(paragraphs)
-    artifact = np.log1p(count_artifacts(paragraphs)) if n else np.zeros((0, len(DETECTORS)), dtype=np.float32)
+    artifact = np.log1p(count_artifacts(paragraphs)) if n else np.zeros((0, len(RULES)), dtype=np.float32)
     tokens, rows = _batch_tokens(normalize_paragraphs(paragraphs)) if n else (np.zeros(0, np.int64),) * 2
     vocabulary = _VOCABULARY
     kind = vocabulary.kind[tokens]

@@ -36,7 +36,8 @@ from .features import (
     LexicalTables,
     dense_feature_names,
 )
-from .wordclass import FUNCTION_WORDS, SUFFIX_CLASSES
+from .lexicon import FUNCTION_WORDS
+from .wordclass import SUFFIX_CLASSES
 
 MODEL_FORMAT = "mtdetect-model/1"
 """The format this version reads and writes; a card with another format is refused."""

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .lexicon import TITLE_ABBREVIATIONS
+
 if TYPE_CHECKING:  # nltk (slow to import) is loaded by the first split_sentences call
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
@@ -131,15 +133,6 @@ def split_paragraphs(text: str) -> list[Segment]:
 
 PUNKT_FORMAT = "mtdetect-punkt/1"
 """Format tag of the shipped sentence-splitter parameters (``data/punkt_en.json``)."""
-
-TITLE_ABBREVIATIONS: frozenset[str] = frozenset(
-    {
-        "adm", "capt", "cmdr", "col", "dr", "gen", "gov", "hon", "lt", "maj",
-        "messrs", "mme", "mr", "mrs", "ms", "pres", "prof", "rep", "rev", "sen",
-        "sgt", "supt",
-    }
-)  # fmt: skip
-"""Abbreviations written before a name: a sentence never ends on one."""
 
 _TITLE_END = re.compile(
     r"""

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import mtdetect
 from mtdetect.detector import document_score
-from mtdetect.detectors import count_artifacts
+from mtdetect.rules import count_artifacts
 from mtdetect.features import normalize_paragraph
 from mtdetect.segment import split_paragraphs, split_sentences
 from mtdetect.typography import fold_characters, normalize_typography

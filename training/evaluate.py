@@ -351,7 +351,7 @@ class Matrices:
 
 
 CODE_MODULES = (
-    "mtdetect.features", "mtdetect.detectors", "mtdetect.wordclass", "mtdetect.typography",
+    "mtdetect.features", "mtdetect.rules", "mtdetect.wordclass", "mtdetect.typography",
     "mtdetect.segment", "mtdetect.align", "training.sources", "training.dataset", "training.garble",
     "training.mqm", "training.pairs", "training.tables", "training.train", "training.wordnet",
 )

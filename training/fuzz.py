@@ -13,8 +13,8 @@ Each target checks invariants, not only "no exception" (see :data:`TARGETS`):
   in order without overlapping, and leave out only white space (paragraphs,
   tokens);
 - ``detectors``: findings slice back, are sorted and lie inside the paragraph;
-  :func:`~mtdetect.detectors.count_artifacts` agrees with
-  :func:`~mtdetect.detectors.find_artifacts`, also beside a neighbour in a batch;
+  :func:`~mtdetect.rules.count_artifacts` agrees with
+  :func:`~mtdetect.rules.find_artifacts`, also beside a neighbour in a batch;
   typography folding keeps every offset;
 - ``language``: the check gives a verdict with consistent evidence;
 - ``score``: scores are probabilities, a document's paragraph scores equal the
@@ -106,7 +106,7 @@ def check_segment(text: str) -> None:
 
 def check_detectors(text: str) -> None:
     """Findings slice back and agree with the batch counts, alone and beside a neighbour."""
-    from mtdetect.detectors import DETECTORS, count_artifacts, find_artifacts
+    from mtdetect.rules import RULES, count_artifacts, find_artifacts
     from mtdetect.typography import fold_characters
 
     findings = find_artifacts(text)
@@ -115,7 +115,7 @@ def check_detectors(text: str) -> None:
         assert text[finding.start : finding.end] == finding.text, "finding does not slice back"
         assert finding.message and "\n" not in finding.message, "message is not one line"
     assert [f.start for f in findings] == sorted(f.start for f in findings), "findings not sorted"
-    expected = [sum(f.kind == name for f in findings) for name in DETECTORS]
+    expected = [sum(f.kind == name for f in findings) for name in RULES]
     counts = count_artifacts([text, "He said , that it 's so.", text])
     assert counts[0].tolist() == expected, "count_artifacts disagrees with find_artifacts"
     assert counts[2].tolist() == expected, "a neighbour in the batch changed the counts"
@@ -243,7 +243,7 @@ def fuzz_atheris(targets: Sequence[str], runs: int) -> None:  # pragma: no cover
     with atheris.instrument_imports(include=["mtdetect"]):
         import mtdetect.hashing  # noqa: F401
         import mtdetect.wordclass  # noqa: F401
-        import mtdetect.detectors  # noqa: F401
+        import mtdetect.rules  # noqa: F401
         import mtdetect.language  # noqa: F401
         import mtdetect.segment  # noqa: F401
         import mtdetect.typography  # noqa: F401

@@ -52,6 +52,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from mtdetect.lexicon import FUNCTION_WORDS, NUMBER_WORDS, TITLE_ABBREVIATIONS
 from training.wordnet import WordNet, WordNetMissingError, load_wordnet, wordnet_available
 
 __all__ = [
@@ -615,23 +616,10 @@ def capitalise_verb(text: str, rng: random.Random, rate: float) -> str:
     return _edit_sites(text, sites, rng, rate)
 
 
-# Function words and auxiliaries a spinner leaves alone.
-_SYNONYM_STOPWORDS = frozenset(
-    """
-    a about above after again against all also although am an and any are as at be because
-    been before being below between both but by can cannot could did do does doing down
-    during each either even ever every few for from further had has have having he her here
-    hers herself him himself his how however i if in into is it its itself just many may me
-    might more most much must my myself neither no nor not now of off on once one only or
-    other our ours ourselves out over own per rather same shall she should since so some
-    such than that the their theirs them themselves then there these they this those
-    though through thus to too two under until up upon us very was we were what when where
-    whether which while who whom whose why will with within without would yet you your
-    yours yourself yourselves mr mrs ms dr
-    three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
-    hundred thousand million billion trillion
-    """.split()
+_SYNONYM_STOPWORDS = FUNCTION_WORDS | NUMBER_WORDS | TITLE_ABBREVIATIONS | frozenset(
+    "ever however own same thus".split()
 )
+"""Words a spinner leaves alone: function words, number words, titles and a few adverbs."""
 
 
 @lru_cache(maxsize=65536)
