@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import os
 
-from .detector import Contribution, Detector, DocumentScore, Explanation, ParagraphScore
+from .detector import Detector
+from .results import Contribution, DocumentScore, Explanation, ParagraphScore
 from .rules import RULES, Finding
 from .errors import InputError, ModelError, MtdetectError
 from .features import DENSE_FEATURES

@@ -57,13 +57,14 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from .atomic import atomic_writer
 from .errors import InputError
+from .annotation import drop_reason, filter_annotation
 from .inputs import STDIN, detect_format, display_name, open_binary, unescape_tsv
-from .language import paragraph_warnings
 
 if TYPE_CHECKING:
     import pandas
 
-    from .detector import Detector, DocumentScore
+    from .detector import Detector
+    from .results import DocumentScore
 
 Mode = Literal["annotate", "drop"]
 RecordFormat = Literal["jsonl", "tsv"]
@@ -77,13 +78,10 @@ MAX_LINE_BYTES = 64 << 20
 """A longer line (binary junk, a file without line breaks) is rejected, not read into memory."""
 BLOCKS_IN_FLIGHT_PER_PROCESS = 2
 """With worker processes, at most this many blocks per worker are queued or done but unwritten."""
-DECIMALS = 4
-"""Scores are written rounded to this many decimals."""
 RAW_PREVIEW_BYTES = 1024
 """How much of an overlong line its reject keeps."""
 
 DEFAULT_SCORE_FIELD = "mtdetect"
-DROP_REASON = "garbled: document score {score:.4f} >= threshold {threshold:.4f}"
 
 NOT_JSON = "not valid JSON ({detail}); is this JSONL? (choose the format with --input-format)"
 NOT_OBJECT = "a JSON {kind}, not an object"
@@ -308,9 +306,8 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
             continue  # a blank line is no record
         parsed.append(item)
     records = [p for p in parsed if isinstance(p, _Parsed)]
-    scores = detector.score_documents([p.text for p in records])
-    warnings = iter(document_warnings([p.text for p in records], scores))
     threshold = detector.threshold if options.threshold is None else options.threshold
+    scores = detector.score_documents([p.text for p in records], threshold=threshold)
     out: list[str] = []
     rejects: list[str] = []
     messages: list[str] = []
@@ -325,10 +322,10 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
             continue
         result = next(score_iter)
         counts.paragraphs += len(result.paragraphs)
-        annotation = annotation_of(result, options.paragraphs, next(warnings))
-        if options.mode == "drop" and result.score >= threshold:
+        annotation = filter_annotation(result, options.paragraphs)
+        if options.mode == "drop" and result.garbled:
             counts.dropped += 1
-            reason = DROP_REASON.format(score=result.score, threshold=threshold)
+            reason = drop_reason(result, threshold)
             rejects.append(_reject_scored(item, block, options, annotation, reason))
         else:
             counts.kept += 1
@@ -409,46 +406,7 @@ def _strip_line_end(line: str) -> str:
     return line[:-1] if line.endswith("\n") else line
 
 
-# -- annotations ------------------------------------------------------------------------
-
-def document_warnings(texts: Sequence[str], results: Sequence[DocumentScore]) -> list[list[list[str]]]:
-    """For each document, each paragraph's warnings: one language check over the whole batch.
-
-    >>> from mtdetect.detector import DocumentScore, ParagraphScore
-    >>> german = "Der Rat hat den Haushalt nach einer langen Debatte genehmigt."
-    >>> texts = ["Fine.", "Fine.\\n\\n" + german]
-    >>> results = [DocumentScore(0.1, [ParagraphScore(0, 5, 0.1)]),
-    ...            DocumentScore(0.5, [ParagraphScore(0, 5, 0.1), ParagraphScore(7, 7 + len(german), 0.9)])]
-    >>> document_warnings(texts, results)
-    [[[]], [[], ['not_english']]]
-    """
-    spans = [text[p.start : p.end] for text, result in zip(texts, results, strict=True) for p in result.paragraphs]
-    flat = iter(paragraph_warnings(spans))
-    return [[next(flat) for _ in result.paragraphs] for result in results]
-
-
-def annotation_of(
-    result: DocumentScore, paragraphs: bool = True, warnings: Sequence[Sequence[str]] | None = None
-) -> dict[str, Any]:
-    """The score annotation of one document: its score, ``[start, end, score]`` per paragraph
-    and, given each paragraph's warnings, ``[start, end, name]`` per warning.
-
-    >>> from mtdetect.detector import DocumentScore, ParagraphScore
-    >>> result = DocumentScore(0.123456, [ParagraphScore(0, 12, 0.123456), ParagraphScore(14, 30, 0.1)])
-    >>> annotation_of(result, warnings=[[], ["not_english"]])
-    {'score': 0.1235, 'paragraphs': [[0, 12, 0.1235], [14, 30, 0.1]], 'warnings': [[14, 30, 'not_english']]}
-    >>> annotation_of(result, paragraphs=False)
-    {'score': 0.1235}
-    """
-    annotation: dict[str, Any] = {"score": round(result.score, DECIMALS)}
-    if paragraphs:
-        annotation["paragraphs"] = [[p.start, p.end, round(p.score, DECIMALS)] for p in result.paragraphs]
-    if warnings is not None:
-        annotation["warnings"] = [
-            [p.start, p.end, name] for p, names in zip(result.paragraphs, warnings, strict=True) for name in names
-        ]
-    return annotation
-
+# -- annotated records ------------------------------------------------------------------------
 
 def _annotated(item: _Parsed, block: Block, options: FilterOptions, annotation: dict[str, Any]) -> str:
     if block.layout is not None:
@@ -713,15 +671,13 @@ def filter_records(
     index = 0
 
     def flush() -> Iterator[dict[str, Any]]:
-        texts = [r[text_field] for r in batch]
-        results = detector.score_documents(texts)
-        warnings = document_warnings(texts, results) if score_field is not None else [None] * len(batch)
-        for record, result, warned in zip(batch, results, warnings):
-            if mode == "drop" and result.score >= limit:
+        results = detector.score_documents([r[text_field] for r in batch], threshold=limit)
+        for record, result in zip(batch, results):
+            if mode == "drop" and result.garbled:
                 continue
             copy = dict(record)
             if score_field is not None:
-                copy[score_field] = annotation_of(result, warnings=warned)
+                copy[score_field] = filter_annotation(result)
             yield copy
 
     for record in records:
@@ -754,9 +710,8 @@ def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = Fa
     results = detector.score_documents([values[i] for i in present])
     if paragraphs:
         out: list[Any] = [None] * len(values)
-        warnings = document_warnings([values[i] for i in present], results)
-        for i, result, warned in zip(present, results, warnings):
-            out[i] = annotation_of(result, warnings=warned)
+        for i, result in zip(present, results):
+            out[i] = filter_annotation(result)
         return pd.Series(out, index=texts.index, name=texts.name, dtype=object)
     import numpy as np
 
@@ -774,9 +729,7 @@ __all__ = [
     "FilterCounts",
     "FilterOptions",
     "add_json_field",
-    "annotation_of",
     "blocks",
-    "document_warnings",
     "filter_records",
     "filter_stream",
     "open_output",

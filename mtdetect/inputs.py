@@ -194,6 +194,21 @@ def unescape_tsv(cell: str) -> str:
     return _TSV_ESCAPE.sub(lambda m: _TSV_UNESCAPED[m.group(1)], cell)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def tsv_cell(text: str) -> str:
+    r"""A TSV cell: backslash, tab and line break escaped, lone surrogates replaced (UTF-8 has none).
+
+    The inverse of :func:`unescape_tsv` (but for lone surrogates).
+
+    >>> print(tsv_cell("a\tb\nc\\d"), tsv_cell("\ud800") == "\ufffd")
+    a\tb\nc\\d True
+    """
+    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def _read_tsv(name: str, shown: str, column: str, encoding_errors: EncodingErrors) -> Iterator[Document]:
     lines = iter_lines(name, encoding_errors)
     try:

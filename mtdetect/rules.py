@@ -62,8 +62,10 @@ __all__ = [
     "ArtifactRule",
     "RULES",
     "Finding",
+    "RuleScan",
     "count_artifacts",
     "find_artifacts",
+    "scan_rules",
 ]
 
 
@@ -934,23 +936,55 @@ def _check_batch(paragraphs: Sequence[str]) -> None:
             raise TypeError(f"paragraphs must be str, got {type(p).__name__}")
 
 
+@dataclass(frozen=True, slots=True)
+class RuleScan:
+    """Every rule's findings in a batch: for each rule, the paragraph and local span of each."""
+
+    paragraphs: Sequence[str]
+    found: tuple[tuple[np.ndarray, list[tuple[int, int]]], ...]  # per rule, in registry order
+
+    def counts(self) -> np.ndarray:
+        """Each rule's number of findings per paragraph: shape ``(n, len(RULES))``, float32."""
+        n = len(self.paragraphs)
+        counts = np.zeros((n, len(RULES)), dtype=np.float32)
+        for column, (index, _) in enumerate(self.found):
+            if len(index):
+                counts[:, column] = np.bincount(index, minlength=n)
+        return counts
+
+    def findings(self, rows: Iterable[int]) -> dict[int, list[Finding]]:
+        """The findings of the paragraphs ``rows``, each list sorted by start offset (then registry order)."""
+        wanted = set(rows)
+        found: dict[int, list[tuple[int, int, Finding]]] = {row: [] for row in wanted}
+        for order, (rule, (index, spans)) in enumerate(zip(RULES.values(), self.found)):
+            for row, (start, end) in zip(index.tolist(), spans):
+                if row in wanted:
+                    text = self.paragraphs[row][start:end]
+                    found[row].append((start, order, Finding(rule.name, start, end, text, rule.explain(text))))
+        return {row: [f for _, _, f in sorted(items, key=lambda item: item[:2])] for row, items in found.items()}
+
+
+def scan_rules(paragraphs: Sequence[str]) -> RuleScan:
+    """Run every rule over a batch, each pattern once over the whole batch.
+
+    >>> scan = scan_rules(["It is n't so.", "Fine."])
+    >>> scan.counts().sum(axis=1).tolist(), [f.text for f in scan.findings([0])[0]]
+    ([1.0, 0.0], ["n't"])
+    """
+    _check_batch(paragraphs)
+    if len(paragraphs) == 0:
+        return RuleScan(paragraphs, tuple((np.empty(0, dtype=np.int64), []) for _ in RULES))
+    joined, starts = _join(paragraphs)
+    return RuleScan(paragraphs, tuple(_scan(rule, paragraphs, joined, starts) for rule in RULES.values()))
+
+
 def count_artifacts(paragraphs: Sequence[str]) -> np.ndarray:
     """Count each rule's findings per paragraph: shape ``(n, len(RULES))``, float32.
 
     >>> count_artifacts(["The the 8 % rise.", "", "A fine day."]).astype(int).tolist()[0]
     [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0]
     """
-    _check_batch(paragraphs)
-    n = len(paragraphs)
-    counts = np.zeros((n, len(RULES)), dtype=np.float32)
-    if n == 0:
-        return counts
-    joined, starts = _join(paragraphs)
-    for column, rule in enumerate(RULES.values()):
-        index, _ = _scan(rule, paragraphs, joined, starts)
-        if len(index):
-            counts[:, column] = np.bincount(index, minlength=n)
-    return counts
+    return scan_rules(paragraphs).counts()
 
 
 def find_artifacts(paragraph: str) -> list[Finding]:
@@ -964,13 +998,4 @@ def find_artifacts(paragraph: str) -> list[Finding]:
     """
     if not isinstance(paragraph, str):
         raise TypeError(f"paragraph must be str, got {type(paragraph).__name__}")
-    batch = [paragraph]
-    joined, starts = _join(batch)
-    findings: list[tuple[int, int, Finding]] = []
-    for order, rule in enumerate(RULES.values()):
-        for start, end in _scan(rule, batch, joined, starts)[1]:
-            text = paragraph[start:end]
-            finding = Finding(rule.name, start, end, text, rule.explain(text))
-            findings.append((start, order, finding))
-    findings.sort(key=lambda item: (item[0], item[1]))
-    return [finding for _, _, finding in findings]
+    return scan_rules([paragraph]).findings([0])[0]

@@ -10,7 +10,8 @@ import pytest
 
 import mtdetect
 from mtdetect import detector as detector_module
-from mtdetect.detector import Contribution, DocumentScore, Explanation, ParagraphScore, document_score, unknown_words
+from mtdetect.explanation import unknown_words
+from mtdetect.results import Contribution, DocumentScore, Explanation, ParagraphScore, document_score
 from mtdetect.rules import RULES, Finding
 from mtdetect.model import default_model_path
 from mtdetect.segment import split_paragraphs

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 import zstandard
 from hypothesis import given, settings
@@ -28,10 +29,10 @@ from hypothesis import strategies as st
 import mtdetect
 from mtdetect import filtering
 from mtdetect.cli import main
-from mtdetect.detector import DocumentScore, ParagraphScore, document_score
+from mtdetect import detector as detector_module
+from mtdetect.detector import Evidence
 from mtdetect.errors import InputError
 from mtdetect.filtering import FilterCounts, FilterOptions, filter_stream, open_output
-from mtdetect.segment import split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "The council met on Tuesday to discuss the budget.\n\nIt approved the plan after a long debate."
@@ -42,19 +43,18 @@ GARBLED_EN = (  # for the real model
 )
 
 
-class KeywordDetector:
-    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
+class KeywordDetector(mtdetect.Detector):
+    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1.
 
-    threshold = 0.5
+    Only the classifier is replaced: documents, verdicts and warnings are the Detector's own.
+    """
 
-    def score_documents(self, texts: Sequence[str]) -> list[DocumentScore]:
-        results = []
-        for text in texts:
-            paragraphs = [
-                ParagraphScore(s.start, s.end, 0.9 if "GARBLED" in s.text else 0.1) for s in split_paragraphs(text)
-            ]
-            results.append(DocumentScore(document_score(paragraphs), paragraphs))
-        return results
+    def __init__(self) -> None:
+        super().__init__(threshold=0.5)
+
+    def paragraph_evidence(self, paragraphs: Sequence[str], *, explain: bool = False, top: int = 6) -> Evidence:
+        scores = np.array([0.9 if "GARBLED" in p else 0.1 for p in paragraphs])
+        return Evidence(scores, np.log(scores / (1 - scores)))
 
 
 def run(
@@ -154,8 +154,8 @@ def test_warnings_survive_no_paragraphs_drop_and_tsv(tmp_path: Path) -> None:
 
 def test_the_language_check_runs_once_per_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = filtering.paragraph_warnings
-    monkeypatch.setattr(filtering, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    real = detector_module.paragraph_warnings
+    monkeypatch.setattr(detector_module, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
     run(jsonl(*[{"text": GOOD} for _ in range(5)]), tmp_path)
     assert calls == [10]  # one call for the block's ten paragraphs
 

@@ -276,7 +276,7 @@ def test_memory_for_a_long_paragraph_is_bounded() -> None:
 def test_running_out_of_memory_is_a_one_line_error(
     tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def exhausted(self, texts):
+    def exhausted(self, texts, **options):
         raise MemoryError
 
     monkeypatch.setattr(mtdetect.Detector, "score_documents", exhausted)
@@ -476,11 +476,11 @@ def test_tsv_rows_and_the_table_carry_the_not_english_warning(tmp_path: Path) ->
 def test_the_language_check_runs_once_per_batch_of_documents(
     tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mtdetect import filtering
+    from mtdetect import detector
 
     calls: list[int] = []
-    real = filtering.paragraph_warnings
-    monkeypatch.setattr(filtering, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    real = detector.paragraph_warnings
+    monkeypatch.setattr(detector, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
     lines = "".join(json.dumps({"text": f"{NOT_ENGLISH_TEXTS['fr']}\n\n{GARBLED}"}) + "\n" for _ in range(5))
     status, rows, _ = score([write(tmp_path / "mixed.jsonl", lines)], capsys)
     assert status == 0 and calls == [10]

@@ -140,7 +140,7 @@ def test_tsv_empty_file_has_no_documents(tmp_path: Path) -> None:
 
 
 def test_tsv_escapes_round_trip_with_the_tsv_writer(tmp_path: Path) -> None:
-    from mtdetect.cli import _tsv_cell
+    from mtdetect.inputs import tsv_cell as _tsv_cell
 
     text = "C:\\new folder\tand a tab\nand a line"
     name = write(tmp_path / "rows.tsv", f"text\n{_tsv_cell(text)}\n".encode())

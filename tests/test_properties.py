@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mtdetect
-from mtdetect.detector import document_score
+from mtdetect.results import document_score
 from mtdetect.rules import count_artifacts
 from mtdetect.features import normalize_paragraph
 from mtdetect.segment import split_paragraphs, split_sentences

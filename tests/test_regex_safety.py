@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import mtdetect
-from mtdetect import _punkt, cli, detector, features, filtering, inputs, language, rules, segment, typography, wordclass
+from mtdetect import _punkt, annotation, cli, detector, features, filtering, inputs, language, rules, segment, typography, wordclass
 from mtdetect.features import normalize_paragraph
 
 SIZE = 100_000
@@ -54,7 +54,7 @@ ADVERSARIAL |= {
 
 # -- finding the patterns -------------------------------------------------------------
 
-MODULES = (rules, segment, wordclass, typography, features, detector, language, inputs, filtering, cli)
+MODULES = (rules, segment, wordclass, typography, features, detector, language, inputs, filtering, annotation, cli)
 
 
 def discover() -> dict[str, re.Pattern[str]]:
@@ -199,8 +199,8 @@ PIPELINE: dict[str, Callable[[str], object]] = {
     "count_artifacts": lambda text: rules.count_artifacts([text, "It is n't so."]),
     "normalize_paragraph": normalize_paragraph,
     "check_language": language.check_language,
-    "terminal_safe": cli.terminal_safe,
-    "tsv_cell": cli._tsv_cell,
+    "terminal_safe": annotation.terminal_safe,
+    "tsv_cell": inputs.tsv_cell,
 }
 
 END_TO_END = [f"run {c!r}" for c in (".", " ", "\ud800", "\x1b")] + [

@@ -40,7 +40,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..filtering import document_warnings
+from ..annotation import datatrove_metadata
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -115,22 +115,16 @@ class MtdetectFilter(BaseFilter):
 
     def filter_batch(self, batch: Sequence[Any]) -> list[bool | tuple[bool, str]]:
         """Score every paragraph of the batch in one call; annotate, and cut or drop."""
-        detector = self.detector
-        threshold = detector.threshold
-        texts = [doc.text for doc in batch]
-        scored = detector.score_documents(texts)  # one model call per batch
-        warnings = document_warnings(texts, scored)
+        scored = self.detector.score_documents([doc.text for doc in batch])  # one model call per batch
         self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
         key = self.metadata_key
         results: list[bool | tuple[bool, str]] = []
-        for doc, result, warned in zip(batch, scored, warnings):
-            doc.metadata[key] = round(result.score, 4)
-            doc.metadata[f"{key}_paragraphs"] = [round(p.score, 4) for p in result.paragraphs]
-            doc.metadata[f"{key}_warnings"] = [[i, name] for i, names in enumerate(warned) for name in names]
+        for doc, result in zip(batch, scored):
+            doc.metadata.update(datatrove_metadata(result, key))
             if self.mode == "document":
-                results.append((False, GARBLED) if result.score >= threshold else True)
+                results.append((False, GARBLED) if result.garbled else True)
                 continue
-            garbled = [p.score >= threshold for p in result.paragraphs]
+            garbled = [p.garbled for p in result.paragraphs]
             removed = sum(garbled)
             doc.metadata[f"{key}_removed_paragraphs"] = removed
             if removed:

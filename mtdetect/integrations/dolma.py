@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..filtering import document_warnings
+from ..annotation import SpanTuple, dolma_spans
 
 if TYPE_CHECKING:
     from ..detector import Detector
@@ -38,9 +38,6 @@ ENV_MODEL = "MTDETECT_MODEL"
 PARAGRAPH_TAGGER = "mtdetect_paragraph_v1"
 DOCUMENT_TAGGER = "mtdetect_document_v1"
 MISSING_EXTRA = "the dolma integration needs dolma: pip install 'mtdetect[dolma]'"
-
-SpanTuple = tuple[int, int, str, float]
-"""(start, end, type, score) of one dolma span."""
 
 _DETECTORS: dict[str, Detector] = {}
 
@@ -61,14 +58,7 @@ def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> li
 
     A document without any text gets a ``document`` span scoring 0.
     """
-    result = detector.score_document(text)
-    spans: list[SpanTuple] = []
-    if paragraphs:
-        spans = [(p.start, p.end, "paragraph", float(p.score)) for p in result.paragraphs]
-    spans.append((0, len(text), "document", float(result.score)))
-    [warnings] = document_warnings([text], [result])
-    spans += [(p.start, p.end, name, 1.0) for p, names in zip(result.paragraphs, warnings) for name in names]
-    return spans
+    return dolma_spans(detector.score_document(text), len(text), paragraphs)
 
 
 try:
