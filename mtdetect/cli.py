@@ -19,8 +19,7 @@ from .annotation import score_rows, table_lines
 from .atomic import atomic_writer
 from .detector import Detector
 from .errors import MtdetectError
-from .filtering import dumps
-from .inputs import STDIN, Document, read_documents, tsv_cell
+from .records import STDIN, Document, dumps, read_documents, tsv_cell
 from .results import DocumentScore
 
 EXIT_OK = 0
@@ -266,7 +265,7 @@ class TableWriter:
 
 def run_align(args: argparse.Namespace, out: TextIO) -> int:
     from .align import align_paragraphs, align_sentences, format_side_by_side
-    from .inputs import read_text
+    from .records import read_text
 
     original = read_text(args.original)
     garbled = read_text(args.garbled)

@@ -246,9 +246,9 @@ class Detector:
         (``None``: no annotation); ``mode="annotate"`` yields every record.
         Records are scored ``batch_size`` at a time, lazily. A record without
         a string ``text_field`` raises :class:`~mtdetect.errors.InputError`.
-        See :func:`mtdetect.filtering.filter_records`.
+        See :func:`mtdetect.batches.filter_records`.
         """
-        from .filtering import filter_records
+        from .batches import filter_records
 
         return filter_records(self, records, text_field, threshold, score_field, mode, batch_size)  # type: ignore[arg-type]
 
@@ -257,9 +257,9 @@ class Detector:
 
         For pandas batches: Spark ``mapInPandas``, Ray Data ``map_batches``,
         Dask ``map_partitions``. ``paragraphs=True`` gives each document's
-        annotation dict instead. See :func:`mtdetect.filtering.score_series`.
+        annotation dict instead. See :func:`mtdetect.batches.score_series`.
         """
-        from .filtering import score_series
+        from .batches import score_series
 
         return score_series(self, texts, paragraphs)
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import mtdetect
-from mtdetect import _punkt, annotation, cli, detector, features, filtering, inputs, language, rules, segment, typography, wordclass
+from mtdetect import _punkt, annotation, cli, detector, features, filtering, language, records, rules, segment, typography, wordclass
 from mtdetect.features import normalize_paragraph
 
 SIZE = 100_000
@@ -54,7 +54,7 @@ ADVERSARIAL |= {
 
 # -- finding the patterns -------------------------------------------------------------
 
-MODULES = (rules, segment, wordclass, typography, features, detector, language, inputs, filtering, annotation, cli)
+MODULES = (rules, segment, wordclass, typography, features, detector, language, records, filtering, annotation, cli)
 
 
 def discover() -> dict[str, re.Pattern[str]]:
@@ -200,7 +200,7 @@ PIPELINE: dict[str, Callable[[str], object]] = {
     "normalize_paragraph": normalize_paragraph,
     "check_language": language.check_language,
     "terminal_safe": annotation.terminal_safe,
-    "tsv_cell": inputs.tsv_cell,
+    "tsv_cell": records.tsv_cell,
 }
 
 END_TO_END = [f"run {c!r}" for c in (".", " ", "\ud800", "\x1b")] + [
