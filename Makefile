@@ -53,7 +53,7 @@ evaluate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m training.bench
+	$(BIN)/python -m qa.bench
 
 reference-scores: $(STAMP)
 	$(BIN)/python -m qa.reference_scores

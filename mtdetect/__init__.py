@@ -29,6 +29,7 @@ from .detector import Detector
 from .results import Contribution, DocumentScore, Explanation, ParagraphScore
 from .rules import RULES, Finding
 from .errors import InputError, ModelError, MtdetectError
+from .model import ENV_MODEL
 from .features import DENSE_FEATURES
 
 __version__ = "0.1.0"
@@ -60,9 +61,13 @@ def load(
 
     ``path`` may be a model card (``NAME.card.json``), its weights
     (``NAME.npz``) or a folder holding ``default.card.json``; ``None`` loads
-    the bundled default model. Pickled models need ``trust=True`` and their
-    ``sha256``. The model is read and checked at once, so errors surface here.
+    the model named by the ``MTDETECT_MODEL`` environment variable, else the
+    bundled default model (this is the one place that reads the variable).
+    Pickled models need ``trust=True`` and their ``sha256``. The model is read
+    and checked at once, so errors surface here.
     """
+    if path is None:
+        path = os.environ.get(ENV_MODEL) or None
     detector = Detector(path=path, trust=trust, sha256=sha256)
     detector.model  # load now: a bad path fails here, not at the first score
     return detector

@@ -19,6 +19,7 @@ from .annotation import score_rows, table_lines
 from .atomic import atomic_writer
 from .detector import Detector
 from .errors import MtdetectError
+from .model import ENV_MODEL
 from .records import STDIN, Document, dumps, read_documents, tsv_cell
 from .results import DocumentScore
 
@@ -28,8 +29,6 @@ EXIT_INTERRUPTED = 130
 DOCUMENTS_PER_BATCH = 256
 CHARACTERS_PER_BATCH = 1 << 22  # about 4M: bounds memory however long the documents are
 PROGRESS_MIN_DOCUMENTS = 2  # below this a progress bar is noise
-
-ENV_MODEL = "MTDETECT_MODEL"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -115,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=os.environ.get(ENV_MODEL) or None,
+    parser.add_argument("--model", default=None,
                         help=f"model card, weights or folder (default: ${ENV_MODEL}, else the bundled model)")
     parser.add_argument("--threshold", type=_probability, default=None,
                         help="decision threshold in [0, 1] (default: the model's calibrated threshold)")

@@ -40,6 +40,8 @@ from .features import (
 from .lexicon import FUNCTION_WORDS
 from .wordclass import SUFFIX_CLASSES
 
+ENV_MODEL = "MTDETECT_MODEL"
+"""The environment variable naming the model :func:`mtdetect.load` loads by default."""
 MODEL_FORMAT = "mtdetect-model/1"
 """The format this version reads and writes; a card with another format is refused."""
 DEFAULT_MODEL_NAME = "default"

@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from ..detector import Detector
 
 MISSING_EXTRA = "the datatrove integration needs datatrove: pip install 'mtdetect[datatrove]'"
-ENV_MODEL = "MTDETECT_MODEL"
 GARBLED = "mtdetect_garbled"
 ALL_GARBLED = "mtdetect_all_paragraphs_garbled"
 
@@ -100,7 +99,7 @@ class MtdetectFilter(BaseFilter):
         if self._detector is None:
             import mtdetect
 
-            self._detector = mtdetect.load(self.model or os.environ.get(ENV_MODEL) or None)
+            self._detector = mtdetect.load(self.model)  # None: $MTDETECT_MODEL, else the bundled model
             if self.threshold is not None:
                 self._detector.threshold = self.threshold
         return self._detector

@@ -30,11 +30,11 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..annotation import SpanTuple, dolma_spans
+from ..model import ENV_MODEL
 
 if TYPE_CHECKING:
     from ..detector import Detector
 
-ENV_MODEL = "MTDETECT_MODEL"
 PARAGRAPH_TAGGER = "mtdetect_paragraph_v1"
 DOCUMENT_TAGGER = "mtdetect_document_v1"
 MISSING_EXTRA = "the dolma integration needs dolma: pip install 'mtdetect[dolma]'"
@@ -43,13 +43,14 @@ _DETECTORS: dict[str, Detector] = {}
 
 
 def detector_from_env() -> Detector:
-    """The detector for ``$MTDETECT_MODEL`` (or the bundled model), loaded once per process."""
-    path = os.environ.get(ENV_MODEL) or ""
-    if path not in _DETECTORS:
+    """The detector :func:`mtdetect.load` gives (``$MTDETECT_MODEL``, else the bundled model),
+    loaded once per process and again only when the variable changes."""
+    key = os.environ.get(ENV_MODEL, "")
+    if key not in _DETECTORS:
         import mtdetect
 
-        _DETECTORS[path] = mtdetect.load(path or None)
-    return _DETECTORS[path]
+        _DETECTORS[key] = mtdetect.load()
+    return _DETECTORS[key]
 
 
 def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> list[SpanTuple]:
