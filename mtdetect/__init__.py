@@ -4,15 +4,20 @@ The main flow, top to bottom:
 
 1. :func:`load` reads a model (:mod:`mtdetect.model`: weights as data + card)
    and wraps it in a :class:`Detector` (:mod:`mtdetect.detector`).
-2. :meth:`Detector.score_document` splits text into paragraphs
+2. :meth:`Detector.score_documents` splits texts into paragraphs
    (:mod:`mtdetect.segment`) and scores them all in one batch.
 3. Scoring computes features (:mod:`mtdetect.features`): counts of the named
    artifact rules (:mod:`mtdetect.rules`), word predictability from
    hashed look-up tables, and word-class n-grams (:mod:`mtdetect.wordclass`),
    all on typography-normalised text (:mod:`mtdetect.typography`).
-4. :meth:`Detector.explain` says why: flagged spans and strongest features.
-
-The command line (:mod:`mtdetect.cli`) is a thin layer over this API.
+4. The result (:mod:`mtdetect.results`) carries the document's score and
+   verdict and, per paragraph, offsets, score, log-odds, verdict, warnings
+   (:mod:`mtdetect.language`) and, when asked, the explanation read from the
+   same batch (:mod:`mtdetect.explanation`): flagged spans and strongest features.
+5. Every output formats results through :mod:`mtdetect.annotation`: the command
+   line (:mod:`mtdetect.cli`, reading with :mod:`mtdetect.records`), the stream
+   filter (:mod:`mtdetect.filtering`), Python batches (:mod:`mtdetect.batches`)
+   and the pipeline integrations (:mod:`mtdetect.integrations`).
 
 >>> import mtdetect
 >>> det = mtdetect.load()

@@ -1,7 +1,10 @@
-"""The command line: ``mtdetect score`` and ``mtdetect align``.
+"""The command line: ``mtdetect score``, ``mtdetect filter`` and ``mtdetect align``.
 
-A thin layer: argument parsing, reading inputs, writing rows. Library errors
-become one-line messages and exit status 2 here, at the edge, and nowhere else.
+A thin layer: argument parsing, then the library reads the inputs
+(:mod:`mtdetect.records`), scores them (:class:`mtdetect.Detector`) and formats
+the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`.
+Library errors become one-line messages and exit status 2 here, at the edge,
+and nowhere else.
 """
 
 from __future__ import annotations

@@ -156,14 +156,14 @@ def punkt_parameters_from_json(text: str) -> PunktParameters:
     """
     from . import _punkt
 
-    return _punkt.punkt_parameters_from_json(text)
+    return _punkt.punkt_parameters_from_json(text, PUNKT_FORMAT)
 
 
 def _sentence_tokenizer() -> PunktSentenceTokenizer:
     """The Punkt tokenizer with the shipped parameters, built once (nltk is imported here)."""
     from . import _punkt
 
-    return _punkt.sentence_tokenizer()
+    return _punkt.sentence_tokenizer(PUNKT_FORMAT)
 
 
 def _join_after_titles(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
