@@ -398,27 +398,6 @@ def quote_attachment(text: str, rng: random.Random, rate: float) -> str:
     return _edit_sites(text, sites, rng, rate)
 
 
-_OPENER_SITE = re.compile(
-    r"""
-    “(?=[^”\n]*?\w[^”\n]*?”)               # a curly opening quote with its closer ahead
-    | \((?=[A-Za-z][^()\n]{0,80}\))          # an opening bracket before a short insert
-    """,
-    re.VERBOSE,
-)
-
-
-def unbalanced_quotes(text: str, rng: random.Random, rate: float) -> str:
-    """Drop the opening mark of a quotation or a bracketed insert, keeping its closer.
-
-    >>> unbalanced_quotes('He said “we will win” and left.', random.Random(1), 1.0)
-    'He said we will win” and left.'
-    >>> unbalanced_quotes("He said we will win.", random.Random(1), 1.0)
-    'He said we will win.'
-    """
-    sites: list[Edit] = [(m.start(), m.end(), "") for m in _OPENER_SITE.finditer(text)]
-    return _edit_sites(text, sites, rng, rate)
-
-
 _BRACKET_SITE = re.compile(
     r"""
     (?:(?<=\s)|^)                          # a bracket that starts a token
@@ -447,6 +426,19 @@ def duplicated_bracket(text: str, rng: random.Random, rate: float) -> str:
         copy = m.group("first") if rng.random() < 0.6 else inner
         sites.append((m.start(), m.start(), copy + " "))
     return _edit_sites(text, sites, rng, rate)
+
+
+def unbalanced_quotes(text: str, rng: random.Random, rate: float) -> str:
+    """Drop the opening mark of a curly-quoted passage or a bracketed insert, keeping its closer.
+
+    >>> unbalanced_quotes('He said “we will win” (for sure) and left.', random.Random(1), 1.0)
+    'He said we will win” for sure) and left.'
+    >>> unbalanced_quotes("He said we will win.", random.Random(1), 1.0)
+    'He said we will win.'
+    """
+    openers = [m.start() for m in _QUOTED_SPEECH.finditer(text) if text[m.start()] == "“"]
+    openers += [m.start("open") for m in _BRACKET_SITE.finditer(text) if m.group("open") == "("]
+    return _edit_sites(text, [(i, i + 1, "") for i in sorted(openers)], rng, rate)
 
 
 # --------------------------------------------------------------------------
