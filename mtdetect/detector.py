@@ -125,7 +125,8 @@ class Detector:
     ) -> Evidence:
         """Scores and log-odds of each paragraph (and with ``explain``, flags and contributions).
 
-        Artifact flags cover the whole paragraph. For a paragraph longer than
+        The one place the model is called: everything else builds on it (a
+        stand-in classifier overrides only this). Artifact flags cover the whole paragraph. For a paragraph longer than
         :data:`WINDOW_CHARS`, unknown words and feature contributions come from
         its first window only, so explaining a huge line stays cheap.
         """
