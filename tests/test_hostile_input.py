@@ -144,8 +144,10 @@ def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path, capsys: Capture) ->
      ("empty.tsv", b""), ("header.tsv", b"id\ttext\n")],
 )
 def test_empty_inputs_give_no_rows_and_no_error(tmp_path: Path, capsys: Capture, name: str, data: bytes) -> None:
-    status, rows, err = score([write(tmp_path / name, data)], capsys)
-    assert (status, rows, err) == (0, [], "")
+    path = write(tmp_path / name, data)
+    status, rows, err = score([path], capsys)
+    reported = f"mtdetect: {path}: 0 paragraphs (no text), no rows written\n" if name.endswith(".txt") else ""
+    assert (status, rows, err) == (0, [], reported)  # an empty text file is reported; a file of no records has none
 
 
 @pytest.mark.parametrize(("name", "data", "header"), [
@@ -179,7 +181,7 @@ def test_empty_text_file_shows_no_text_in_the_table(tmp_path: Path, capsys: Capt
 
 def test_empty_text_through_the_api(det: mtdetect.Detector) -> None:
     assert det.score_paragraphs([]).shape == (0,)
-    assert det.score_document("") == det.score_document(" \n\n\t ") == mtdetect.DocumentScore(0.0, [])
+    assert det.score_document("") == det.score_document(" \n\n\t ") == mtdetect.DocumentScore(None, [])
     assert det.score_paragraphs(["", " ", "\n"]).tolist() == [0.0, 0.0, 0.0]
 
 
@@ -293,12 +295,12 @@ def test_running_out_of_memory_is_a_one_line_error(
         ("{not json}", "not valid JSON"),
         ('{"text": "unterminated', "not valid JSON"),
         ('{"text": "raw NUL \x00 inside"}', "not valid JSON"),
-        ("[1, 2]", "expected a JSON object, found an array"),
-        ('"just a string"', "expected a JSON object, found a string"),
+        ("[1, 2]", "expected a JSON object, found a JSON array"),
+        ('"just a string"', "expected a JSON object, found a JSON string"),
         ('{"body": "x"}', "no field 'text' (choose it with --text-field)"),
-        ('{"text": 5}', "field 'text' is a number, not a string"),
-        ('{"text": null}', "field 'text' is null, not a string"),
-        ('{"text": ["a", "b"]}', "field 'text' is an array, not a string"),
+        ('{"text": 5}', "field 'text' is a JSON number, not a string"),
+        ('{"text": null}', "field 'text' is JSON null, not a string"),
+        ('{"text": ["a", "b"]}', "field 'text' is a JSON array, not a string"),
         ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "not valid JSON (nested too deeply to read)"),
     ],
 )
@@ -330,7 +332,9 @@ ODD_TEXTS = [
 def test_odd_characters_score_and_slice_back_through_the_api(det: mtdetect.Detector) -> None:
     for text in ODD_TEXTS:
         document = det.score_document(text)
-        assert document.paragraphs and 0 <= document.score <= 1
+        assert document.paragraphs
+        judged = [p for p in document.paragraphs if not p.warnings]  # a text all in another script has no score
+        assert (document.score is None) == (not judged) and (document.score is None or 0 <= document.score <= 1)
         for paragraph in document.paragraphs:
             assert 0 <= paragraph.score <= 1
             assert text[paragraph.start : paragraph.end] == text[paragraph.start : paragraph.end].strip()
