@@ -49,6 +49,10 @@ MODEL_CHECKSUM = (
     "model weights {path} do not match the checksum in their card "
     "(the file was truncated or edited; retrain with `make train` or restore it)"
 )
+MODEL_UNEXPECTED = (
+    "model file {path} has sha256 {found}, not the one given with --sha256 "
+    "(check the hash, or that this is the model you meant)"
+)
 MODEL_FORMAT = (
     "model card {path} has format {found!r}, this mtdetect reads {expected!r} "
     "(retrain with `make train`, or use the mtdetect version that wrote it)"

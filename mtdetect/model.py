@@ -278,7 +278,9 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     """Load a model: the bundled default, a card, a weights file or a folder.
 
     Pickled models (``.pkl``, ``.joblib``) can run code when loaded, so they
-    load only with ``trust=True`` and a matching ``sha256`` of the file.
+    load only with ``trust=True`` and a matching ``sha256`` of the file. Any
+    other model given a ``sha256`` loads only if its weights (the ``.npz``
+    file) have it.
     """
     if path is None:
         path = default_model_path()
@@ -290,8 +292,11 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     weights = card_path.with_name(card["weights_file"])
     if not weights.is_file():
         raise errors.ModelError(errors.MODEL_MISSING.format(path=weights))
-    if _sha256(weights) != card["weights_sha256"]:
+    digest = _sha256(weights)
+    if digest != card["weights_sha256"]:
         raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=weights))
+    if sha256 is not None and digest != sha256.lower():
+        raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=weights, found=digest))
     try:
         with np.load(weights, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
@@ -329,8 +334,9 @@ def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
         raise errors.ModelError(errors.MODEL_PICKLE_UNTRUSTED.format(path=path))
     if not path.is_file():
         raise errors.ModelError(errors.MODEL_MISSING.format(path=path))
-    if _sha256(path) != sha256.lower():
-        raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=path))
+    digest = _sha256(path)
+    if digest != sha256.lower():
+        raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=path, found=digest))
     import joblib
 
     model = joblib.load(path)
