@@ -263,6 +263,37 @@ def test_tsv_keeps_columns_adds_score_columns_and_rejects_short_rows(tmp_path: P
     assert messages == [f"{tmp_path / 'in.tsv'}: line 3: row has 1 column, header has 2"]
 
 
+def test_a_ragged_tsv_row_is_a_reject_not_a_shifted_row(tmp_path: Path) -> None:
+    """A row with more or fewer cells than the header would put the scores under the wrong columns."""
+    header = "id\ttext\tlang\turl\tdate\tauthor"
+    data = f"{header}\n1\tClean one.\ten\tu\td\ta\n2\tShort row.\ten\tu\td\n3\tLong.\ten\tu\td\ta\tx\n".encode()
+    out, rejects, messages, counts = run(data, tmp_path, name="in.tsv")
+    assert [len(line.split("\t")) for line in out] == [9, 9]  # six columns and three scores, every row
+    assert out[1].startswith("1\tClean one.\ten\tu\td\ta\t0.1\t")
+    assert rejects[1:] == ["3\trow has 5 columns, header has 6\t2\tShort row.\ten\tu\td",  # file lines
+                           "4\trow has 7 columns, header has 6\t3\tLong.\ten\tu\td\ta\tx"]
+    assert (counts.read, counts.kept, counts.errors) == (3, 1, 2)
+    assert messages == [f"{tmp_path / 'in.tsv'}: line {n}: row has {c} columns, header has 6" for n, c in ((3, 5), (4, 7))]
+
+
+def test_a_crlf_tsv_is_read_alike_by_filter_and_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One reader: a Windows TSV (``\\r\\n``) has the same header and cells for both commands."""
+    path = tmp_path / "windows.tsv"
+    path.write_bytes(b"id\ttext\r\n1\tThe council met on Tuesday.\r\n2\tIt approved the budget.\r\n")
+    out = io.StringIO()
+    assert main(["filter", str(path)], out=out) == 0
+    header, *rows = out.getvalue().splitlines()
+    assert header == "id\ttext\tmtdetect\tmtdetect_paragraphs\tmtdetect_warnings"
+    assert [row.split("\t")[:2] for row in rows] == [["1", "The council met on Tuesday."], ["2", "It approved the budget."]]
+    assert "\r" not in out.getvalue()
+    scored = io.StringIO()
+    assert main(["score", "--format", "jsonl", str(path)], out=scored) == 0
+    score_rows = [json.loads(line) for line in scored.getvalue().splitlines()]
+    assert [r["end"] for r in score_rows] == [27, 23]  # no \r in the text
+    assert [r["document_score"] for r in score_rows] == [float(row.split("\t")[2]) for row in rows]
+    capsys.readouterr()
+
+
 def test_tsv_cells_are_unescaped_as_the_score_command_reads_them(tmp_path: Path) -> None:
     # "C:\\new" is an escaped backslash then "new", not a line break: one paragraph of 13 characters.
     data = b"id\ttext\n1\tC:\\\\new folder\n2\tOne.\\n\\nTwo\\tthree.\n"
