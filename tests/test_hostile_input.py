@@ -502,6 +502,67 @@ def test_filter_annotations_carry_the_not_english_warning(tmp_path: Path, capsys
     assert [p[:2] for p in note["paragraphs"]] == [[0, len(GARBLED)], [start, start + len(french)]]
 
 
+DROPPED_AS_GARBLED_BEFORE = ("fr", "de", "es", "ru")
+"""Languages whose documents scored 0.99 and were dropped as garbled when every paragraph counted."""
+
+
+@pytest.mark.parametrize("language", DROPPED_AS_GARBLED_BEFORE)
+def test_a_document_with_no_english_paragraph_has_no_score_and_is_kept(
+    tmp_path: Path, capsys: Capture, det: mtdetect.Detector, language: str
+) -> None:
+    text = NOT_ENGLISH_TEXTS[language]
+    result = det.score_document(text)  # its paragraph keeps the model's score, whatever it is, but is not judged
+    assert (result.score, result.garbled) == (None, False)
+    assert [(p.garbled, p.warnings) for p in result.paragraphs] == [(False, (NOT_ENGLISH,))]
+    path = write(tmp_path / "foreign.jsonl", json.dumps({"id": 1, "text": text}) + "\n")
+    kept, rejects = tmp_path / "kept.jsonl", tmp_path / "rejects.jsonl"
+    assert main(["filter", path, "--mode", "drop", "-o", str(kept), "--rejects", str(rejects)], out=io.StringIO()) == 0
+    assert rejects.read_text() == ""
+    note = json.loads(kept.read_text())["mtdetect"]
+    assert note["score"] is None and note["warnings"] == [[0, len(text), NOT_ENGLISH]]
+    assert "kept 1, dropped 0" in capsys.readouterr().err
+
+
+def test_every_output_scores_a_document_by_its_english_paragraphs_only(
+    tmp_path: Path, capsys: Capture, det: mtdetect.Detector
+) -> None:
+    """One rule (mtdetect.results) read by score rows, TSV, the table, filter, datatrove, dolma and pandas."""
+    pd = pytest.importorskip("pandas")
+    from mtdetect.annotation import datatrove_metadata, dolma_spans
+
+    english, french = "The council met on Tuesday and approved the budget.", NOT_ENGLISH_TEXTS["fr"]
+    mixed, foreign = f"{english}\n\n{french}", french
+    expected = det.score_paragraphs([english])[0]
+    results = det.score_documents([mixed, foreign, ""])
+    assert [r.score for r in results] == [pytest.approx(expected, abs=1e-12), None, None]
+    path = write(tmp_path / "docs.jsonl", "".join(json.dumps({"text": t}) + "\n" for t in (mixed, foreign, "")))
+
+    status, rows, _ = score([path], capsys)
+    assert status == 0 and [r["document_score"] for r in rows] == [round(expected, 4)] * 2 + [None]
+    assert [r["garbled"] for r in rows] == [False, False, False]
+    out = io.StringIO()
+    assert main(["score", "--format", "tsv", path], out=out) == 0
+    header, *cells = [line.split("\t") for line in out.getvalue().splitlines()]
+    assert [c[header.index("document_score")] for c in cells] == [str(round(expected, 4))] * 2 + [""]
+    out = io.StringIO()
+    assert main(["score", "--format", "table", path], out=out) == 0
+    table = out.getvalue()
+    assert f"document score {expected:.2f}" in table and "no document score: no English paragraph" in table
+    assert "no document score: no text" in table and "  n/a  " in table
+    out = io.StringIO()
+    assert main(["filter", path], out=out) == 0
+    assert [json.loads(line)["mtdetect"]["score"] for line in out.getvalue().splitlines()] == [
+        round(expected, 4), None, None]
+    assert [datatrove_metadata(r, "mt")["mt"] for r in results] == [round(expected, 4), None, None]
+    assert [[s for s in dolma_spans(r, 9) if s[2] == "document"] for r in results] == [
+        [(0, 9, "document", results[0].score)], [], []]
+    series = det.score_series(pd.Series([mixed, foreign, "", None]))
+    assert series.iloc[0] == pytest.approx(expected, abs=1e-12) and series.iloc[1:].isna().all()
+    kept = list(det.filter([{"text": t} for t in (mixed, foreign, "")], threshold=0.0))
+    assert [r["mtdetect"]["score"] for r in kept] == [None, None]  # threshold 0 drops every scored one
+    capsys.readouterr()
+
+
 # -- pipes and Ctrl-C -------------------------------------------------------------------------
 
 
