@@ -142,21 +142,24 @@ class _OutputFile(io.FileIO):
         self.shown = shown
 
     def write(self, data: Any) -> int | None:  # type: ignore[override]
-        with _naming(self.shown):
+        try:
             return super().write(data)
+        except OSError as exc:
+            raise _failure(self.shown, exc) from None
+
+
+def _failure(name: str, exc: OSError) -> OSError:
+    """What a failed write of ``name`` raises: an :class:`OutputError` naming it, but a broken pipe."""
+    return exc if isinstance(exc, (BrokenPipeError, OutputError)) else OutputError.of(name, exc)
 
 
 @contextmanager
 def _naming(name: str) -> Iterator[None]:
-    """Turn an OSError (but a broken pipe) into an :class:`OutputError` naming ``name``."""
+    """Turn an OSError (but a broken pipe) in the block into an :class:`OutputError` naming ``name``."""
     try:
         yield
-    except BrokenPipeError:
-        raise
-    except OutputError:
-        raise
     except OSError as exc:
-        raise OutputError.of(name, exc) from None
+        raise _failure(name, exc) from None
 
 
 def _wrap(raw: _OutputFile, mode: str, open_args: dict[str, Any]) -> IO[Any]:
@@ -276,12 +279,16 @@ class _Guarded:
         self._stream, self._name = stream, name
 
     def write(self, text: str) -> int:
-        with _naming(self._name):
+        try:
             return self._stream.write(text)
+        except OSError as exc:  # (no context manager: this runs once per output row)
+            raise _failure(self._name, exc) from None
 
     def flush(self) -> None:
-        with _naming(self._name):
+        try:
             self._stream.flush()
+        except OSError as exc:
+            raise _failure(self._name, exc) from None
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self._stream, attribute)
