@@ -1,6 +1,7 @@
 # mtdetect — set-up, demo, tests, training, evaluation and benchmarks.
 # Every target installs what it needs into .venv first; nothing else is assumed
-# but Python 3.11 (and, for training, Debian's apt-get for Apertium and WordNet).
+# but Python 3.11 (and Debian's apt-get for Apertium and WordNet, used in
+# training, and Chromium, which renders the HTML reports in the tests).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base
+DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base chromium
 
 .PHONY: help install demo test train evaluate bench system-deps clean
 
@@ -18,7 +19,7 @@ help:
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
 	@echo "make bench      print throughput, load time and memory figures"
-	@echo "make system-deps  install Debian packages for training (Apertium, WordNet)"
+	@echo "make system-deps  install Debian packages: Apertium and WordNet for training, Chromium for the report tests"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("files", nargs="*", default=[STDIN], metavar="FILE", help="inputs; - or none reads standard input")
     add_model_options(score)
     add_input_options(score)
-    score.add_argument("--format", choices=["table", "jsonl", "tsv"], default=None,
-                       help="output format (default: table on a terminal, jsonl otherwise)")
+    score.add_argument("--format", choices=["table", "jsonl", "tsv", "html"], default=None,
+                       help="output format (default: table on a terminal, jsonl otherwise; html: a page "
+                            "with each paragraph shaded by score and its flags explained)")
     score.add_argument("--explain", action="store_true", help="add flagged spans and the strongest features")
     score.set_defaults(handler=run_score)
 
@@ -112,6 +113,42 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_options(filter_)
     add_input_options(filter_)
     filter_.set_defaults(handler=run_filter)
+
+    report = commands.add_parser(
+        "report",
+        help="summarise scores in an HTML page to choose a threshold and review flags",
+        description=(
+            "Read what `mtdetect filter` wrote (the annotations are read, nothing is rescored) or raw "
+            "text, JSONL or TSV (scored on the way), and write one self-contained HTML page: counts, "
+            "score histograms, the share of documents and paragraphs at or above candidate thresholds, "
+            "figures per group (--group-by) and sample documents per score band with their flags. "
+            "Memory stays flat on inputs of any size."
+        ),
+    )
+    report.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
+                        help="inputs (.jsonl, .tsv or text, optionally .gz/.zst); - or none reads standard "
+                             "input, as JSONL unless --input-format says otherwise")
+    report.add_argument("-o", "--output", default=STDIN,
+                        help="file to write (written whole or not at all); default: standard output")
+    report.add_argument("--format", choices=["html", "text"], default="html",
+                        help="html (default): the page; text: the summary and threshold table for a terminal")
+    report.add_argument("--samples", type=_count, default=5, metavar="N",
+                        help="documents shown per score band, drawn at random (default: 5; 0: none)")
+    report.add_argument("--group-by", default=None, metavar="FIELD",
+                        help="break the figures down by this record field (a.b reaches into objects)")
+    report.add_argument("--groups", type=_positive_int, default=25, metavar="N",
+                        help="largest groups shown (default: 25)")
+    report.add_argument("--thresholds", type=_probabilities, default=None, metavar="T,T,...",
+                        help="candidate thresholds for the table and the bands (default: 0.5,0.7,0.8,0.9,0.95,0.99; "
+                             "the model's default and --threshold are always added)")
+    report.add_argument("--score-field", default="mtdetect",
+                        help="field holding `mtdetect filter` annotations (default: mtdetect)")
+    report.add_argument("--rescore", action="store_true",
+                        help="score every document, even those that carry an annotation")
+    report.add_argument("--seed", type=int, default=0, help="seed for drawing the samples (default: 0)")
+    add_model_options(report)
+    add_input_options(report)
+    report.set_defaults(handler=run_report)
     return parser
 
 
@@ -144,6 +181,20 @@ def _probability(value: str) -> float:
     return number
 
 
+def _probabilities(value: str) -> tuple[float, ...]:
+    return tuple(_probability(part.strip()) for part in value.split(",") if part.strip())
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return number
+
+
 def make_detector(args: argparse.Namespace) -> Detector:
     import mtdetect
 
@@ -168,7 +219,8 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     """
     detector = make_detector(args)
     fmt = args.format or ("table" if out.isatty() else "jsonl")
-    writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector, args.explain)
+    writers = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter, "html": _html_writer(args.files)}
+    writer = writers[fmt](out, detector, args.explain)
     progress = _progress(unit="doc")
 
     def score(batch: list[Document]) -> None:
@@ -202,10 +254,21 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
+def _all_documents(args: argparse.Namespace, stdin_format: str = "auto") -> Iterator[Document]:
     for name in args.files:
-        fmt = args.input_format
+        fmt = stdin_format if name == STDIN and args.input_format == "auto" else args.input_format
         yield from read_documents(name, fmt, args.text_field, args.column, args.encoding_errors)
+
+
+def _html_writer(files: Sequence[str]) -> Callable[..., object]:
+    def make(out: TextIO, detector: Detector, explain: bool) -> object:
+        from .inputs import display_name
+        from .report import HtmlWriter
+
+        title = f"mtdetect: {display_name(files[0])}" if len(files) == 1 else f"mtdetect: {len(files)} inputs"
+        return HtmlWriter(out, detector, explain, title=title)
+
+    return make
 
 
 def _progress(unit: str) -> Callable[[int], None]:
@@ -430,6 +493,31 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     if counts.errors and not args.rejects:
         sys.stderr.write(f"mtdetect: {counts.errors} unreadable lines were left out; keep them with --rejects FILE\n")
         return EXIT_RECORDS_UNWRITTEN
+    return EXIT_OK
+
+
+# -- report ------------------------------------------------------------------------------
+
+def run_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .inputs import display_name
+    from .report import DEFAULT_THRESHOLDS, ReportOptions, build_report, write
+
+    if args.format == "html" and args.output == STDIN and out.isatty():
+        raise MtdetectError("the HTML report is a page, not terminal output: write it with -o report.html "
+                            "(or use --format text)")
+    options = ReportOptions(
+        score_field=args.score_field, rescore=args.rescore, thresholds=args.thresholds or DEFAULT_THRESHOLDS,
+        samples=args.samples, group_by=args.group_by, groups_shown=args.groups, seed=args.seed,
+    )
+    detector = make_detector(args)
+    data, info = build_report(_all_documents(args, stdin_format="jsonl"), detector, options,
+                              [display_name(name) for name in args.files], progress=_progress(unit="doc"))
+    if args.output == STDIN:
+        write(out, data, info, detector, args.format)
+    else:
+        with atomic_writer(args.output) as handle:
+            write(handle, data, info, detector, args.format)
+        sys.stderr.write(f"mtdetect: wrote a report of {data.document_count:,} documents to {args.output}\n")
     return EXIT_OK
 
 

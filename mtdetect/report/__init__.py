@@ -1,0 +1,114 @@
+"""Reports for choosing a threshold and reviewing flags: ``mtdetect report`` and ``score --format html``.
+
+The flow, one pass over the input in flat memory:
+
+1. :mod:`~mtdetect.report.scored`: each document with its annotation, read
+   from ``mtdetect filter`` output (nothing rescored) or scored on the way;
+2. :mod:`~mtdetect.report.collect`: counts on 4-decimal score steps
+   (:mod:`~mtdetect.report.stats`), per-group figures and reservoir samples
+   per score band (:mod:`~mtdetect.report.samples`);
+3. output: one self-contained HTML page (:mod:`~mtdetect.report.page`, with
+   inline SVG from :mod:`~mtdetect.report.svg` and documents rendered by
+   :mod:`~mtdetect.report.document`, every string escaped by
+   :mod:`~mtdetect.report.escape`), or text for a terminal
+   (:mod:`~mtdetect.report.text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from ..filtering import annotation_of
+from .collect import ReportData, ReportInfo, describe_model
+from .document import document_html
+from .page import DocumentPage, write_report
+from .scored import parse_annotation, scored_documents
+from .text import write_text_report
+
+if TYPE_CHECKING:
+    from ..detector import Detector, DocumentScore
+    from ..inputs import Document
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "ReportData",
+    "ReportInfo",
+    "ReportOptions",
+    "HtmlWriter",
+    "build_report",
+    "write",
+    "write_report",
+    "write_text_report",
+]
+
+DEFAULT_THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+"""Candidate thresholds of the table, beside the model's default and a chosen ``--threshold``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """What a report covers and how it reads its input."""
+
+    score_field: str = "mtdetect"
+    rescore: bool = False  # score every document, even those carrying an annotation
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS
+    samples: int = 5  # per band
+    group_by: str | None = None
+    groups_shown: int = 25
+    seed: int = 0
+
+
+def build_report(
+    documents: Iterable[Document],
+    detector: Detector,
+    options: ReportOptions,
+    inputs: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+) -> tuple[ReportData, ReportInfo]:
+    """Read every document once and gather the report's figures and samples."""
+    model_threshold = detector.model.threshold
+    data = ReportData(
+        thresholds=[*options.thresholds, model_threshold],
+        threshold=detector.threshold,
+        samples=options.samples,
+        group_by=options.group_by,
+        seed=options.seed,
+    )
+    for doc in scored_documents(documents, detector, options.score_field, options.rescore, progress):
+        data.add(doc)
+    info = ReportInfo(
+        inputs=tuple(inputs),
+        model=describe_model(detector.model.card),
+        model_threshold=model_threshold,
+        score_field=options.score_field,
+        groups_shown=options.groups_shown,
+    )
+    return data, info
+
+
+def write(out: TextIO, data: ReportData, info: ReportInfo, detector: Detector, fmt: str = "html") -> None:
+    """Write the report as ``html`` (flags and contributions of the samples from ``detector``) or ``text``."""
+    if fmt == "text":
+        write_text_report(out, data, info)
+    else:
+        write_report(out, data, info, detector.explain)
+
+
+class HtmlWriter:
+    """``mtdetect score --format html``: each document as the report renders its samples, on one page."""
+
+    def __init__(self, out: TextIO, detector: Detector, explain: bool = True, title: str = "mtdetect") -> None:
+        self.detector = detector
+        self.page = DocumentPage(out, title, describe_model(detector.model.card), detector.threshold)
+
+    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
+        annotation = parse_annotation(annotation_of(result, warnings=warnings), len(doc.text))
+        where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
+        self.page.add(document_html(where, doc.text, annotation, self.detector.threshold, self.detector.explain,
+                                    heading="h2"))
+
+    def close(self) -> None:
+        self.page.close()
+        self.page.out.flush()
