@@ -30,6 +30,7 @@ MAX_FLAGS = 100
 """Flags marked and listed per paragraph; the rest are counted."""
 CONTRIBUTIONS = 4
 """Strongest feature contributions listed per paragraph."""
+UNKNOWN_WORD = "unknown_word"
 
 Explain = Callable[[str], Explanation]
 
@@ -108,6 +109,8 @@ def paragraph_html(
     """One paragraph block; ``score`` None when the input had no paragraph scores, ``cut`` characters left out."""
     flags = [] if explanation is None else [f for f in explanation.flags if f.kind not in warnings]
     flags = [f for f in flags if f.kind != NOT_ENGLISH]
+    if NOT_ENGLISH in warnings:
+        flags = [f for f in flags if f.kind != UNKNOWN_WORD]  # every word of another language is unknown
     shown, hidden = flags[:MAX_FLAGS], len(flags) - MAX_FLAGS
     if score is None:
         classes, badge = "para unscored", '<span class="score">–</span><span class="verdict">no score</span>'
@@ -170,6 +173,8 @@ def document_html(
     head = [f'<span class="where">{html_text(where)}</span>']
     if group is not None:
         head.append(f'<span class="group">{html_text(group)}</span>')
+    warned = sorted({name for _, _, name in annotation.warnings})
+    head.extend(f'<span class="warned">{html_text(name)}</span>' for name in warned)
     head.append(
         f'<span class="doc-score {shade(annotation.score)} {decided}">{annotation.score:.2f} {decided}</span>'
         f'<span class="counts">{counted(len(spans), "paragraph")}, {flagged:,} at or above {threshold:.4g}</span>'

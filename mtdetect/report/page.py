@@ -73,6 +73,7 @@ article.doc { border: 1px solid var(--line); border-radius: 6px; margin: 12px 0 
             background: var(--soft); border-bottom: 1px solid var(--line); font-size: 14px; }
 .doc-head .group { color: var(--muted); font-weight: 400; }
 .doc-head .counts { color: var(--muted); font-weight: 400; margin-left: auto; }
+.doc-head .warned { color: #8a4b00; border: 1px solid #e0b070; border-radius: 4px; padding: 0 6px; font-weight: 600; }
 .doc-score { padding: 0 8px; border-radius: 4px; border: 1px solid var(--line); }
 .doc-score.garbled { border-color: var(--accent); color: var(--accent); }
 .para { display: grid; grid-template-columns: 78px minmax(0, 1fr) 300px; border-left: 5px solid #c9d1d9;
@@ -215,7 +216,7 @@ def _threshold_table(rows: list[ThresholdRow]) -> str:
     body = []
     for row in rows:
         classes = " ".join(label.split()[-1] for label in row.labels)
-        labels = "".join(f'<span class="label">{label}</span>' for label in row.labels)
+        labels = "".join(f' <span class="label">{label}</span>' for label in row.labels)
         body.append(
             f'<tr class="{classes}"><td>{row.threshold:.4f}{labels}</td>'
             f"<td>{row.documents:,}</td><td>{percent(row.document_share)}</td><td>{_share_bar(row.document_share)}</td>"
