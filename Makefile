@@ -9,16 +9,27 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base chromium
+BROWSER_PACKAGES := chromium
+DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base $(BROWSER_PACKAGES)
 
-.PHONY: help install demo test train evaluate bench system-deps clean
+# Install the Debian packages in $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+.PHONY: help install demo test train evaluate bench report-example system-deps browser-deps clean
 
 help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
 	@echo "make test       set up and run the tests"
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
-	@echo "make bench      print throughput, load time and memory figures"
+	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
+	@echo "make report-example  build a report from example text and its screenshots in docs/"
 	@echo "make system-deps  install Debian packages: Apertium and WordNet for training, Chromium for the report tests"
 
 $(STAMP): pyproject.toml
@@ -37,11 +48,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 system-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install,$(DEBIAN_PACKAGES))
+
+browser-deps:
+	$(call apt_install,$(BROWSER_PACKAGES))
+
+report-example: $(STAMP) browser-deps
+	$(BIN)/python -m training.report_example --out build/report-example --screenshots docs
 
 train: $(STAMP) system-deps
 	@test -e "$(DATA)" || { echo "make train: error: DATA=$(DATA) does not exist (the shared data folder, or your pairs)"; exit 2; }
@@ -54,6 +67,7 @@ evaluate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m training.bench
+	$(BIN)/python -m training.bench_report
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache
