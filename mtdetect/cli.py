@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="file to write (written whole or not at all); default: standard output")
     report.add_argument("--format", choices=["html", "text"], default="html",
                         help="html (default): the page; text: the summary and threshold table for a terminal")
-    report.add_argument("--samples", type=_count, default=5, metavar="N",
+    report.add_argument("--samples", type=_at_least(0), default=5, metavar="N",
                         help="documents shown per score band, drawn at random (default: 5; 0: none)")
     report.add_argument("--group-by", default=None, metavar="FIELD",
                         help="break the figures down by this record field (a.b reaches into objects)")
@@ -183,16 +183,6 @@ def _probability(value: str) -> float:
 
 def _probabilities(value: str) -> tuple[float, ...]:
     return tuple(_probability(part.strip()) for part in value.split(",") if part.strip())
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return number
 
 
 def make_detector(args: argparse.Namespace) -> Detector:
@@ -461,14 +451,22 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
 EXIT_RECORDS_UNWRITTEN = 1
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return number
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum``."""
+
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return number
+
+    return whole_number
+
+
+_positive_int = _at_least(1)
 
 
 def run_filter(args: argparse.Namespace, out: TextIO) -> int:

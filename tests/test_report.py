@@ -25,6 +25,7 @@ from mtdetect.report.escape import html_attribute, html_text
 from mtdetect.report.samples import SAMPLE_CHARS, BandSamples
 from mtdetect.report.scored import Annotation, ScoredDocument
 from mtdetect.report.stats import RESOLUTION, Groups, ScoreTally, group_value, score_step
+from test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (ROOT / "examples" / "article.txt").read_text(encoding="utf-8")
@@ -50,16 +51,6 @@ def make_records(n: int, seed: int = 7) -> list[dict]:
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    out = io.StringIO()
-    try:
-        status = main(args, out=out)
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return status, out.getvalue() + captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
