@@ -63,7 +63,7 @@ thead th { white-space: nowrap; }
 tr.default td, tr.chosen td { background: #fff4f2; font-weight: 600; }
 td .label { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 8px; background: var(--accent);
             color: #fff; font-size: 11px; font-weight: 600; }
-td.share small { display: block; color: var(--muted); font-size: 11px; }
+td.share small { display: block; color: var(--muted); font-size: 11px; white-space: nowrap; }
 .legend { display: flex; gap: 2px; align-items: center; margin: 6px 0 14px; color: var(--muted); font-size: 12px; }
 .legend span.swatch { width: 34px; height: 16px; border: 1px solid var(--line); text-align: center; font-size: 10px;
                       line-height: 14px; color: var(--ink); }
