@@ -252,11 +252,12 @@ def _all_documents(args: argparse.Namespace, stdin_format: str = "auto") -> Iter
 
 def _html_writer(files: Sequence[str]) -> Callable[..., object]:
     def make(out: TextIO, detector: Detector, explain: bool) -> object:
+        from .filtering import utf8_text
         from .inputs import display_name
         from .report import HtmlWriter
 
         title = f"mtdetect: {display_name(files[0])}" if len(files) == 1 else f"mtdetect: {len(files)} inputs"
-        return HtmlWriter(out, detector, explain, title=title)
+        return HtmlWriter(utf8_text(out), detector, explain, title=title)  # the page says it is UTF-8
 
     return make
 
@@ -497,6 +498,7 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
 # -- report ------------------------------------------------------------------------------
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .filtering import utf8_text
     from .inputs import display_name
     from .report import DEFAULT_THRESHOLDS, ReportOptions, build_report, write
 
@@ -511,7 +513,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     data, info = build_report(_all_documents(args, stdin_format="jsonl"), detector, options,
                               [display_name(name) for name in args.files], progress=_progress(unit="doc"))
     if args.output == STDIN:
-        write(out, data, info, detector, args.format)
+        write(utf8_text(out), data, info, detector, args.format)
     else:
         with atomic_writer(args.output) as handle:
             write(handle, data, info, detector, args.format)

@@ -390,3 +390,19 @@ def test_report_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
         assert option in out
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "mtdetect report" in readme and "--group-by" in readme and "--format html" in readme
+
+
+def test_pages_and_records_are_utf8_whatever_the_locale(corpus: dict[str, Path]) -> None:
+    """Under an ASCII locale, standard output still gets UTF-8 (the page says so) and stays open to the end."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    for command, needle in (
+        (["report", str(corpus["raw"]), "--samples", "0", "--group-by", "site"], "<th>≥ 0.5</th>"),
+        (["filter", str(corpus["raw"])], "Der Rat hat den Haushalt nach einer langen Debatte über"),
+    ):
+        done = subprocess.run([sys.executable, "-m", "mtdetect", *command], capture_output=True, env=env, timeout=120)
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode()
+        assert needle in done.stdout.decode("utf-8")
