@@ -21,7 +21,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: help install demo test train evaluate bench report-example system-deps browser-deps clean
+.PHONY: help install demo test train evaluate bench reference-scores report-example system-deps browser-deps clean
 
 help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
@@ -29,6 +29,7 @@ help:
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
 	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
+	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
 	@echo "make report-example  build a report from example text and its screenshots in docs/"
 	@echo "make system-deps  install Debian packages: Apertium and WordNet for training, Chromium for the report tests"
 
@@ -54,7 +55,7 @@ browser-deps:
 	$(call apt_install,$(BROWSER_PACKAGES))
 
 report-example: $(STAMP) browser-deps
-	$(BIN)/python -m training.report_example --out build/report-example --screenshots docs
+	$(BIN)/python -m qa.report_example --out build/report-example --screenshots docs
 
 train: $(STAMP) system-deps
 	@test -e "$(DATA)" || { echo "make train: error: DATA=$(DATA) does not exist (the shared data folder, or your pairs)"; exit 2; }
@@ -66,8 +67,11 @@ evaluate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m training.bench
-	$(BIN)/python -m training.bench_report
+	$(BIN)/python -m qa.bench
+	$(BIN)/python -m qa.bench_report
+
+reference-scores: $(STAMP)
+	$(BIN)/python -m qa.reference_scores
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache

@@ -23,7 +23,7 @@ from mtdetect.report import DEFAULT_THRESHOLDS, ReportOptions, build_report
 from mtdetect.report.collect import ReportData, group_rows, threshold_rows
 from mtdetect.report.escape import html_attribute, html_text
 from mtdetect.report.samples import SAMPLE_CHARS, BandSamples
-from mtdetect.report.scored import Annotation, ScoredDocument
+from mtdetect.report.scored import ScoredDocument, parse_annotation
 from mtdetect.report.stats import RESOLUTION, Groups, ScoreTally, group_value, score_step
 from test_cli import run
 
@@ -160,9 +160,9 @@ def test_bands_follow_the_candidate_thresholds() -> None:
 def test_samples_keep_a_bounded_part_of_long_documents() -> None:
     data = ReportData(thresholds=[0.5], threshold=0.5, samples=2)
     text = "word " * (SAMPLE_CHARS // 2)
-    annotation = Annotation(0.1, ((0, len(text), 0.1),), ())
+    result = parse_annotation({"score": 0.1, "paragraphs": [[0, len(text), 0.1]]}, text, 0.5)
     for i in range(10):
-        data.add(ScoredDocument("in", i + 1, text, None, annotation))
+        data.add(ScoredDocument("in", i + 1, text, None, result))
     (band, _) = data.samples.bands
     assert band.seen == 10 and len(band.items) == 2
     assert all(len(s.text) == SAMPLE_CHARS and s.length == len(text) for s in band.items)
@@ -199,9 +199,7 @@ def test_html_attribute_escapes_quotes() -> None:
 # -- the report's figures -----------------------------------------------------------------------
 
 def test_threshold_rows_equal_direct_counts(corpus: dict[str, Path], det: mtdetect.Detector) -> None:
-    from mtdetect.inputs import read_documents
-
-    data, info = build_report(read_documents(str(corpus["scored"])), det, ReportOptions(), ["docs.jsonl"])
+    data, info = build_report([str(corpus["scored"])], det, ReportOptions())
     notes = annotations(corpus["scored"])
     documents = [n["score"] for n in notes]
     paragraphs = [p[2] for n in notes for p in n["paragraphs"]]
@@ -216,10 +214,7 @@ def test_threshold_rows_equal_direct_counts(corpus: dict[str, Path], det: mtdete
 
 
 def test_group_rows_equal_direct_counts(corpus: dict[str, Path], det: mtdetect.Detector) -> None:
-    from mtdetect.inputs import read_documents
-
-    options = ReportOptions(group_by="site")
-    data, _ = build_report(read_documents(str(corpus["scored"])), det, options, ["docs.jsonl"])
+    data, _ = build_report([str(corpus["scored"])], det, ReportOptions(group_by="site"))
     records = [json.loads(line) for line in corpus["scored"].read_text(encoding="utf-8").splitlines()]
     rows = group_rows(data)
     sizes = Counter(r["site"] for r in records)
@@ -406,3 +401,19 @@ def test_pages_and_records_are_utf8_whatever_the_locale(corpus: dict[str, Path])
         done = subprocess.run([sys.executable, "-m", "mtdetect", *command], capture_output=True, env=env, timeout=120)
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode()
         assert needle in done.stdout.decode("utf-8")
+
+
+def test_a_report_on_the_rejects_counts_the_unreadable_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The rejects of `filter --mode drop` hold dropped records (annotated) and unreadable lines (named, left out)."""
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text('{"text": "Fine."}\nnot json\n{"id": 3}\n{"text": "Also fine."}\n', encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    assert main(["filter", str(crawl), "--mode", "drop", "--threshold", "0", "--rejects", str(rejects)],
+                out=io.StringIO()) == 0
+    capsys.readouterr()
+    status, out, err = run(["report", str(rejects), "--format", "text"], capsys)
+    assert status == 0, err
+    assert out.startswith("mtdetect report: 2 documents, 2 paragraphs")
+    assert "2 read from mtdetect annotations, 0 scored here" in out
+    assert "2 lines that are no readable record, left out" in out
+    assert err.count("rejects.jsonl: line ") == 2 and "no field 'text'" in err

@@ -20,7 +20,7 @@ import mtdetect
 from mtdetect.cli import main
 from mtdetect.report.page import HISTOGRAM_BINS
 from mtdetect.report.samples import SAMPLE_CHARS
-from training.browser import MISSING, Browser, Loaded, chromium_path
+from qa.browser import MISSING, Browser, Loaded, chromium_path
 
 from test_report import PARAGRAPHS, make_records, write_jsonl
 

@@ -16,20 +16,20 @@ The flow, one pass over the input in flat memory:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..filtering import annotation_of
+from ..records import Document, EncodingErrors, InputFormat, display_name
+from ..results import DocumentScore
 from .collect import ReportData, ReportInfo, describe_model
 from .document import document_html
 from .page import DocumentPage, write_report
-from .scored import parse_annotation, scored_documents
+from .scored import ReadOptions, documents_of, scored_documents
 from .text import write_text_report
 
 if TYPE_CHECKING:
-    from ..detector import Detector, DocumentScore
-    from ..inputs import Document
+    from ..detector import Detector
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -49,7 +49,7 @@ DEFAULT_THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 
 @dataclass(frozen=True, slots=True)
 class ReportOptions:
-    """What a report covers and how it reads its input."""
+    """What a report covers and how it reads its input (as ``score`` does; standard input is JSONL)."""
 
     score_field: str = "mtdetect"
     rescore: bool = False  # score every document, even those carrying an annotation
@@ -58,16 +58,23 @@ class ReportOptions:
     group_by: str | None = None
     groups_shown: int = 25
     seed: int = 0
+    input_format: InputFormat = "auto"
+    text_field: str = "text"
+    column: str = "text"
+    encoding_errors: EncodingErrors = "strict"
 
 
 def build_report(
-    documents: Iterable[Document],
+    inputs: Sequence[str],
     detector: Detector,
     options: ReportOptions,
-    inputs: Sequence[str],
     progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[str], None] | None = None,
 ) -> tuple[ReportData, ReportInfo]:
-    """Read every document once and gather the report's figures and samples."""
+    """Read every input once and gather the report's figures and samples.
+
+    Lines that are no readable record are counted and passed to ``on_reject``.
+    """
     model_threshold = detector.model.threshold
     data = ReportData(
         thresholds=[*options.thresholds, model_threshold],
@@ -76,10 +83,18 @@ def build_report(
         group_by=options.group_by,
         seed=options.seed,
     )
+
+    def rejected(message: str) -> None:
+        data.unreadable += 1
+        if on_reject is not None:
+            on_reject(message)
+
+    reading = ReadOptions(options.input_format, options.text_field, options.column, options.encoding_errors)
+    documents = documents_of(inputs, reading, rejected)
     for doc in scored_documents(documents, detector, options.score_field, options.rescore, progress):
         data.add(doc)
     info = ReportInfo(
-        inputs=tuple(inputs),
+        inputs=tuple(display_name(name) for name in inputs),
         model=describe_model(detector.model.card),
         model_threshold=model_threshold,
         score_field=options.score_field,
@@ -97,17 +112,20 @@ def write(out: TextIO, data: ReportData, info: ReportInfo, detector: Detector, f
 
 
 class HtmlWriter:
-    """``mtdetect score --format html``: each document as the report renders its samples, on one page."""
+    """``mtdetect score --format html``: each document as the report renders its samples, on one page.
 
-    def __init__(self, out: TextIO, detector: Detector, explain: bool = True, title: str = "mtdetect") -> None:
-        self.detector = detector
-        self.page = DocumentPage(out, title, describe_model(detector.model.card), detector.threshold)
+    It wants results scored with explanations (:attr:`explains`).
+    """
 
-    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
-        annotation = parse_annotation(annotation_of(result, warnings=warnings), len(doc.text))
+    explains = True
+
+    def __init__(self, out: TextIO, threshold: float, *, title: str, model: dict[str, Any]) -> None:
+        self.threshold = threshold
+        self.page = DocumentPage(out, title, describe_model(model), threshold)
+
+    def document(self, doc: Document, result: DocumentScore) -> None:
         where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
-        self.page.add(document_html(where, doc.text, annotation, self.detector.threshold, self.detector.explain,
-                                    heading="h2"))
+        self.page.add(document_html(where, doc.text, result, self.threshold, heading="h2"))
 
     def close(self) -> None:
         self.page.close()

@@ -1,9 +1,9 @@
 """One pass over annotated documents: counts, histograms, groups and samples, in flat memory.
 
->>> from mtdetect.report.scored import Annotation, ScoredDocument
+>>> from mtdetect.report.scored import ScoredDocument, parse_annotation
+>>> note = {"score": 0.6, "paragraphs": [[0, 3, 0.1], [5, 8, 0.95]], "warnings": [[5, 8, "not_english"]]}
 >>> data = ReportData(thresholds=[0.5, 0.9], threshold=0.9, samples=1, group_by="site")
->>> data.add(ScoredDocument("in", 1, "Ok.\\n\\nBad", {"site": "a"},
-...          Annotation(0.6, ((0, 3, 0.1), (5, 8, 0.95)), ((5, 8, "not_english"),))))
+>>> data.add(ScoredDocument("in", 1, "Ok.\\n\\nBad", {"site": "a"}, parse_annotation(note, "Ok.\\n\\nBad", 0.9)))
 >>> data.documents.total(), data.paragraphs.at_or_above(0.9), data.not_english_paragraphs, data.groups.names
 (1, 1, 1, ['a'])
 """
@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..language import NOT_ENGLISH
+from ..results import DocumentScore
 from .samples import SAMPLE_CHARS, BandSamples
-from .scored import Annotation, ScoredDocument
+from .scored import ScoredDocument, unscored
 from .stats import Groups, ScoreTally, group_value, score_step
 
 __all__ = ["ReportData", "Sample"]
@@ -23,12 +24,12 @@ __all__ = ["ReportData", "Sample"]
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """A document kept to be shown: where it is from, its text (cut), full length, annotation and group."""
+    """A document kept to be shown: where it is from, its text (cut), full length, result and group."""
 
     where: str
     text: str
     length: int
-    annotation: Annotation
+    result: DocumentScore
     group: str | None
 
 
@@ -61,30 +62,31 @@ class ReportData:
         self.without_paragraph_scores = 0
         self.scored_here = 0
         self.read_annotations = 0
+        self.unreadable = 0  # lines that were no readable record
 
     def add(self, doc: ScoredDocument) -> None:
-        annotation = doc.annotation
+        result = doc.result
         if doc.scored_here:
             self.scored_here += 1
         else:
             self.read_annotations += 1
         group_name = group_value(doc.record, self.group_by) if self.group_by else None
         group = self.groups.index(group_name) if group_name is not None else 0
-        self.documents.add(score_step(annotation.score), group)
-        if annotation.paragraphs is None:
+        self.documents.add(score_step(result.score), group)
+        if not result.paragraphs:
+            self.empty_documents += 1
+        elif unscored(result.paragraphs[0]):
             self.without_paragraph_scores += 1
         else:
-            if not annotation.paragraphs:
-                self.empty_documents += 1
-            for _, _, score in annotation.paragraphs:
-                self.paragraphs.add(score_step(score), group)
-        warned = sum(name == NOT_ENGLISH for _, _, name in annotation.warnings)
+            for paragraph in result.paragraphs:
+                self.paragraphs.add(score_step(paragraph.score), group)
+        warned = sum(NOT_ENGLISH in p.warnings for p in result.paragraphs)
         if warned:
             self.not_english_paragraphs += warned
             self.not_english_documents += 1
             if group_name is not None:
                 self.groups.warnings[group] += warned
-        self.samples.add(annotation.score, lambda: _sample(doc, group_name))
+        self.samples.add(result.score, lambda: _sample(doc, group_name))
 
     @property
     def document_count(self) -> int:
@@ -96,7 +98,7 @@ class ReportData:
 
 
 def _sample(doc: ScoredDocument, group: str | None) -> Sample:
-    return Sample(doc.where, doc.text[:SAMPLE_CHARS], len(doc.text), doc.annotation, group)
+    return Sample(doc.where, doc.text[:SAMPLE_CHARS], len(doc.text), doc.result, group)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..detector import Explanation
-from ..detectors import Finding
-from ..language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
-from ..segment import split_paragraphs
+from ..annotation import WARNING_MESSAGES
+from ..language import NOT_ENGLISH
+from ..results import DocumentScore, Explanation, ParagraphScore
+from ..rules import Finding
 from .escape import html_attribute, html_text
 from .format import counted
-from .scored import Annotation
+from .scored import unscored
 
 __all__ = ["MAX_FLAGS", "SHADES", "document_html", "paragraph_html", "shade"]
 
@@ -44,8 +44,8 @@ def shade(score: float) -> str:
     return f"s{min(int(score * SHADES), SHADES - 1)}"
 
 
-def verdict(score: float, threshold: float) -> str:
-    return "garbled" if score >= threshold else "ok"
+def verdict(garbled: bool) -> str:
+    return "garbled" if garbled else "ok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,32 +98,25 @@ def _marked_text(text: str, flags: Sequence[Finding]) -> str:
     return "".join(parts)
 
 
-def paragraph_html(
-    text: str,
-    score: float | None,
-    threshold: float,
-    warnings: Sequence[str],
-    explanation: Explanation | None,
-    cut: int = 0,
-) -> str:
-    """One paragraph block; ``score`` None when the input had no paragraph scores, ``cut`` characters left out."""
+def paragraph_html(text: str, paragraph: ParagraphScore, explanation: Explanation | None, cut: int = 0) -> str:
+    """One paragraph block: its score and verdict, its text (``cut`` more characters not shown), notes beside."""
+    warnings = paragraph.warnings
     flags = [] if explanation is None else [f for f in explanation.flags if f.kind not in warnings]
-    flags = [f for f in flags if f.kind != NOT_ENGLISH]
     if NOT_ENGLISH in warnings:
         flags = [f for f in flags if f.kind != UNKNOWN_WORD]  # every word of another language is unknown
     shown, hidden = flags[:MAX_FLAGS], len(flags) - MAX_FLAGS
-    if score is None:
+    if unscored(paragraph):
         classes, badge = "para unscored", '<span class="score">–</span><span class="verdict">no score</span>'
     else:
-        decided = verdict(score, threshold)
-        classes = f"para {shade(score)} {decided}"
-        badge = f'<span class="score">{score:.2f}</span><span class="verdict">{decided}</span>'
+        decided = verdict(paragraph.garbled)
+        classes = f"para {shade(paragraph.score)} {decided}"
+        badge = f'<span class="score">{paragraph.score:.2f}</span><span class="verdict">{decided}</span>'
     body = _marked_text(text, shown)
     if cut:
         body += f'<span class="cut">… {cut:,} more characters not shown</span>'
     notes = []
     for name in warnings:
-        message = NOT_ENGLISH_MESSAGE if name == NOT_ENGLISH else name
+        message = WARNING_MESSAGES.get(name, name)
         notes.append(f'<p class="warning"><span class="kind">{html_text(name)}</span> {html_text(message)}</p>')
     if shown:
         items = "".join(
@@ -138,19 +131,18 @@ def paragraph_html(
             for c in explanation.contributions[:CONTRIBUTIONS]
         )
         notes.append(f'<p class="why-head">strongest contributions (log-odds)</p><ul class="why">{items}</ul>')
-    aside = f'<div class="notes">{"".join(notes)}</div>' if notes else '<div class="notes"></div>'
     return (
         f'<div class="{classes}"><div class="badge">{badge}</div>'
-        f'<div class="text" dir="auto">{body}</div>{aside}</div>'
+        f'<div class="text" dir="auto">{body}</div><div class="notes">{"".join(notes)}</div></div>'
     )
 
 
 def document_html(
     where: str,
     text: str,
-    annotation: Annotation,
+    result: DocumentScore,
     threshold: float,
-    explain: Explain,
+    explain: Explain | None = None,
     *,
     length: int | None = None,
     group: str | None = None,
@@ -158,41 +150,34 @@ def document_html(
 ) -> str:
     """A document as an ``<article>``: a heading with its score and verdict, then its paragraphs.
 
+    Paragraphs are explained by their own explanation, else by ``explain``.
     ``text`` may be the first part of a longer document of ``length``
     characters; paragraphs past its end are counted, not shown.
     """
     length = len(text) if length is None else length
-    scored = annotation.paragraphs is not None
-    spans = (
-        list(annotation.paragraphs)  # type: ignore[arg-type]
-        if scored
-        else [(p.start, p.end, None) for p in split_paragraphs(text)]
-    )
-    flagged = sum(1 for _, _, s in spans if s is not None and s >= threshold)
-    decided = verdict(annotation.score, threshold)
+    flagged = sum(p.garbled for p in result.paragraphs if not unscored(p))
+    decided = verdict(result.garbled)
     head = [f'<span class="where">{html_text(where)}</span>']
     if group is not None:
         head.append(f'<span class="group">{html_text(group)}</span>')
-    warned = sorted({name for _, _, name in annotation.warnings})
+    warned = sorted({name for p in result.paragraphs for name in p.warnings})
     head.extend(f'<span class="warned">{html_text(name)}</span>' for name in warned)
     head.append(
-        f'<span class="doc-score {shade(annotation.score)} {decided}">{annotation.score:.2f} {decided}</span>'
-        f'<span class="counts">{counted(len(spans), "paragraph")}, {flagged:,} at or above {threshold:.4g}</span>'
+        f'<span class="doc-score {shade(result.score)} {decided}">{result.score:.2f} {decided}</span>'
+        f'<span class="counts">{counted(len(result.paragraphs), "paragraph")}, {flagged:,} at or above '
+        f"{threshold:.4g}</span>"
     )
     blocks = []
     hidden_paragraphs = 0
-    for start, end, score in spans:
-        if start >= len(text) and end > start:
+    for paragraph in result.paragraphs:
+        if paragraph.start >= len(text) and paragraph.end > paragraph.start:
             hidden_paragraphs += 1
             continue
-        shown_end = min(end, len(text))
-        paragraph = text[start:shown_end]
-        blocks.append(
-            paragraph_html(
-                paragraph, score, threshold, annotation.warnings_of(start, end), explain(paragraph), cut=end - shown_end
-            )
-        )
-    if not spans:
+        shown_end = min(paragraph.end, len(text))
+        part = text[paragraph.start : shown_end]
+        explanation = paragraph.explanation or (explain(part) if explain is not None else None)
+        blocks.append(paragraph_html(part, paragraph, explanation, cut=paragraph.end - shown_end))
+    if not result.paragraphs:
         blocks.append('<p class="empty">(no text)</p>')
     if length > len(text):
         blocks.append(

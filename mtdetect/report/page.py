@@ -177,6 +177,12 @@ def _summary(data: ReportData, info: ReportInfo) -> str:
         ("model", html_text(info.model)),
         ("scores", f'<span id="provenance">{provenance}</span>'),
     ]
+    if data.unreadable:
+        rows.append((
+            "unreadable lines",
+            f"{counted(data.unreadable, 'line')} that are no readable record, left out (each is named on "
+            "standard error)",
+        ))
     if data.empty_documents:
         rows.append(("empty documents", f"{data.empty_documents:,} (no text; document score 0)"))
     if data.without_paragraph_scores:
@@ -291,7 +297,7 @@ def _samples(data: ReportData, explain: Explain) -> Iterator[str]:
         )
         for sample in band.items:
             yield document_html(
-                sample.where, sample.text, sample.annotation, data.threshold, explain,
+                sample.where, sample.text, sample.result, data.threshold, explain,
                 length=sample.length, group=sample.group, heading="h4",
             )
         yield "</section>"

@@ -1,12 +1,20 @@
-"""Documents with their annotations: read from ``mtdetect filter`` output, or scored on the way.
+"""Documents with their results: read from ``mtdetect filter`` output, or scored on the way.
 
-A record that carries an annotation under the score field (what ``mtdetect
-filter`` adds) is taken as it is: nothing is rescored. Any other document
-(plain text, or a record without the field, or every record with
-``rescore=True``) is scored in batches and annotated by the same code as the
-filter, so a report over raw input equals one over the filter's output.
+Inputs are read by :func:`mtdetect.records.read_records`. A record that
+carries an annotation under the score field (what ``mtdetect filter`` adds)
+is taken as it is: nothing is rescored. Any other document (plain text, a
+record without the field, or every record with ``rescore=True``) is scored in
+batches and written as the filter writes it
+(:func:`mtdetect.annotation.filter_annotation`), then read back like the
+others, so a report over raw input equals one over the filter's output. Lines
+that are no readable record are counted and passed to ``on_reject``.
 
-The annotation (see the README and :mod:`mtdetect.filtering`)::
+Either way a document comes as a :class:`~mtdetect.results.DocumentScore`
+with verdicts at the report's threshold. An annotation written without
+paragraph scores (``mtdetect filter --no-paragraphs``) gives the paragraphs as
+the scorer splits them, each with the score :data:`UNSCORED` (NaN).
+
+The annotation (see the README)::
 
     {"score": 0.0312, "paragraphs": [[0, 412, 0.0312], ...], "warnings": [[414, 980, "not_english"]]}
 
@@ -22,18 +30,22 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..annotation import filter_annotation
 from ..errors import InputError
-from ..filtering import annotation_of, document_warnings
-from ..inputs import Document
+from ..records import STDIN, Document, EncodingErrors, InputFormat, Reject, display_name, read_records
+from ..results import DocumentScore, ParagraphScore, is_garbled
+from ..segment import split_paragraphs
 
 if TYPE_CHECKING:
     from ..detector import Detector
 
-__all__ = ["Annotation", "ScoredDocument", "annotation_from", "parse_annotation", "scored_documents"]
+__all__ = ["UNSCORED", "ScoredDocument", "annotation_from", "parse_annotation", "scored_documents", "unscored"]
 
 DOCUMENTS_PER_BATCH = 256
 CHARACTERS_PER_BATCH = 1 << 22
 """A scoring batch closes at this many documents or characters, so memory stays bounded."""
+UNSCORED = math.nan
+"""The score of a paragraph whose annotation left the paragraph scores out."""
 
 NOT_AN_ANNOTATION = (
     "{where}: field {field!r} is not an mtdetect annotation ({reason}); "
@@ -41,32 +53,19 @@ NOT_AN_ANNOTATION = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Annotation:
-    """A document's score, its paragraphs' ``(start, end, score)`` and warnings ``(start, end, name)``.
-
-    ``paragraphs`` is None when the annotation was written without them
-    (``mtdetect filter --no-paragraphs``).
-    """
-
-    score: float
-    paragraphs: tuple[tuple[int, int, float], ...] | None
-    warnings: tuple[tuple[int, int, str], ...]
-
-    def warnings_of(self, start: int, end: int) -> list[str]:
-        """The warning names of the paragraph at ``start:end``."""
-        return [name for s, e, name in self.warnings if s == start and e == end]
+def unscored(paragraph: ParagraphScore) -> bool:
+    return math.isnan(paragraph.score)
 
 
 @dataclass(frozen=True, slots=True)
 class ScoredDocument:
-    """A document, where it came from, and its annotation."""
+    """A document, where it came from, its result, and whether it was scored here or read."""
 
     source: str
     line: int | None
     text: str
     record: dict[str, Any] | None
-    annotation: Annotation
+    result: DocumentScore
     scored_here: bool = False  # False: the annotation was read from the input
 
     @property
@@ -74,12 +73,14 @@ class ScoredDocument:
         return self.source if self.line is None else f"{self.source}:{self.line}"
 
 
-def parse_annotation(value: Any, text_length: int) -> Annotation:
-    """Check and convert an annotation dict; a ValueError says what is wrong.
+def parse_annotation(value: Any, text: str, threshold: float) -> DocumentScore:
+    """A filter annotation, checked against its text, as a result with verdicts at ``threshold``.
 
-    >>> parse_annotation({"score": 0.5, "paragraphs": [[0, 4, 0.5]], "warnings": []}, 4)
-    Annotation(score=0.5, paragraphs=((0, 4, 0.5),), warnings=())
-    >>> parse_annotation({"score": 2}, 4)
+    A ValueError says what is wrong.
+
+    >>> parse_annotation({"score": 0.5, "paragraphs": [[0, 4, 0.5]], "warnings": []}, "Text", 0.5).paragraphs
+    [ParagraphScore(start=0, end=4, score=0.5, log_odds=None, garbled=True, warnings=(), explanation=None)]
+    >>> parse_annotation({"score": 2}, "Text", 0.5)
     Traceback (most recent call last):
     ValueError: score 2 is not a number in [0, 1]
     """
@@ -88,17 +89,21 @@ def parse_annotation(value: Any, text_length: int) -> Annotation:
     if "score" not in value:
         raise ValueError("no score")
     score = _probability(value["score"], "score")
-    paragraphs = None
+    warnings: dict[tuple[int, int], list[str]] = {}
+    for item in _list(value.get("warnings") or [], "warnings"):
+        warnings.setdefault(_span(item, len(text), "warning"), []).append(_name(item[2]))
     if value.get("paragraphs") is not None:
-        paragraphs = tuple(
-            (*_span(item, text_length, "paragraph"), _probability(item[2], "paragraph score"))
+        spans = [
+            (*_span(item, len(text), "paragraph"), _probability(item[2], "paragraph score"))
             for item in _list(value["paragraphs"], "paragraphs")
-        )
-    warnings = tuple(
-        (*_span(item, text_length, "warning"), _name(item[2]))
-        for item in _list(value.get("warnings") or [], "warnings")
-    )
-    return Annotation(score, paragraphs, warnings)
+        ]
+    else:
+        spans = [(p.start, p.end, UNSCORED) for p in split_paragraphs(text)]
+    paragraphs = [
+        ParagraphScore(start, end, s, garbled=is_garbled(s, threshold), warnings=tuple(warnings.get((start, end), ())))
+        for start, end, s in spans
+    ]
+    return DocumentScore(score, paragraphs, is_garbled(score, threshold))
 
 
 def _list(value: Any, what: str) -> list[Any]:
@@ -162,6 +167,29 @@ def _tsv_number(cell: str) -> float | str:
         return cell
 
 
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How inputs are read: as ``mtdetect score`` reads them, but standard input is JSONL by default."""
+
+    input_format: InputFormat = "auto"
+    text_field: str = "text"
+    column: str = "text"
+    encoding_errors: EncodingErrors = "strict"
+
+
+def documents_of(
+    inputs: Iterable[str], options: ReadOptions, on_reject: Callable[[str], None]
+) -> Iterator[Document]:
+    """The documents of every input; each line that is no record goes to ``on_reject`` as a message."""
+    for name in inputs:
+        fmt = "jsonl" if name == STDIN and options.input_format == "auto" else options.input_format
+        for item in read_records(name, fmt, options.text_field, options.column, options.encoding_errors):
+            if isinstance(item, Reject):
+                on_reject(f"{display_name(name)}: line {item.line}: {item.message}")
+            else:
+                yield item
+
+
 def scored_documents(
     documents: Iterable[Document],
     detector: Detector,
@@ -169,44 +197,43 @@ def scored_documents(
     rescore: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[ScoredDocument]:
-    """Each document with its annotation, in input order.
+    """Each document with its result, in input order.
 
     Annotations found under ``score_field`` are read (and checked against the
     text); other documents are scored in batches of :data:`DOCUMENTS_PER_BATCH`
     documents or :data:`CHARACTERS_PER_BATCH` characters.
     """
-    pending: list[tuple[Document, Annotation | None]] = []
+    threshold = detector.threshold
+    pending: list[tuple[Document, DocumentScore | None]] = []
     to_score = 0
     chars = 0
 
     def flush() -> Iterator[ScoredDocument]:
-        texts = [doc.text for doc, annotation in pending if annotation is None]
-        results = detector.score_documents(texts)
-        fresh = iter(
-            parse_annotation(annotation_of(result, warnings=warned), len(text))
-            for text, result, warned in zip(texts, results, document_warnings(texts, results), strict=True)
-        )
-        for doc, annotation in pending:
-            if annotation is None:
-                yield ScoredDocument(doc.source, doc.line, doc.text, doc.record, next(fresh), scored_here=True)
+        texts = [doc.text for doc, result in pending if result is None]
+        fresh = iter(detector.score_documents(texts))
+        for doc, result in pending:
+            if result is None:
+                written = filter_annotation(next(fresh))  # rounded as the filter writes it
+                yield ScoredDocument(doc.source, doc.line, doc.text, doc.record,
+                                     parse_annotation(written, doc.text, threshold), scored_here=True)
             else:
-                yield ScoredDocument(doc.source, doc.line, doc.text, doc.record, annotation)
+                yield ScoredDocument(doc.source, doc.line, doc.text, doc.record, result)
         if progress is not None:
             progress(len(pending))
 
     for doc in documents:
         found = None if rescore else annotation_from(doc.record, score_field)
-        annotation = None
+        result = None
         if found is not None:
             try:
-                annotation = parse_annotation(found, len(doc.text))
+                result = parse_annotation(found, doc.text, threshold)
             except ValueError as exc:
                 where = doc.source if doc.line is None else f"{doc.source}: line {doc.line}"
                 raise InputError(NOT_AN_ANNOTATION.format(where=where, field=score_field, reason=exc)) from None
         else:
             to_score += 1
             chars += len(doc.text)
-        pending.append((doc, annotation))
+        pending.append((doc, result))
         if to_score >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH or len(pending) >= 4 * DOCUMENTS_PER_BATCH:
             yield from flush()
             pending, to_score, chars = [], 0, 0

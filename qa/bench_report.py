@@ -1,9 +1,9 @@
 """Memory and time of ``mtdetect report`` over a million short records.
 
-Run as ``python -m training.bench_report`` (part of ``make bench``). Steps:
+Run as ``python -m qa.bench_report`` (part of ``make bench``). Steps:
 
 1. **input**: 1,000,000 short JSONL records (one or two sentences each, from
-   the templates of :mod:`training.bench`, a third with machine-translation
+   the templates of :mod:`qa.bench`, a third with machine-translation
    damage, spread over 200 ``site`` values), and the first tenth of them;
 2. **raw**: ``mtdetect report --group-by site`` on each, scoring on the way;
 3. **annotated**: ``mtdetect filter`` writes the annotations, then the report

@@ -1,7 +1,7 @@
 """The README's example report: a made-up crawl of four sites, filtered, reported and photographed.
 
-Run as ``python -m training.report_example`` (``make report-example``). All
-text is the project's own: the news templates of :mod:`training.bench`
+Run as ``python -m qa.report_example`` (``make report-example``). All
+text is the project's own: the news templates of :mod:`qa.bench`
 (damaged the way machine translation damages text, more often on the
 content farm), ``examples/article.txt``, and the forum posts and foreign
 paragraphs below. Steps:
