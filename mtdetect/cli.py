@@ -1,8 +1,9 @@
-"""The command line: ``mtdetect score``, ``mtdetect filter`` and ``mtdetect align``.
+"""The command line: ``mtdetect score``, ``filter``, ``report`` and ``align``.
 
 A thin layer: argument parsing, then the library reads the inputs
 (:mod:`mtdetect.records`), scores them (:class:`mtdetect.Detector`) and formats
-the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`.
+the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`,
+``report`` and ``score --format html`` run :mod:`mtdetect.report`.
 Library errors become one-line messages and exit status 2 here, at the edge,
 and nowhere else.
 """
