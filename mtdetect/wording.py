@@ -4,9 +4,9 @@ from __future__ import annotations
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """``count`` and ``noun``, in the plural unless the count is one.
+    """``count`` with thousands separators and ``noun``, in the plural unless the count is one.
 
-    >>> counted(1, "paragraph"), counted(0, "paragraph"), counted(2, "entry", "entries")
-    ('1 paragraph', '0 paragraphs', '2 entries')
+    >>> counted(1, "paragraph"), counted(1234, "paragraph"), counted(2, "entry", "entries")
+    ('1 paragraph', '1,234 paragraphs', '2 entries')
     """
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

@@ -1,8 +1,8 @@
 """Output safety: what ``-o``, ``--rejects`` and standard output point at is never clobbered,
 and a write that fails is one line and exit status 1, never a traceback.
 
-The hostile-output battery runs ``score``, ``filter`` and ``align`` as real
-programs against each kind of target:
+The hostile-output battery runs ``score``, ``filter``, ``align`` and
+``report`` as real programs against each kind of target:
 
 | target                         | expected                                                        |
 |--------------------------------|-----------------------------------------------------------------|
@@ -42,7 +42,7 @@ from mtdetect.atomic import atomic_writer, guarded, open_output, output_target
 from mtdetect.errors import OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("score", "filter", "align")
+COMMANDS = ("score", "filter", "align", "report")
 NOBODY = 65534
 FILE_SIZE_LIMIT = 200
 """Bytes a process may write to one file in the size-limit test (every command writes more)."""
@@ -75,6 +75,7 @@ def arguments(command: str, inputs: dict[str, Path], target: str | None) -> list
         "score": ["score", "--format", "jsonl", str(inputs["records"])],
         "filter": ["filter", str(inputs["records"])],
         "align": ["align", str(inputs["original"]), str(inputs["garbled"])],
+        "report": ["report", "--format", "text", str(inputs["records"])],
     }[command]
     return given if target is None else [*given, "-o", target]
 

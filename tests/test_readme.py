@@ -53,6 +53,7 @@ NOT_RUN = {
     "make bench": "installs the bench extra and measures for minutes",
     "make reference-scores": "rewrites tests/cases/reference_scores.json",
     ".venv/bin/python -m qa.fuzz": "minutes of fuzzing; tests/test_properties.py runs the same checks",
+    "make report-example": "rewrites the example report and its screenshots in docs/ with headless Chromium",
 }
 """Commands (by how they start) that no test runs, with the reason."""
 
@@ -154,12 +155,13 @@ def _cases() -> list[object]:
 def _records() -> list[dict]:
     paragraphs = [p for p in ARTICLE.read_text(encoding="utf-8").split("\n\n") if p.strip()]
     paragraphs.append("Le conseil municipal a approuvé le budget mardi après un long débat.")
-    return [{"id": i, "text": p, "content": p} for i, p in enumerate(paragraphs)]  # --text-field content
+    return [{"id": i, "site": f"site{i % 2}", "text": p, "content": p}  # --group-by site, --text-field content
+            for i, p in enumerate(paragraphs)]
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the inputs the README's examples name, and the output of their first step."""
+    """A folder with the inputs the README's examples name, and ``scored.jsonl`` (filter's output)."""
     folder = tmp_path_factory.mktemp("readme")
     article = ARTICLE.read_text(encoding="utf-8")
     for name in ("article.txt", "a.txt", "b.txt"):
@@ -170,7 +172,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("crawl.jsonl", "sample.jsonl"):
         (folder / name).write_bytes(jsonl)
     (folder / "crawl.jsonl.gz").write_bytes(gzip.compress(jsonl))
-    (folder / "crawl.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(jsonl))
+    for name in ("crawl.jsonl.zst", "sample.jsonl.zst"):
+        (folder / name).write_bytes(zstandard.ZstdCompressor().compress(jsonl))
     for name in ("table.tsv", "pages.tsv"):
         (folder / name).write_text(tsv, encoding="utf-8")
     model = folder / "path" / "to"
@@ -179,7 +182,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(card, model / "model.card.json")  # its weights_file names the weights beside it
     shutil.copy(card.with_name(json.loads(card.read_text())["weights_file"]), model)
     done = subprocess.run([sys.executable, "-m", "mtdetect", "filter", "sample.jsonl", "-o", "scored.jsonl"],
-                          cwd=folder, capture_output=True)  # step 1 of "Choosing a threshold"
+                          cwd=folder, capture_output=True)  # what `mtdetect report scored.jsonl` reads
     assert done.returncode == 0, done.stderr
     return folder
 
