@@ -68,7 +68,6 @@ from .records import (
     parse_line,
     record_format,
 )
-
 from .wording import counted
 
 if TYPE_CHECKING:
