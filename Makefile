@@ -1,6 +1,7 @@
 # mtdetect — set-up, demo, tests, training, evaluation and benchmarks.
 # Every target installs what it needs into .venv first; nothing else is assumed
-# but Python 3.11 (and, for training, Debian's apt-get for Apertium and WordNet).
+# but Python 3.11 (and Debian's apt-get for Apertium and WordNet, used in
+# training, and Chromium, which renders the HTML reports in the tests).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,9 +9,19 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base
+BROWSER_PACKAGES := chromium
+DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base $(BROWSER_PACKAGES)
 
-.PHONY: help install demo test train evaluate bench system-deps clean
+# Install the Debian packages in $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+.PHONY: help install demo test train evaluate bench reference-scores report-example system-deps browser-deps clean
 
 help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
@@ -18,8 +29,10 @@ help:
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
 	@echo "                (EVALUATE_ARGS=--roundtrip adds the Apertium round-trip ablation)"
-	@echo "make bench      print throughput, load time and memory figures"
-	@echo "make system-deps  install Debian packages for training (Apertium, WordNet)"
+	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
+	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
+	@echo "make report-example  build a report from example text and its screenshots in docs/"
+	@echo "make system-deps  install Debian packages: Apertium and WordNet for training, Chromium for the report tests"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +50,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 system-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install,$(DEBIAN_PACKAGES))
+
+browser-deps:
+	$(call apt_install,$(BROWSER_PACKAGES))
+
+report-example: $(STAMP) browser-deps
+	$(BIN)/python -m qa.report_example --out build/report-example --screenshots docs
 
 train: $(STAMP) system-deps
 	@test -e "$(DATA)" || { echo "make train: error: DATA=$(DATA) does not exist (the shared data folder, or your pairs)"; exit 2; }
@@ -53,7 +68,11 @@ evaluate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m training.bench
+	$(BIN)/python -m qa.bench
+	$(BIN)/python -m qa.bench_report
+
+reference-scores: $(STAMP)
+	$(BIN)/python -m qa.reference_scores
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache

@@ -1,7 +1,13 @@
-"""The command line: ``mtdetect score`` and ``mtdetect align``.
+"""The command line: ``mtdetect score``, ``filter``, ``report`` and ``align``.
 
-A thin layer: argument parsing, reading inputs, writing rows. Library errors
-become one-line messages and exit status 2 here, at the edge, and nowhere else.
+A thin layer: argument parsing, then the library reads the inputs
+(:mod:`mtdetect.records`), scores them (:class:`mtdetect.Detector`) and formats
+the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`,
+``report`` and ``score --format html`` run :mod:`mtdetect.report`.
+Library errors become one-line messages here, at the edge, and nowhere else:
+exit status 2 for bad usage, input or model, 1 when an output cannot be
+written. Outputs go to standard output or, with ``-o``, to a file written whole
+or not at all (:mod:`mtdetect.atomic`).
 """
 
 from __future__ import annotations
@@ -9,28 +15,33 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TextIO
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
-from .detector import Detector, DocumentScore, Explanation
-from .atomic import atomic_writer
-from .errors import MtdetectError
-from .inputs import STDIN, Document, read_documents
-from .filtering import document_warnings, dumps
-from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
+from .annotation import score_rows, table_lines
+from .atomic import guarded, open_output, output_target
+from .detector import Detector
+from .errors import MtdetectError, OutputError
+from .model import ENV_MODEL
+from .progress import Progress
+from .records import STDIN, Document, display_name, dumps, read_documents, tsv_cell
+from .results import DocumentScore
+from .wording import counted
+
+if TYPE_CHECKING:
+    from .report import HtmlWriter
 
 EXIT_OK = 0
+EXIT_WRITE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DOCUMENTS_PER_BATCH = 256
 CHARACTERS_PER_BATCH = 1 << 22  # about 4M: bounds memory however long the documents are
-PROGRESS_MIN_DOCUMENTS = 2  # below this a progress bar is noise
-
-ENV_MODEL = "MTDETECT_MODEL"
+OUTPUT_HELP = "file to write (.gz/.zst compress; written whole or not at all); default: standard output"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,10 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     score.add_argument("files", nargs="*", default=[STDIN], metavar="FILE", help="inputs; - or none reads standard input")
+    score.add_argument("-o", "--output", default=STDIN, help=OUTPUT_HELP)
     add_model_options(score)
     add_input_options(score)
-    score.add_argument("--format", choices=["table", "jsonl", "tsv"], default=None,
-                       help="output format (default: table on a terminal, jsonl otherwise)")
+    score.add_argument("--format", choices=["table", "jsonl", "tsv", "html"], default=None,
+                       help="output format (default: table on a terminal, jsonl otherwise; html: a page "
+                            "with each paragraph shaded by score and its flags explained)")
     score.add_argument("--explain", action="store_true", help="add flagged spans and the strongest features")
     score.set_defaults(handler=run_score)
 
@@ -97,8 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     filter_.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
                          help="inputs (.jsonl or .tsv, optionally .gz/.zst); - or none reads standard input")
-    filter_.add_argument("-o", "--output", default=STDIN,
-                         help="file to write (.gz/.zst compress; written whole or not at all); default: standard output")
+    filter_.add_argument("-o", "--output", default=STDIN, help=OUTPUT_HELP)
     filter_.add_argument("--mode", choices=["annotate", "drop"], default="annotate",
                          help="annotate every record (default) or drop those at or above the threshold")
     filter_.add_argument("--rejects", default=None, metavar="FILE",
@@ -110,24 +122,65 @@ def build_parser() -> argparse.ArgumentParser:
     filter_.add_argument("-p", "--processes", type=_positive_int, default=1, metavar="N",
                          help="worker processes (default: 1); output order is kept")
     add_model_options(filter_)
-    add_input_options(filter_)
+    add_input_options(filter_, formats=("auto", "jsonl", "tsv"))
     filter_.set_defaults(handler=run_filter)
+
+    report = commands.add_parser(
+        "report",
+        help="summarise scores in an HTML page to choose a threshold and review flags",
+        description=(
+            "Read what `mtdetect filter` wrote (the annotations are read, nothing is rescored) or raw "
+            "text, JSONL or TSV (scored on the way), and write one self-contained HTML page: counts, "
+            "score histograms, the share of documents and paragraphs at or above candidate thresholds, "
+            "figures per group (--group-by) and sample documents per score band with their flags. "
+            "Memory stays flat on inputs of any size."
+        ),
+    )
+    report.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
+                        help="inputs (.jsonl, .tsv or text, optionally .gz/.zst); - or none reads standard "
+                             "input, as JSONL unless --input-format says otherwise")
+    report.add_argument("-o", "--output", default=STDIN,
+                        help="file to write (written whole or not at all); default: standard output")
+    report.add_argument("--format", choices=["html", "text"], default="html",
+                        help="html (default): the page; text: the summary and threshold table for a terminal")
+    report.add_argument("--samples", type=_at_least(0), default=5, metavar="N",
+                        help="documents shown per score band, drawn at random (default: 5; 0: none)")
+    report.add_argument("--group-by", default=None, metavar="FIELD",
+                        help="break the figures down by this record field (a.b reaches into objects)")
+    report.add_argument("--groups", type=_positive_int, default=25, metavar="N",
+                        help="largest groups shown (default: 25)")
+    report.add_argument("--thresholds", type=_probabilities, default=None, metavar="T,T,...",
+                        help="candidate thresholds for the table and the bands (default: 0.5,0.7,0.8,0.9,0.95,0.99; "
+                             "the model's default and --threshold are always added)")
+    report.add_argument("--score-field", default="mtdetect",
+                        help="field holding `mtdetect filter` annotations (default: mtdetect)")
+    report.add_argument("--rescore", action="store_true",
+                        help="score every document, even those that carry an annotation")
+    report.add_argument("--seed", type=int, default=0, help="seed for drawing the samples (default: 0)")
+    add_model_options(report)
+    add_input_options(report)
+    report.set_defaults(handler=run_report)
     return parser
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=os.environ.get(ENV_MODEL) or None,
+    parser.add_argument("--model", default=None,
                         help=f"model card, weights or folder (default: ${ENV_MODEL}, else the bundled model)")
     parser.add_argument("--threshold", type=_probability, default=None,
                         help="decision threshold in [0, 1] (default: the model's calibrated threshold)")
     parser.add_argument("--trust-pickle", action="store_true",
                         help="allow a pickled (.pkl/.joblib) model; needs --sha256")
-    parser.add_argument("--sha256", default=None, help="expected sha256 of a pickled model file")
+    parser.add_argument("--sha256", default=None,
+                        help="expected sha256 of the model's weights (.npz) or pickle; checked before use")
 
 
-def add_input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input-format", choices=["auto", "text", "jsonl", "tsv"], default="auto",
-                        help="input format (default: from the file extension; standard input is text)")
+INPUT_FORMATS = ("auto", "text", "jsonl", "tsv")
+
+
+def add_input_options(parser: argparse.ArgumentParser, formats: Sequence[str] = INPUT_FORMATS) -> None:
+    standard_input = "text" if "text" in formats else "jsonl"
+    parser.add_argument("--input-format", choices=formats, default="auto",
+                        help=f"input format (default: from the file extension; standard input is {standard_input})")
     parser.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
     parser.add_argument("--column", default="text", help="TSV column (name or 1-based number) holding the text (default: text)")
     parser.add_argument("--encoding-errors", choices=["strict", "replace"], default="strict",
@@ -144,6 +197,10 @@ def _probability(value: str) -> float:
     return number
 
 
+def _probabilities(value: str) -> tuple[float, ...]:
+    return tuple(_probability(part.strip()) for part in value.split(",") if part.strip())
+
+
 def make_detector(args: argparse.Namespace) -> Detector:
     import mtdetect
 
@@ -156,6 +213,13 @@ def make_detector(args: argparse.Namespace) -> Detector:
 # -- score ----------------------------------------------------------------------
 
 def run_score(args: argparse.Namespace, out: TextIO) -> int:
+    """Score every input to standard output or to ``-o``."""
+    detector = make_detector(args)
+    with command_output(args.output, out) as target:
+        return _score(args, detector, target)
+
+
+def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
     """Score the documents of every input a batch at a time, streaming rows out.
 
     A batch closes at DOCUMENTS_PER_BATCH documents or CHARACTERS_PER_BATCH characters,
@@ -163,21 +227,21 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     are; rows are flushed after each batch, so a reader such as ``head`` sees
     them early and a closed pipe stops the run at once. A line that cannot be
     read stops the run with its error, after the rows of every line before it.
-    Each batch also gets one language check over all its paragraphs: a
-    paragraph that is not English carries the warning ``not_english``.
+    Each batch is scored in one call, explanations included when the output
+    shows them (the table always shows flags).
     """
-    detector = make_detector(args)
     fmt = args.format or ("table" if out.isatty() else "jsonl")
-    writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector, args.explain)
-    progress = _progress(unit="doc")
+    writers = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter, "html": _html_writer(args.files, detector)}
+    writer = writers[fmt](out, detector.threshold, args.explain)
+    progress = Progress(unit="doc", output=out)
 
     def score(batch: list[Document]) -> None:
-        results = detector.score_documents([doc.text for doc in batch])
-        warnings = document_warnings([doc.text for doc in batch], results)
-        for doc, result, warned in zip(batch, results, warnings):
-            writer.document(doc, result, warned)
-        out.flush()
-        progress(len(batch))
+        results = detector.score_documents([doc.text for doc in batch], explain=writer.explains)
+        with progress.apart():
+            for doc, result in zip(batch, results):
+                writer.document(doc, result)
+            out.flush()
+        progress.update(len(batch))
 
     batch: list[Document] = []
     chars = 0
@@ -198,59 +262,67 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
             batch, chars = [], 0
     if batch:
         score(batch)
+    progress.close()
     writer.close()
+    out.flush()
     return EXIT_OK
 
 
 def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
     for name in args.files:
-        fmt = args.input_format
-        yield from read_documents(name, fmt, args.text_field, args.column, args.encoding_errors)
+        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors)
 
 
-def _progress(unit: str) -> Callable[[int], None]:
-    """A progress bar on stderr when it is a terminal; otherwise a no-op."""
-    if not sys.stderr.isatty():
-        return lambda n: None
-    from tqdm import tqdm
+def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., HtmlWriter]:
+    def make(out: TextIO, threshold: float, explain: bool) -> HtmlWriter:
+        from .filtering import utf8_text
+        from .report import HtmlWriter
 
-    bar = tqdm(unit=unit, file=sys.stderr, leave=False, mininterval=0.5)
-    return bar.update
+        title = f"mtdetect: {display_name(files[0])}" if len(files) == 1 else f"mtdetect: {len(files)} inputs"
+        return HtmlWriter(utf8_text(out), threshold, title=title, model=detector.model.card)  # a UTF-8 page
+
+    return make
 
 
-def _verdict(score: float, threshold: float) -> str:
-    return "garbled" if score >= threshold else "ok"
+@contextmanager
+def command_output(name: str, out: TextIO) -> Iterator[TextIO]:
+    """Where a command writes: standard output (``-``), or the file ``name``, written whole or not
+    at all and never in place of a link, device or FIFO (:func:`~mtdetect.atomic.open_output`).
+    A write that fails is an :class:`~mtdetect.errors.OutputError` naming the output."""
+    if name == STDIN:
+        yield guarded(out)
+    else:
+        with open_output(name) as handle:
+            yield guarded(handle, name)
+
+
+EMPTY_SHOWN = 5
+"""Documents without text named on standard error at most; more are counted."""
 
 
 class JsonlWriter:
-    """One JSON object per paragraph; ``warnings`` lists what makes its score unreliable."""
+    """One JSON object per paragraph (:func:`~mtdetect.annotation.score_rows`)."""
 
-    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
-        self.out, self.detector, self.explain = out, detector, explain
+    def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
+        self.out, self.threshold, self.explains = out, threshold, explain
+        self.empty: list[str] = []
 
-    def rows(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> Iterator[dict]:
-        for number, (para, warned) in enumerate(zip(result.paragraphs, warnings, strict=True), start=1):
-            row = {
-                "source": doc.source,
-                "line": doc.line,
-                "paragraph": number,
-                "start": para.start,
-                "end": para.end,
-                "score": round(para.score, 4),
-                "garbled": para.score >= self.detector.threshold,
-                "document_score": round(result.score, 4),
-                "warnings": list(warned),
-            }
-            if self.explain:
-                row.update(explanation_fields(self.detector.explain(doc.text[para.start : para.end])))
-            yield row
-
-    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
-        for row in self.rows(doc, result, warnings):
+    def document(self, doc: Document, result: DocumentScore) -> None:
+        self.note_empty(doc, result)
+        for row in score_rows(doc.source, doc.line, result):
             self.out.write(dumps(row) + "\n")  # lone surrogates become \u escapes: valid UTF-8
 
+    def note_empty(self, doc: Document, result: DocumentScore) -> None:
+        if not result.paragraphs:
+            self.empty.append(doc.source if doc.line is None else f"{doc.source}:{doc.line}")
+
     def close(self) -> None:
-        self.out.flush()
+        """Every row is whole; name the documents that got none because they have no text."""
+        if not self.empty:
+            return
+        shown = ", ".join(self.empty[:EMPTY_SHOWN])
+        more = f" and {len(self.empty) - EMPTY_SHOWN} more" if len(self.empty) > EMPTY_SHOWN else ""
+        sys.stderr.write(f"mtdetect: {shown}{more}: 0 paragraphs (no text), no rows written\n")
 
 
 class TsvWriter(JsonlWriter):
@@ -258,116 +330,44 @@ class TsvWriter(JsonlWriter):
 
     COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
 
-    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
-        super().__init__(out, detector, explain)
+    def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
+        super().__init__(out, threshold, explain)
         columns = self.COLUMNS + (("flags",) if explain else ())
         out.write("\t".join(columns) + "\n")
 
-    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
-        for row in self.rows(doc, result, warnings):
+    def document(self, doc: Document, result: DocumentScore) -> None:
+        self.note_empty(doc, result)
+        for row in score_rows(doc.source, doc.line, result):
             row["warnings"] = ",".join(row["warnings"])
             cells = ["" if row[c] is None else str(row[c]) for c in self.COLUMNS]
-            if self.explain:
+            if self.explains:
                 cells.append("; ".join(f"{f['kind']}: {f['text']}" for f in row["flags"]))
-            self.out.write("\t".join(_tsv_cell(c) for c in cells) + "\n")
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _tsv_cell(text: str) -> str:
-    r"""A TSV cell: backslash, tab and line break escaped, lone surrogates replaced (UTF-8 has none).
-
-    >>> print(_tsv_cell("a\tb\nc\\d"), _tsv_cell("\ud800") == "\ufffd")
-    a\tb\nc\\d True
-    """
-    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
-
-
-_KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
-"""Zero-width (non-)joiners: harmless, and emoji sequences and some scripts need them."""
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with every character a terminal would act on, or that hides text, shown as an escape.
-
-    Control characters (escape sequences, bells, C1 controls), format characters
-    such as the right-to-left override, line separators and lone surrogates
-    print as Python escapes, so scraped text cannot drive the terminal.
-
-    >>> print(terminal_safe("ok \\x1b]0;title\\x07 \\u202eevil"))
-    ok \\x1b]0;title\\x07 \\u202eevil
-    """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c in _KEPT_FORMAT_CHARACTERS else ascii(c)[1:-1] for c in text)
-
-
-def explanation_fields(explanation: Explanation) -> dict:
-    return {
-        "flags": [
-            {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text, "message": f.message}
-            for f in explanation.flags
-        ],
-        "contributions": [
-            {"feature": c.feature, "value": round(c.value, 3)} for c in explanation.contributions
-        ],
-    }
+            self.out.write("\t".join(tsv_cell(c) for c in cells) + "\n")
 
 
 class TableWriter:
-    """A table for people: number, score, verdict, the paragraph, its warnings (``!``) and flags (``-``).
+    """A table for people (:func:`~mtdetect.annotation.table_lines`); it always shows the flags."""
 
-    Text from the input is printed through :func:`terminal_safe`.
-    """
+    explains = True
 
-    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
-        self.out, self.detector, self.explain = out, detector, explain
+    def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
+        self.out, self.threshold, self.why = out, threshold, explain
         self.width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
 
-    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
-        threshold = self.detector.threshold
-        flagged = sum(p.score >= threshold for p in result.paragraphs)
-        where = terminal_safe(doc.source if doc.line is None else f"{doc.source}:{doc.line}")
-        self.out.write(
-            f"{where}: {len(result.paragraphs)} paragraphs, {flagged} flagged, "
-            f"document score {result.score:.2f} (threshold {threshold:.2f})\n"
-        )
-        if not result.paragraphs:
-            self.out.write("  (no text)\n\n")
-            return
-        self.out.write(f"  {'#':>3}  {'score':>5}  {'verdict':<7}  paragraph\n")
-        preview_width = self.width - 24
-        for number, (para, warned) in enumerate(zip(result.paragraphs, warnings, strict=True), start=1):
-            text = doc.text[para.start : para.end]
-            preview = terminal_safe(" ".join(text.split()))
-            if len(preview) > preview_width:
-                preview = preview[: preview_width - 1] + "…"
-            verdict = _verdict(para.score, threshold)
-            self.out.write(f"  {number:>3}  {para.score:5.2f}  {verdict:<7}  {preview}\n")
-            explanation = self.detector.explain(text)
-            for warning in warned:
-                message = NOT_ENGLISH_MESSAGE if warning == NOT_ENGLISH else warning
-                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    ! {warning}: {message}\n")
-            for flag in explanation.flags:
-                if flag.kind in warned:
-                    continue  # shown as a warning above
-                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    - {flag.kind}: {terminal_safe(flag.message)}\n")
-            if self.explain and explanation.contributions:
-                why = terminal_safe(", ".join(f"{c.feature} {c.value:+.2f}" for c in explanation.contributions[:4]))
-                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    why: {why}\n")
-        self.out.write("\n")
+    def document(self, doc: Document, result: DocumentScore) -> None:
+        where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
+        lines = table_lines(where, doc.text, result, self.threshold, self.width, self.why)
+        self.out.write("\n".join(lines) + "\n")
 
     def close(self) -> None:
-        self.out.flush()
+        """Nothing to finish: every document's lines are whole (one without text shows as such)."""
 
 
 # -- align ------------------------------------------------------------------------
 
 def run_align(args: argparse.Namespace, out: TextIO) -> int:
     from .align import align_paragraphs, align_sentences, format_side_by_side
-    from .inputs import read_text
+    from .records import read_text
 
     original = read_text(args.original)
     garbled = read_text(args.garbled)
@@ -375,7 +375,7 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
     if args.sentences:
         pairs = [s for pair in pairs for s in align_sentences(pair)]
     if args.show:
-        out.write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
+        guarded(out).write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
         return EXIT_OK
     source = args.source or os.path.basename(args.garbled)
     kind = "sentence" if args.sentences else "paragraph"
@@ -384,12 +384,10 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
                     "score": round(p.score, 4)}, ensure_ascii=False) + "\n"
         for p in pairs
     )
-    if args.output == STDIN:
-        out.write(lines)
-    else:
-        with atomic_writer(args.output) as handle:
-            handle.write(lines)
-        sys.stderr.write(f"mtdetect: wrote {len(pairs)} {kind} pairs to {args.output}\n")
+    with command_output(args.output, out) as target:
+        target.write(lines)
+    if args.output != STDIN:
+        sys.stderr.write(f"mtdetect: wrote {counted(len(pairs), kind + ' pair')} to {args.output}\n")
     return EXIT_OK
 
 
@@ -398,38 +396,84 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
 EXIT_RECORDS_UNWRITTEN = 1
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return number
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum``."""
+
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return number
+
+    return whole_number
+
+
+_positive_int = _at_least(1)
 
 
 def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     from contextlib import ExitStack
 
-    from .filtering import FilterOptions, filter_stream, open_output, utf8_text
+    from .filtering import FilterOptions, filter_stream, utf8_text
 
-    if args.input_format == "text":
-        raise MtdetectError("filter reads JSONL or TSV records; for plain text use `mtdetect score`")
+    if args.rejects and args.output != STDIN and _same_file(args.rejects, args.output):
+        raise MtdetectError(f"-o and --rejects name the same file, {args.output}: give them different names")
     options = FilterOptions(
         mode=args.mode, score_field=args.score_field, text_field=args.text_field, column=args.column,
         input_format=args.input_format, encoding_errors=args.encoding_errors, paragraphs=not args.no_paragraphs,
     )
     detector = make_detector(args)
     with ExitStack() as stack:
-        target = utf8_text(out) if args.output == STDIN else stack.enter_context(open_output(args.output))
-        rejects = stack.enter_context(open_output(args.rejects)) if args.rejects else None
+        target = stack.enter_context(command_output(args.output, utf8_text(out) if args.output == STDIN else out))
+        rejects = stack.enter_context(command_output(args.rejects, out)) if args.rejects else None
+        progress = stack.enter_context(Progress(unit="rec", enabled=not target.isatty()))  # records would cross it
         counts = filter_stream(args.files, detector, options, target, rejects, processes=args.processes,
-                               progress=_progress(unit="rec"))
+                               on_error=lambda message: progress.message(f"mtdetect: {message}"),
+                               progress=progress.update)
+        progress.close()
         target.flush()
     sys.stderr.write(f"mtdetect: {counts.summary()}\n")
     if counts.errors and not args.rejects:
-        sys.stderr.write(f"mtdetect: {counts.errors} unreadable lines were left out; keep them with --rejects FILE\n")
+        left_out = counted(counts.errors, "unreadable line")
+        one = counts.errors == 1
+        sys.stderr.write(f"mtdetect: {left_out} {'was' if one else 'were'} left out; "
+                         f"keep {'it' if one else 'them'} with --rejects FILE\n")
         return EXIT_RECORDS_UNWRITTEN
+    return EXIT_OK
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two outputs are one regular file (through links), which the second write would replace."""
+    one, other = output_target(first), output_target(second)
+    return one.kind == other.kind == "file" and one.path == other.path
+
+
+# -- report ------------------------------------------------------------------------------
+
+def run_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .filtering import utf8_text
+    from .report import DEFAULT_THRESHOLDS, ReportOptions, build_report, write
+
+    if args.format == "html" and args.output == STDIN and out.isatty():
+        raise MtdetectError("the HTML report is a page, not terminal output: write it with -o report.html "
+                            "(or use --format text)")
+    options = ReportOptions(
+        score_field=args.score_field, rescore=args.rescore, thresholds=args.thresholds or DEFAULT_THRESHOLDS,
+        samples=args.samples, group_by=args.group_by, groups_shown=args.groups, seed=args.seed,
+        input_format=args.input_format, text_field=args.text_field, column=args.column,
+        encoding_errors=args.encoding_errors,
+    )
+    detector = make_detector(args)
+    with command_output(args.output, utf8_text(out) if args.output == STDIN else out) as target:
+        with Progress(unit="doc") as progress:
+            data, info = build_report(args.files, detector, options, progress=progress.update,
+                                      on_reject=lambda message: progress.message(f"mtdetect: {message}"))
+        write(target, data, info, detector, args.format)
+    if args.output != STDIN:
+        sys.stderr.write(f"mtdetect: wrote a report of {data.document_count:,} documents to {args.output}\n")
     return EXIT_OK
 
 
@@ -444,6 +488,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         status = args.handler(args, out)
         out.flush()  # a reader that left shows up here, not in the interpreter's last flush
         return status
+    except OutputError as exc:
+        sys.stderr.write(f"mtdetect: error: {exc}\n")
+        _discard_unwritable(out)
+        return EXIT_WRITE_FAILED
     except MtdetectError as exc:
         sys.stderr.write(f"mtdetect: error: {exc}\n")
         return EXIT_USAGE
@@ -457,6 +505,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("mtdetect: interrupted\n")
         return EXIT_INTERRUPTED
+
+
+def _discard_unwritable(out: TextIO) -> None:
+    """After a failed write, drop what standard output could not take, so exiting does not fail again."""
+    try:
+        out.flush()
+    except OSError:
+        _silence_stdout()
 
 
 def _silence_stdout() -> None:

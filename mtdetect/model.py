@@ -7,9 +7,10 @@ and the sha256 of the weights, checked on every load.
 
 Scoring is ``p = sigmoid(a * z + b)`` with the linear decision value
 ``z = scaled_dense · dense_coef + word_class · word_class_coef + words · word_ngram_coef + intercept``
-and the calibration ``(a, b)`` fitted on held-out pairs. A document's score
-combines its paragraphs' calibrated log-odds with a second calibration fitted on
-held-out documents (:func:`mtdetect.detector.document_log_odds`).
+and the calibration ``(a, b)`` fitted on held-out pairs; ``a * z + b`` is the
+paragraph's calibrated log-odds. A document's score combines its paragraphs'
+calibrated log-odds with a second calibration fitted on held-out documents
+(:func:`mtdetect.results.document_score`).
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ from .features import (
     LexicalTables,
     dense_feature_names,
 )
-from .wordclass import FUNCTION_WORDS, SUFFIX_CLASSES
+from .lexicon import FUNCTION_WORDS
+from .wordclass import SUFFIX_CLASSES
 
+ENV_MODEL = "MTDETECT_MODEL"
+"""The environment variable naming the model :func:`mtdetect.load` loads by default."""
 MODEL_FORMAT = "mtdetect-model/1"
 """The format this version reads and writes; a card with another format is refused."""
 DEFAULT_MODEL_NAME = "default"
@@ -116,13 +120,13 @@ class Model:
         return np.asarray(z, dtype=np.float64) + self.intercept
 
     def log_odds(self, batch: FeatureBatch) -> np.ndarray:
-        """Calibrated log-odds of garbled of each row."""
+        """The calibrated log-odds of each row: ``a * decision + b``."""
         a, b = self.calibration
         return a * self.decision(batch) + b
 
     def probability(self, batch: FeatureBatch) -> np.ndarray:
         """Calibrated P(garbled) of each row."""
-        return 1.0 / (1.0 + np.exp(-self.log_odds(batch)))
+        return probability(self.log_odds(batch))
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The weights as named arrays (sparse word-class weights kept sparse)."""
@@ -173,6 +177,15 @@ class Model:
             document_calibration=(doc_a, doc_b, doc_c),
             card=card,
         )
+
+
+def probability(log_odds: np.ndarray) -> np.ndarray:
+    """P(garbled) from calibrated log-odds: the logistic function.
+
+    >>> probability(np.array([0.0])).tolist()
+    [0.5]
+    """
+    return 1.0 / (1.0 + np.exp(-log_odds))
 
 
 def _sha256(path: Path) -> str:
@@ -289,7 +302,9 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     """Load a model: the bundled default, a card, a weights file or a folder.
 
     Pickled models (``.pkl``, ``.joblib``) can run code when loaded, so they
-    load only with ``trust=True`` and a matching ``sha256`` of the file.
+    load only with ``trust=True`` and a matching ``sha256`` of the file. Any
+    other model given a ``sha256`` loads only if its weights (the ``.npz``
+    file) have it.
     """
     if path is None:
         path = default_model_path()
@@ -301,8 +316,11 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     weights = card_path.with_name(card["weights_file"])
     if not weights.is_file():
         raise errors.ModelError(errors.MODEL_MISSING.format(path=weights))
-    if _sha256(weights) != card["weights_sha256"]:
+    digest = _sha256(weights)
+    if digest != card["weights_sha256"]:
         raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=weights))
+    if sha256 is not None and digest != sha256.lower():
+        raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=weights, found=digest))
     try:
         with np.load(weights, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
@@ -343,8 +361,9 @@ def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
         raise errors.ModelError(errors.MODEL_PICKLE_UNTRUSTED.format(path=path))
     if not path.is_file():
         raise errors.ModelError(errors.MODEL_MISSING.format(path=path))
-    if _sha256(path) != sha256.lower():
-        raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=path))
+    digest = _sha256(path)
+    if digest != sha256.lower():
+        raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=path, found=digest))
     import joblib
 
     model = joblib.load(path)

@@ -328,7 +328,7 @@ def test_every_command_is_documented(capsys) -> None:
     parser = build_parser()
     action = next(a for a in parser._actions if a.dest == "command")
     helps = {choice.dest: choice.help for choice in action._choices_actions}
-    assert set(subcommands()) == {"score", "align", "filter"} == set(helps)
+    assert set(subcommands()) == {"score", "align", "filter", "report"} == set(helps)
     for name, text in helps.items():
         assert text and name in out and text.split()[0] in out
 
@@ -408,6 +408,9 @@ def test_align_show(capsys) -> None:
 @needs_seeds
 def test_align_output_file(tmp_path, capsys) -> None:
     target = tmp_path / "pairs" / "seed.jsonl"
+    status, out, err = run(["align", "-o", str(target), str(seed("004")), str(seed("001"))], capsys)
+    assert (status, out, err) == (1, "", f"mtdetect: error: cannot write {target}: no such directory: {target.parent}\n")
+    target.parent.mkdir()
     status, out, err = run(["align", "-o", str(target), str(seed("004")), str(seed("001"))], capsys)
     assert status == 0 and out == ""
     assert err == f"mtdetect: wrote 28 paragraph pairs to {target}\n"

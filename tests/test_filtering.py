@@ -20,18 +20,21 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mtdetect
-from mtdetect import filtering
+from mtdetect import batches, filtering
 from mtdetect.cli import main
-from mtdetect.detector import DocumentScore, ParagraphScore
+from mtdetect import detector as detector_module
+from mtdetect.detector import Evidence
+from mtdetect.results import ParagraphScore, document_score
+from mtdetect.segment import split_paragraphs
 from mtdetect.errors import InputError
 from mtdetect.filtering import FilterCounts, FilterOptions, filter_stream, open_output
-from mtdetect.segment import split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "The council met on Tuesday to discuss the budget.\n\nIt approved the plan after a long debate."
@@ -42,25 +45,30 @@ GARBLED_EN = (  # for the real model
 )
 
 
-def stand_in_document_score(paragraphs: Sequence[ParagraphScore]) -> float:
-    """The stand-in's document score: its paragraph scores weighted by length (0 with no text)."""
-    lengths = [p.end - p.start for p in paragraphs]
-    return sum(p.score * n for p, n in zip(paragraphs, lengths)) / sum(lengths) if sum(lengths) else 0.0
+class KeywordDetector(mtdetect.Detector):
+    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1.
+
+    Only the classifier is replaced: documents, verdicts and warnings are the Detector's own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(threshold=0.5)
+
+    def paragraph_evidence(self, paragraphs: Sequence[str], *, explain: bool = False, top: int = 6) -> Evidence:
+        scores = np.array([0.9 if "GARBLED" in p else 0.1 for p in paragraphs])
+        return Evidence(scores, np.log(scores / (1 - scores)))
 
 
-class KeywordDetector:
-    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
-
-    threshold = 0.5
-
-    def score_documents(self, texts: Sequence[str]) -> list[DocumentScore]:
-        results = []
-        for text in texts:
-            paragraphs = [
-                ParagraphScore(s.start, s.end, 0.9 if "GARBLED" in s.text else 0.1) for s in split_paragraphs(text)
-            ]
-            results.append(DocumentScore(stand_in_document_score(paragraphs), paragraphs))
-        return results
+def keyword_document_score(text: str) -> float:
+    """The stand-in's document score of an English text, rounded as outputs round it: the Detector
+    combines its paragraphs' log-odds with the bundled model's document calibration."""
+    spans = []
+    for segment in split_paragraphs(text):
+        score = 0.9 if "GARBLED" in segment.text else 0.1
+        spans.append(ParagraphScore(segment.start, segment.end, score, float(np.log(score / (1 - score)))))
+    combined = document_score(spans, mtdetect.load().model.document_calibration)
+    assert combined is not None
+    return round(combined, 4)
 
 
 def run(
@@ -102,8 +110,10 @@ def test_annotate_keeps_every_field_its_formatting_and_the_line_order(tmp_path: 
         assert {k: v for k, v in record.items() if k != "mtdetect"} == json.loads(original)
         assert list(record)[-1] == "mtdetect"
     assert [json.loads(line)["id"] for line in out] == [1, 2, 3]
-    assert json.loads(out[0])["mtdetect"] == {"score": 0.1, "paragraphs": [[0, 16, 0.1]], "warnings": []}
-    assert json.loads(out[1])["mtdetect"]["score"] == 0.9
+    assert json.loads(out[0])["mtdetect"] == {
+        "score": keyword_document_score("Clean text here."), "paragraphs": [[0, 16, 0.1]], "warnings": []
+    }
+    assert json.loads(out[1])["mtdetect"]["score"] == keyword_document_score("GARBLED text here.")
 
 
 def test_drop_sends_garbled_records_to_rejects_with_reason_and_line(tmp_path: Path) -> None:
@@ -128,7 +138,7 @@ def test_threshold_option_overrides_the_detector_threshold(tmp_path: Path) -> No
 
 def test_score_field_and_document_score_only(tmp_path: Path) -> None:
     out, *_ = run(jsonl({"text": GOOD}), tmp_path, score_field="mt", paragraphs=False)
-    assert json.loads(out[0])["mt"] == {"score": 0.1, "warnings": []}
+    assert json.loads(out[0])["mt"] == {"score": keyword_document_score(GOOD), "warnings": []}
 
 
 FRENCH = "Le conseil municipal a approuvé le budget mardi après un long débat sur les nouvelles écoles de la ville."
@@ -146,7 +156,7 @@ def test_annotations_carry_per_paragraph_warnings(tmp_path: Path) -> None:
 
 def test_warnings_survive_no_paragraphs_drop_and_tsv(tmp_path: Path) -> None:
     out, *_ = run(jsonl({"text": FRENCH}), tmp_path, paragraphs=False)
-    assert json.loads(out[0])["mtdetect"] == {"score": 0.1, "warnings": [[0, len(FRENCH), "not_english"]]}
+    assert json.loads(out[0])["mtdetect"] == {"score": None, "warnings": [[0, len(FRENCH), "not_english"]]}
     _, rejects, _, _ = run(jsonl({"text": f"GARBLED.\n\n{FRENCH}"}), tmp_path, mode="drop", threshold=0.05)
     note = json.loads(rejects[0])["mtdetect"]
     assert note["rejected"] == "dropped" and note["warnings"] == [[10, 10 + len(FRENCH), "not_english"]]
@@ -160,22 +170,22 @@ def test_warnings_survive_no_paragraphs_drop_and_tsv(tmp_path: Path) -> None:
 
 def test_the_language_check_runs_once_per_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = filtering.paragraph_warnings
-    monkeypatch.setattr(filtering, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    real = detector_module.paragraph_warnings
+    monkeypatch.setattr(detector_module, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
     run(jsonl(*[{"text": GOOD} for _ in range(5)]), tmp_path)
     assert calls == [10]  # one call for the block's ten paragraphs
 
 
 def test_the_api_annotations_carry_warnings_too() -> None:
     records = [{"text": FRENCH}, {"text": GOOD}]
-    kept = list(filtering.filter_records(KeywordDetector(), records, mode="annotate"))  # type: ignore[arg-type]
+    kept = list(batches.filter_records(KeywordDetector(), records, mode="annotate"))  # type: ignore[arg-type]
     assert [r["mtdetect"]["warnings"] for r in kept] == [[[0, len(FRENCH), "not_english"]], []]
 
 
 def test_existing_score_field_is_replaced_not_duplicated(tmp_path: Path) -> None:
     out, *_ = run(jsonl({"mtdetect": "old", "text": GOOD}), tmp_path)
     assert out[0].count('"mtdetect"') == 1
-    assert json.loads(out[0])["mtdetect"]["score"] == 0.1
+    assert json.loads(out[0])["mtdetect"]["score"] == keyword_document_score(GOOD)
 
 
 def test_blank_lines_are_no_records_and_a_bom_is_ignored(tmp_path: Path) -> None:
@@ -204,9 +214,9 @@ def test_unreadable_lines_are_reported_with_line_number_and_rejected(tmp_path: P
     assert (counts.read, counts.kept, counts.dropped, counts.errors) == (10, 2, 0, 8)
     assert len(out) == 2
     expected = {
-        2: "not valid JSON", 3: "a JSON an array, not an object", 4: "no field 'text'",
-        5: "field 'text' is null, not a string", 6: "field 'text' is a number, not a string",
-        7: "invalid UTF-8 at byte 13", 8: "invalid UTF-8", 9: "not valid JSON",
+        2: "not valid JSON", 3: "expected a JSON object, found a JSON array", 4: "no field 'text'",
+        5: "field 'text' is JSON null, not a string", 6: "field 'text' is a JSON number, not a string",
+        7: "invalid UTF-8 at byte offset 288", 8: "invalid UTF-8", 9: "not valid JSON",
     }
     assert len(messages) == 8
     for message, (line, reason) in zip(messages, expected.items()):
@@ -259,14 +269,45 @@ def test_tsv_keeps_columns_adds_score_columns_and_rejects_short_rows(tmp_path: P
     data = "id\ttext\n1\tFirst para.\\n\\nGARBLED para.\n2\n3\tClean one.\n".encode()
     out, rejects, messages, counts = run(data, tmp_path, name="in.tsv", mode="drop")
     assert out[0] == "id\ttext\tmtdetect\tmtdetect_paragraphs\tmtdetect_warnings"
-    assert out[1].startswith("3\tClean one.\t0.1\t")
+    assert out[1].startswith(f"3\tClean one.\t{keyword_document_score('Clean one.')}\t")
     assert json.loads(out[1].split("\t")[3]) == [[0, 10, 0.1]]
     assert json.loads(out[1].split("\t")[4]) == []
     assert rejects[0] == "line\treason\tid\ttext"
     assert rejects[1].startswith("2\tgarbled: document score")
-    assert rejects[2] == "3\thas 1 columns, the header has 2\t2"
+    assert rejects[2] == "3\trow has 1 column, header has 2\t2"
     assert (counts.read, counts.kept, counts.dropped, counts.errors) == (3, 1, 1, 1)
-    assert messages == [f"{tmp_path / 'in.tsv'}: line 3: has 1 columns, the header has 2"]
+    assert messages == [f"{tmp_path / 'in.tsv'}: line 3: row has 1 column, header has 2"]
+
+
+def test_a_ragged_tsv_row_is_a_reject_not_a_shifted_row(tmp_path: Path) -> None:
+    """A row with more or fewer cells than the header would put the scores under the wrong columns."""
+    header = "id\ttext\tlang\turl\tdate\tauthor"
+    data = f"{header}\n1\tClean one.\ten\tu\td\ta\n2\tShort row.\ten\tu\td\n3\tLong.\ten\tu\td\ta\tx\n".encode()
+    out, rejects, messages, counts = run(data, tmp_path, name="in.tsv")
+    assert [len(line.split("\t")) for line in out] == [9, 9]  # six columns and three scores, every row
+    assert out[1].startswith(f"1\tClean one.\ten\tu\td\ta\t{keyword_document_score('Clean one.')}\t")
+    assert rejects[1:] == ["3\trow has 5 columns, header has 6\t2\tShort row.\ten\tu\td",  # file lines
+                           "4\trow has 7 columns, header has 6\t3\tLong.\ten\tu\td\ta\tx"]
+    assert (counts.read, counts.kept, counts.errors) == (3, 1, 2)
+    assert messages == [f"{tmp_path / 'in.tsv'}: line {n}: row has {c} columns, header has 6" for n, c in ((3, 5), (4, 7))]
+
+
+def test_a_crlf_tsv_is_read_alike_by_filter_and_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One reader: a Windows TSV (``\\r\\n``) has the same header and cells for both commands."""
+    path = tmp_path / "windows.tsv"
+    path.write_bytes(b"id\ttext\r\n1\tThe council met on Tuesday.\r\n2\tIt approved the budget.\r\n")
+    out = io.StringIO()
+    assert main(["filter", str(path)], out=out) == 0
+    header, *rows = out.getvalue().splitlines()
+    assert header == "id\ttext\tmtdetect\tmtdetect_paragraphs\tmtdetect_warnings"
+    assert [row.split("\t")[:2] for row in rows] == [["1", "The council met on Tuesday."], ["2", "It approved the budget."]]
+    assert "\r" not in out.getvalue()
+    scored = io.StringIO()
+    assert main(["score", "--format", "jsonl", str(path)], out=scored) == 0
+    score_rows = [json.loads(line) for line in scored.getvalue().splitlines()]
+    assert [r["end"] for r in score_rows] == [27, 23]  # no \r in the text
+    assert [r["document_score"] for r in score_rows] == [float(row.split("\t")[2]) for row in rows]
+    capsys.readouterr()
 
 
 def test_tsv_cells_are_unescaped_as_the_score_command_reads_them(tmp_path: Path) -> None:
@@ -324,7 +365,7 @@ def test_workers_take_input_lazily_a_bounded_window_at_a_time() -> None:
         nonlocal pulled
         for i in range(40):
             pulled += 1
-            yield filtering.Block("in", [(i + 1, json.dumps({"text": GOOD}).encode())])
+            yield filtering.Block("in", [(i + 1, 0, json.dumps({"text": GOOD}).encode())])
 
     results = filtering.scored_blocks(source(), KeywordDetector(), FilterOptions(), processes=2)  # type: ignore[arg-type]
     next(results)
@@ -337,10 +378,10 @@ def test_workers_take_input_lazily_a_bounded_window_at_a_time() -> None:
 
 def test_filter_records_yields_kept_copies_lazily_and_names_bad_records() -> None:
     records = [{"id": 1, "text": GOOD}, {"id": 2, "text": BAD}, {"id": 3, "text": GOOD}]
-    kept = list(filtering.filter_records(KeywordDetector(), records, batch_size=2))  # type: ignore[arg-type]
+    kept = list(batches.filter_records(KeywordDetector(), records, batch_size=2))  # type: ignore[arg-type]
     assert [r["id"] for r in kept] == [1, 3]
-    assert kept[0]["mtdetect"]["score"] == 0.1 and "mtdetect" not in records[0]
-    every = filtering.filter_records(KeywordDetector(), records, mode="annotate", score_field=None)  # type: ignore[arg-type]
+    assert kept[0]["mtdetect"]["score"] == keyword_document_score(GOOD) and "mtdetect" not in records[0]
+    every = batches.filter_records(KeywordDetector(), records, mode="annotate", score_field=None)  # type: ignore[arg-type]
     assert [r for r in every] == records
 
     def endless():
@@ -348,7 +389,7 @@ def test_filter_records_yields_kept_copies_lazily_and_names_bad_records() -> Non
         yield {"text": 5}
         raise AssertionError("read past the bad record")
 
-    stream = filtering.filter_records(KeywordDetector(), endless(), batch_size=1)  # type: ignore[arg-type]
+    stream = batches.filter_records(KeywordDetector(), endless(), batch_size=1)  # type: ignore[arg-type]
     assert next(stream)["text"] == GOOD
     with pytest.raises(InputError, match="record 1: field 'text' is int, not a string"):
         next(stream)
@@ -403,12 +444,17 @@ def test_cli_filter_exits_1_when_unreadable_lines_have_nowhere_to_go(tmp_path: P
     out = io.StringIO()
     assert main(["filter", str(source)], out=out) == 1
     assert len(out.getvalue().splitlines()) == 1
-    assert "keep them with --rejects" in capsys.readouterr().err
+    assert "keep it with --rejects" in capsys.readouterr().err
 
 
-def test_cli_filter_refuses_plain_text_format(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["filter", "--input-format", "text", "x.txt"], out=io.StringIO()) == 2
-    assert "filter reads JSONL or TSV records" in capsys.readouterr().err
+def test_cli_filter_neither_offers_nor_takes_plain_text_format(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["filter", "--input-format", "text", "x.txt"], out=io.StringIO())
+    assert exit_.value.code == 2
+    assert "invalid choice: 'text' (choose from 'auto', 'jsonl', 'tsv')" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["filter", "-h"], out=io.StringIO())
+    assert "{auto,jsonl,tsv}" in capsys.readouterr().out
 
 
 def _mtdetect(*args: str, **kwargs: object) -> subprocess.Popen:

@@ -19,10 +19,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import mtdetect
-from mtdetect.detector import DocumentScore, ParagraphScore
+from mtdetect.detector import Evidence
 from mtdetect.integrations import dolma as dolma_integration
 from mtdetect.integrations.datatrove import MISSING_EXTRA, without_segments
 from mtdetect.segment import split_paragraphs
@@ -41,29 +42,21 @@ GARBLED = (
 GERMAN = "Der Rat hat den Haushalt nach einer langen Debatte über die neuen Schulen genehmigt."
 
 
-def stand_in_document_score(paragraphs: Sequence[ParagraphScore]) -> float:
-    """The stand-in's document score: its paragraph scores weighted by length (0 with no text)."""
-    lengths = [p.end - p.start for p in paragraphs]
-    return sum(p.score * n for p, n in zip(paragraphs, lengths)) / sum(lengths) if sum(lengths) else 0.0
+class KeywordDetector(mtdetect.Detector):
+    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1.
 
+    Only the classifier is replaced (its calls are counted): documents, verdicts
+    and warnings are the Detector's own.
+    """
 
-class KeywordDetector:
-    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
+    def __init__(self) -> None:
+        super().__init__(threshold=0.5)
+        self.calls = 0
 
-    threshold = 0.5
-
-    def score_documents(self, texts: Sequence[str]) -> list[DocumentScore]:
-        self.calls = getattr(self, "calls", 0) + 1
-        results = []
-        for text in texts:
-            paragraphs = [
-                ParagraphScore(s.start, s.end, 0.9 if "GARBLED" in s.text else 0.1) for s in split_paragraphs(text)
-            ]
-            results.append(DocumentScore(stand_in_document_score(paragraphs), paragraphs))
-        return results
-
-    def score_document(self, text: str) -> DocumentScore:
-        return self.score_documents([text])[0]
+    def paragraph_evidence(self, paragraphs: Sequence[str], *, explain: bool = False, top: int = 6) -> Evidence:
+        self.calls += 1
+        scores = np.array([0.9 if "GARBLED" in p else 0.1 for p in paragraphs])
+        return Evidence(scores, np.log(scores / (1 - scores)))
 
 
 def test_without_segments_keeps_separators_and_edges() -> None:
@@ -101,7 +94,7 @@ def test_datatrove_filter_batch_document_and_paragraph_modes() -> None:
     assert step.filter_batch(batch) == [True, (False, "mtdetect_garbled"), (False, "mtdetect_garbled"), True]
     assert detector.calls == 1  # one model call for every paragraph of the batch
     assert batch[1].metadata["mtdetect_paragraphs"] == [0.1, 0.9]
-    assert 0.5 < batch[1].metadata["mtdetect"] < 0.9 and batch[3].metadata["mtdetect"] == 0.0
+    assert 0.5 < batch[1].metadata["mtdetect"] < 0.9 and batch[3].metadata["mtdetect"] is None  # no text: no score
     assert [doc.metadata["mtdetect_warnings"] for doc in batch] == [[]] * 4
 
     step = MtdetectFilter(mode="paragraph", metadata_key="mt")
@@ -113,10 +106,14 @@ def test_datatrove_filter_batch_document_and_paragraph_modes() -> None:
     assert batch[1].metadata["mt_paragraphs"] == [0.1, 0.9]
     assert step.stats["mtdetect_paragraphs_removed"].total == 2
 
-    german = Document(text=f"Clean one.\n\n{GERMAN}\n\n{GERMAN} GARBLED", id="e")
+    text = f"Clean one.\n\n{GERMAN}\n\n{GERMAN} GARBLED"
+    german = Document(text=text, id="e")
     assert step.filter_batch([german]) == [True]
     assert german.metadata["mt_warnings"] == [[1, "not_english"], [2, "not_english"]]  # indexes of mt_paragraphs
-    assert german.metadata["mt_paragraphs"] == [0.1, 0.1, 0.9] and german.metadata["mt_removed_paragraphs"] == 1
+    assert german.metadata["mt_paragraphs"] == [0.1, 0.1, 0.9]
+    assert german.metadata["mt_removed_paragraphs"] == 0 and german.text == text  # not English: never cut as garbled
+    # The English paragraph's evidence only:
+    assert german.metadata["mt"] == round(step.detector.score_document("Clean one.").score, 4)
 
     with pytest.raises(ValueError, match="mode must be"):
         MtdetectFilter(mode="sentence")  # type: ignore[arg-type]
@@ -219,7 +216,7 @@ def test_document_spans_are_paragraph_spans_then_the_document() -> None:
     assert [s[:3] for s in spans] == [(0, 12, "paragraph"), (14, len(text), "paragraph"), (0, len(text), "document")]
     assert [s[3] for s in spans[:2]] == [0.1, 0.9] and 0.5 < spans[2][3] < 0.9
     assert dolma_integration.document_spans(KeywordDetector(), text, paragraphs=False) == spans[2:]  # type: ignore[arg-type]
-    assert dolma_integration.document_spans(KeywordDetector(), "") == [(0, 0, "document", 0.0)]  # type: ignore[arg-type]
+    assert dolma_integration.document_spans(KeywordDetector(), "") == []  # type: ignore[arg-type]  # no score, no span
 
 
 def test_document_spans_mark_paragraphs_that_are_not_english() -> None:

@@ -353,7 +353,7 @@ def test_pickle_refused_without_trust(pickled) -> None:
 
 def test_pickle_with_the_wrong_checksum(pickled) -> None:
     _, path = pickled
-    assert model_error(path, trust=True, sha256="ab" * 32) == errors.MODEL_CHECKSUM.format(path=path)
+    assert model_error(path, trust=True, sha256="ab" * 32) == errors.MODEL_UNEXPECTED.format(path=path, found=sha256(path))
 
 
 def test_pickle_loaded_with_trust_and_checksum(pickled) -> None:
@@ -439,3 +439,19 @@ def test_bundled_model_loads_from_a_copy(tmp_path: Path) -> None:
     shutil.copy(source.with_name(card["weights_file"]), tmp_path / card["weights_file"])
     assert mtdetect.load(tmp_path).threshold == card["threshold"]
     assert mtdetect.load(tmp_path / card["weights_file"]).threshold == card["threshold"]
+
+
+def test_sha256_pins_a_card_model_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--sha256 is checked for every model format: for a card, a weights file or a folder, against the weights."""
+    card = default_model_path()
+    weights = card.with_name(json.loads(card.read_text(encoding="utf-8"))["weights_file"])
+    digest = sha256(weights)
+    for given in (card, weights, card.parent):
+        assert load_model(given, sha256=digest.upper()).card["weights_sha256"] == digest
+        assert model_error(given, sha256="ab" * 32) == errors.MODEL_UNEXPECTED.format(path=weights, found=digest)
+    from mtdetect.cli import main
+
+    text = tmp_path / "a.txt"
+    text.write_text("The council met on Tuesday.\n", encoding="utf-8")
+    assert main(["score", "--sha256", "ab" * 32, str(text)]) == 2
+    assert capsys.readouterr().err.startswith(f"mtdetect: error: model file {weights} has sha256 {digest}, not the one")

@@ -387,10 +387,13 @@ def test_shipped_parameters_are_sorted_and_curated() -> None:
 def test_training_main_writes_deterministic_json(tmp_path: Path) -> None:
     clean = tmp_path / "data" / "clean"
     clean.mkdir(parents=True)
-    (clean / "tiny.jsonl").write_text(
-        "".join(json.dumps({"id": i, "text": text}) + "\n" for i, text in enumerate(TINY_CORPUS)),
-        encoding="utf-8",
-    )
+    half = len(TINY_CORPUS) // 2
+    for name, texts in zip(punkt.CLEAN_FILES, (TINY_CORPUS[:half], TINY_CORPUS[half:])):
+        (tmp_path / "data" / name).write_text(
+            "".join(json.dumps({"id": i, "text": text}) + "\n" for i, text in enumerate(texts)), encoding="utf-8"
+        )
+    # Web text with a dev split and the dev set are for measuring: never read.
+    (clean / "ewt-ccbysa-paragraphs.jsonl").write_text('{"text": "Never read.", "split": "dev"}\n', encoding="utf-8")
     (tmp_path / "data" / "dev").mkdir()
     (tmp_path / "data" / "dev" / "held-out.jsonl").write_text('{"text": "Never read."}\n', encoding="utf-8")
     first, second = tmp_path / "a.json", tmp_path / "b.json"
@@ -398,8 +401,8 @@ def test_training_main_writes_deterministic_json(tmp_path: Path) -> None:
     assert punkt.main(["--data", str(tmp_path / "data"), "--out", str(second)]) == 0
     assert first.read_bytes() == second.read_bytes()
     doc = json.loads(first.read_text(encoding="utf-8"))
-    assert [source["file"] for source in doc["sources"]] == ["clean/tiny.jsonl"]
-    assert doc["sources"][0]["paragraphs"] == len(TINY_CORPUS)
+    assert [source["file"] for source in doc["sources"]] == list(punkt.CLEAN_FILES)
+    assert sum(source["paragraphs"] for source in doc["sources"]) == len(TINY_CORPUS)
 
 
 def test_training_main_without_data_fails(tmp_path: Path) -> None:

@@ -6,28 +6,38 @@ Table of contents
 families of the design notes. Each is a small function
 ``(text, rng, rate) -> str`` that damages some of the places where it applies
 (each site with probability ``rate``, at least one) and returns the text
-unchanged when it finds no place to act.
+unchanged when it finds no place to act. Those that put the same thing at
+every place a pattern finds are a :class:`Substitution` (a pattern and an
+``re.sub`` template); the others are functions. Each has one line of
+documentation (:attr:`Corruption.doc`); the tests hold a worked example of
+each, with its seed and rate.
 
-=====================  ===================  ======================================
-family                 corruption           example
-=====================  ===================  ======================================
-sentence_boundary      mid_sentence_period  ``the economy of`` -> ``the economy. of``
-sentence_boundary      split_date           ``March 2022`` -> ``March. 2022``
-sentence_boundary      orphan_punctuation   ``said, that`` -> ``said , that``
-quotation              drop_quotes          ``“We will,” he said`` -> ``We will, he said``
-quotation              misplace_quotes      ``said “we`` -> ``said” we``
-quotation              duplicate_bracket    ``[the visit]`` -> ``the [the visit]``
-detokenisation         split_contraction    ``don't`` -> ``do n't``
-detokenisation         space_symbols        ``8%`` -> ``8 %``, ``$75`` -> ``$ 75``
-detokenisation         spaced_hyphen        ``cross-border`` -> ``cross- border``
-lexical                duplicate_word       ``the analysis`` -> ``a analysis the analysis``
-lexical                article_error        ``an interview`` -> ``a interview``
-lexical                agreement_error      ``which relies`` -> ``which rely``
-lexical                capitalise_verb      ``Putin expressed`` -> ``Putin Express``
-lexical                synonym_swap         ``close ally`` -> ``near friend`` (WordNet)
-lexical                untranslated_word    ``the new law`` -> ``the new Gesetz``
-word_order             word_order           ``the new law`` -> ``the law new``
-=====================  ===================  ======================================
+A corruption that a rule of :mod:`mtdetect.rules` detects has that rule's
+name; every rule has one (the tests check that it fires on its output). The
+others (agreement, synonyms, untranslated words, word order) leave damage that
+only the language and word-class features see.
+
+===================  ==============================  ============================================
+family               corruption                      example
+===================  ==============================  ============================================
+sentence_boundary    mid_sentence_period             ``the economy of`` -> ``the economy. of``
+sentence_boundary    split_date                      ``March 2022`` -> ``March. 2022``
+sentence_boundary    orphan_punctuation              ``said, that`` -> ``said , that``
+quotation            dropped_quotes                  ``“We will,” he said`` -> ``We will, he said``
+quotation            quote_attachment                ``said “we`` -> ``said” we``
+quotation            unbalanced_quotes               ``said “we will”`` -> ``said we will”``
+quotation            duplicated_bracket              ``[the visit]`` -> ``the [the visit]``
+detokenisation       split_contraction               ``don't`` -> ``do n't``
+detokenisation       spaced_symbol                   ``8%`` -> ``8 %``, ``$75`` -> ``$ 75``
+detokenisation       spaced_hyphen                   ``cross-border`` -> ``cross- border``
+lexical              duplicated_word                 ``the analysis`` -> ``a analysis the analysis``
+lexical              article_agreement               ``an interview`` -> ``a interview``
+lexical              agreement_error                 ``which relies`` -> ``which rely``
+lexical              capitalised_midsentence_word    ``Putin expressed`` -> ``Putin Express``
+lexical              synonym_swap                    ``close ally`` -> ``near friend`` (WordNet)
+lexical              untranslated_word               ``the new law`` -> ``the new Gesetz``
+word_order           word_order                      ``the new law`` -> ``the law new``
+===================  ==============================  ============================================
 
 :func:`garble` applies a sparse random mixture of them (1-3 by default);
 :func:`typography_variant` makes a *clean* variant that changes only
@@ -52,6 +62,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from mtdetect.lexicon import FUNCTION_WORDS, NUMBER_WORDS, TITLE_ABBREVIATIONS
 from training.wordnet import WordNet, WordNetMissingError, load_wordnet, wordnet_available
 
 __all__ = [
@@ -59,6 +70,7 @@ __all__ = [
     "CorruptionFn",
     "CORRUPTIONS",
     "FAMILIES",
+    "Substitution",
     "garble",
     "typography_variant",
     "garble_pairs",
@@ -124,6 +136,29 @@ def _edit_sites(text: str, sites: Sequence[Edit], rng: random.Random, rate: floa
     if not sites:
         return text
     return _apply_edits(text, [sites[i] for i in _pick(len(sites), rng, rate)])
+
+
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    """A corruption that is ``re.sub(pattern, template, text)`` at a random subset of the matches.
+
+    Each match is a site, damaged with probability ``rate`` (at least one
+    site): the corruptions that put the same thing at every place a pattern
+    finds are written this way, as a pattern, a template in ``re.sub``
+    syntax (``\\g<0>`` is the match) and one line of ``doc``.
+
+    >>> spaced_percent = Substitution(re.compile(r"(?<=\\d)%"), " %", "Space off a percent sign.")
+    >>> spaced_percent("8% and 9%", random.Random(0), 1.0)
+    '8 % and 9 %'
+    """
+
+    pattern: re.Pattern[str]
+    template: str
+    doc: str
+
+    def __call__(self, text: str, rng: random.Random, rate: float) -> str:
+        sites = [(m.start(), m.end(), m.expand(self.template)) for m in self.pattern.finditer(text)]
+        return _edit_sites(text, sites, rng, rate)
 
 
 def _at_sentence_start(text: str, index: int) -> bool:
@@ -233,38 +268,21 @@ _VERB_FORMS = _verb_forms()
 # Sentence-boundary damage
 # --------------------------------------------------------------------------
 
+# Words after which a stray full stop is implausible even for MT ("the. economy").
+_NO_PERIOD_AFTER = (
+    "a|an|the|of|to|in|on|at|by|for|from|with|and|or|but|as|if|that|than|my|his|her|its|our|their"
+)
 _MID_PERIOD_SITE = re.compile(
-    r"""
-    (?<![\w'’-])(?P<word>[A-Za-z]{2,})(?=\ [a-z])  # a word before a lower-case word: add "."
-    | (?P<comma>,)(?=\ [a-z])                      # a comma before a lower-case word: make it "."
+    rf"""
+    (?<![\w'’-])(?!(?i:{_NO_PERIOD_AFTER})\ )  # at a word that is none of those, in any case,
+    (?P<word>[A-Za-z]{{2,}})(?=\ [a-z])       # before a lower-case word: the word, then "."
+    | ,(?=\ [a-z])                            # or a comma before a lower-case word: "." instead
     """,
     re.VERBOSE,
 )
-# Words after which a stray full stop is implausible even for MT ("the. economy").
-_NO_PERIOD_AFTER = frozenset(
-    "a an the of to in on at by for from with and or but as if that than my his her its our their".split()
+mid_sentence_period = Substitution(
+    _MID_PERIOD_SITE, r"\g<word>.", "Put a full stop inside a clause, keeping the next word lower-case."
 )
-
-
-def mid_sentence_period(text: str, rng: random.Random, rate: float) -> str:
-    """Put a full stop inside a clause, keeping the next word lower-case.
-
-    >>> text = "It props up the economy of the region, which relies on oil."
-    >>> mid_sentence_period(text, random.Random(5), 0.0)
-    'It props up the economy. of the region, which relies on oil.'
-    >>> mid_sentence_period(text, random.Random(7), 0.0)
-    'It props up the economy of the region. which relies on oil.'
-    >>> mid_sentence_period("Paris. Berlin. Rome.", random.Random(2), 1.0)
-    'Paris. Berlin. Rome.'
-    """
-    sites: list[Edit] = []
-    for m in _MID_PERIOD_SITE.finditer(text):
-        if m.group("comma"):
-            sites.append((m.start(), m.end(), "."))
-        elif m.group("word").lower() not in _NO_PERIOD_AFTER:
-            sites.append((m.end(), m.end(), "."))
-    return _edit_sites(text, sites, rng, rate)
-
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -272,24 +290,15 @@ _MONTH = (
 )
 _DATE_SITE = re.compile(
     rf"""
-    (?<![\w.])(?:{_MONTH})(?P<month>)(?=\ \d)      # "March 2022", "May 16": insert "." after the month
-    | (?<=\d)(?P<number>)(?=\ (?:million|billion|trillion|percent|per\ cent|years?)\b)
-                                                   # "60 percent": insert "." after the number
+    (?<![\w.])(?:{_MONTH})(?=\ \d)                 # "March 2022", "May 16": the month, then "."
+    | (?<=\d)(?=\ (?:million|billion|trillion|percent|per\ cent|years?)\b)
+                                                   # "60 percent": "." after the number
     """,
     re.VERBOSE,
 )
-
-
-def split_date(text: str, rng: random.Random, rate: float) -> str:
-    """Split a date or an amount with a full stop: ``March 2022`` -> ``March. 2022``.
-
-    >>> split_date("The invasion began in February 2022.", random.Random(1), 0.0)
-    'The invasion began in February. 2022.'
-    >>> split_date("The talks went on for hours.", random.Random(1), 1.0)
-    'The talks went on for hours.'
-    """
-    sites = [(m.end(), m.end(), ".") for m in _DATE_SITE.finditer(text)]
-    return _edit_sites(text, sites, rng, rate)
+split_date = Substitution(
+    _DATE_SITE, r"\g<0>.", "Split a date or an amount with a full stop: ``March 2022`` -> ``March. 2022``."
+)
 
 
 _PUNCT_SITE = re.compile(
@@ -303,13 +312,7 @@ _PUNCT_SITE = re.compile(
 
 
 def orphan_punctuation(text: str, rng: random.Random, rate: float) -> str:
-    """Orphan or double punctuation: ``said, that`` -> ``said , that``, ``end.`` -> ``end. .``.
-
-    >>> orphan_punctuation("We met, and we talked.", random.Random(1), 1.0)
-    'We met , and we talked. .'
-    >>> orphan_punctuation("no punctuation here", random.Random(4), 1.0)
-    'no punctuation here'
-    """
+    """Orphan or double punctuation: ``said, that`` -> ``said , that``, ``end.`` -> ``end. .``."""
     sites: list[Edit] = []
     for m in _PUNCT_SITE.finditer(text):
         mark = m.group("mark")
@@ -338,14 +341,8 @@ _QUOTED_SPEECH = re.compile(
 _DOUBLE_QUOTE_MARK = re.compile(r"[“”„\"]|«\s?|\s?»")
 
 
-def drop_quotes(text: str, rng: random.Random, rate: float) -> str:
-    """Remove every quotation mark from a paragraph that quotes speech (``rate`` is unused).
-
-    >>> drop_quotes('“We will not stop now,” the minister said.', random.Random(0), 1.0)
-    'We will not stop now, the minister said.'
-    >>> drop_quotes("Don't stop: it's the students' turn.", random.Random(0), 1.0)
-    "Don't stop: it's the students' turn."
-    """
+def dropped_quotes(text: str, rng: random.Random, rate: float) -> str:
+    """Remove every quotation mark from a paragraph that quotes speech (``rate`` is unused)."""
     if not _QUOTED_SPEECH.search(text):
         return text
 
@@ -371,14 +368,8 @@ _QUOTE_SITE = re.compile(
 _CLOSING_OF = {"“": "”", '"': '"', "‘": "’"}
 
 
-def misplace_quotes(text: str, rng: random.Random, rate: float) -> str:
-    """Glue a quote to the wrong word or space it off: ``said “we`` -> ``said” we``.
-
-    >>> misplace_quotes('He said “we will win” and left.', random.Random(1), 1.0)
-    'He said” we will win ” and left.'
-    >>> misplace_quotes("He said we will win.", random.Random(3), 1.0)
-    'He said we will win.'
-    """
+def quote_attachment(text: str, rng: random.Random, rate: float) -> str:
+    """Glue a quote to the wrong word or space it off: ``said “we`` -> ``said” we``."""
     sites: list[Edit] = []
     for m in _QUOTE_SITE.finditer(text):
         quote = m.group(0).strip()
@@ -403,14 +394,8 @@ _BRACKET_SITE = re.compile(
 )
 
 
-def duplicate_bracket(text: str, rng: random.Random, rate: float) -> str:
-    """Duplicate (part of) a bracketed insert before it: ``[the visit]`` -> ``the [the visit]``.
-
-    >>> duplicate_bracket("It is a crucial piece of [the visit], he said.", random.Random(1), 0.0)
-    'It is a crucial piece of the [the visit], he said.'
-    >>> duplicate_bracket("It is a crucial piece of the visit.", random.Random(1), 1.0)
-    'It is a crucial piece of the visit.'
-    """
+def duplicated_bracket(text: str, rng: random.Random, rate: float) -> str:
+    """Duplicate (part of) a bracketed insert before it: ``[the visit]`` -> ``the [the visit]``."""
     sites: list[Edit] = []
     for m in _BRACKET_SITE.finditer(text):
         if (m.group("open") == "[") != (m.group("close") == "]"):
@@ -419,6 +404,13 @@ def duplicate_bracket(text: str, rng: random.Random, rate: float) -> str:
         copy = m.group("first") if rng.random() < 0.6 else inner
         sites.append((m.start(), m.start(), copy + " "))
     return _edit_sites(text, sites, rng, rate)
+
+
+def unbalanced_quotes(text: str, rng: random.Random, rate: float) -> str:
+    """Drop the opening mark of a curly-quoted passage or a bracketed insert, keeping its closer."""
+    openers = [m.start() for m in _QUOTED_SPEECH.finditer(text) if text[m.start()] == "“"]
+    openers += [m.start("open") for m in _BRACKET_SITE.finditer(text) if m.group("open") == "("]
+    return _edit_sites(text, [(i, i + 1, "") for i in sorted(openers)], rng, rate)
 
 
 # --------------------------------------------------------------------------
@@ -432,18 +424,9 @@ _CONTRACTION_SITE = re.compile(
     """,
     re.VERBOSE,
 )
-
-
-def split_contraction(text: str, rng: random.Random, rate: float) -> str:
-    """Split a contraction or possessive the way a tokenizer does: ``don't`` -> ``do n't``.
-
-    >>> split_contraction("I don't think it’s over.", random.Random(0), 1.0)
-    "I do n't think it ’s over."
-    >>> split_contraction("I do not think it is over.", random.Random(0), 1.0)
-    'I do not think it is over.'
-    """
-    sites = [(m.start(), m.start(), " ") for m in _CONTRACTION_SITE.finditer(text)]
-    return _edit_sites(text, sites, rng, rate)
+split_contraction = Substitution(
+    _CONTRACTION_SITE, " ", "Split a contraction or possessive the way a tokenizer does: ``don't`` -> ``do n't``."
+)
 
 
 _SYMBOL_SITE = re.compile(
@@ -456,14 +439,8 @@ _SYMBOL_SITE = re.compile(
 )
 
 
-def space_symbols(text: str, rng: random.Random, rate: float) -> str:
-    """Space off percent and currency signs: ``8%`` -> ``8 %``, ``$75`` -> ``$ 75`` / ``profit$ 75``.
-
-    >>> space_symbols("Sales rose 8% to $75 million.", random.Random(1), 1.0)
-    'Sales rose 8 % to$ 75 million.'
-    >>> space_symbols("Sales rose 8 percent.", random.Random(5), 1.0)
-    'Sales rose 8 percent.'
-    """
+def spaced_symbol(text: str, rng: random.Random, rate: float) -> str:
+    """Space off percent and currency signs: ``8%`` -> ``8 %``, ``$75`` -> ``$ 75`` / ``profit$ 75``."""
     sites: list[Edit] = []
     for m in _SYMBOL_SITE.finditer(text):
         if m.group("percent"):
@@ -476,18 +453,9 @@ def space_symbols(text: str, rng: random.Random, rate: float) -> str:
 
 
 _HYPHEN_SITE = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")  # cross-border, long-term
-
-
-def spaced_hyphen(text: str, rng: random.Random, rate: float) -> str:
-    """Put a space after the hyphen of a compound: ``cross-border`` -> ``cross- border``.
-
-    >>> spaced_hyphen("A long-term, cross-border deal.", random.Random(0), 1.0)
-    'A long- term, cross- border deal.'
-    >>> spaced_hyphen("A deal - at last.", random.Random(0), 1.0)
-    'A deal - at last.'
-    """
-    sites = [(m.end(), m.end(), " ") for m in _HYPHEN_SITE.finditer(text)]
-    return _edit_sites(text, sites, rng, rate)
+spaced_hyphen = Substitution(
+    _HYPHEN_SITE, "- ", "Put a space after the hyphen of a compound: ``cross-border`` -> ``cross- border``."
+)
 
 
 # --------------------------------------------------------------------------
@@ -503,14 +471,8 @@ _ARTICLE_NOUN = re.compile(
 )
 
 
-def duplicate_word(text: str, rng: random.Random, rate: float) -> str:
-    """Half-replaced or doubled words: ``the analysis`` -> ``a analysis the analysis``.
-
-    >>> duplicate_word("The analysis of the data shows a rise.", random.Random(4), 0.0)
-    'A analysis the analysis of the data shows a rise.'
-    >>> duplicate_word("Go on.", random.Random(1), 1.0)
-    'Go on.'
-    """
+def duplicated_word(text: str, rng: random.Random, rate: float) -> str:
+    """Half-replaced or doubled words: ``the analysis`` -> ``a analysis the analysis``."""
     sites: list[Edit] = []
     for m in _ARTICLE_NOUN.finditer(text):
         article, word = m.group("article"), m.group("word")
@@ -531,14 +493,8 @@ _ARTICLE = re.compile(r"(?<![\w'’-])(?P<article>an|a|An|A)(?=\ [A-Za-z])")
 _SWAPPED_ARTICLE = {"a": "an", "an": "a", "A": "An", "An": "A"}
 
 
-def article_error(text: str, rng: random.Random, rate: float) -> str:
-    """Swap ``a`` and ``an``: ``an interview`` -> ``a interview``, ``a book`` -> ``an book``.
-
-    >>> article_error("In an interview, she showed a book.", random.Random(0), 1.0)
-    'In a interview, she showed an book.'
-    >>> article_error("Type A blood is common.", random.Random(0), 1.0)
-    'Type A blood is common.'
-    """
+def article_agreement(text: str, rng: random.Random, rate: float) -> str:
+    """Swap ``a`` and ``an``: ``an interview`` -> ``a interview``, ``a book`` -> ``an book``."""
     sites: list[Edit] = []
     for m in _ARTICLE.finditer(text):
         article = m.group("article")
@@ -566,13 +522,7 @@ _SINGULAR_SUBJECTS = ("he", "she", "it")
 
 
 def agreement_error(text: str, rng: random.Random, rate: float) -> str:
-    """Break subject-verb agreement: ``which relies`` -> ``which rely``, ``they have`` -> ``they has``.
-
-    >>> agreement_error("The ministry, which relies on oil, says they have plans.", random.Random(0), 1.0)
-    'The ministry, which rely on oil, says they has plans.'
-    >>> agreement_error("The ministry relied on oil.", random.Random(0), 1.0)
-    'The ministry relied on oil.'
-    """
+    """Break subject-verb agreement: ``which relies`` -> ``which rely``, ``they have`` -> ``they has``."""
     sites: list[Edit] = []
     for m in _AGREEMENT_SITE.finditer(text):
         subject, verb = m.group("subject").lower(), m.group("verb")
@@ -593,14 +543,8 @@ def agreement_error(text: str, rng: random.Random, rate: float) -> str:
 _AUXILIARIES = frozenset("is are was were be been being am has have had do does did".split())
 
 
-def capitalise_verb(text: str, rng: random.Random, rate: float) -> str:
-    """Capitalise a verb mid-sentence, sometimes in its base form: ``expressed`` -> ``Express``.
-
-    >>> capitalise_verb("Putin expressed his wish to go.", random.Random(4), 0.0)
-    'Putin Express his wish to go.'
-    >>> capitalise_verb("The end of an era.", random.Random(1), 1.0)
-    'The end of an era.'
-    """
+def capitalised_midsentence_word(text: str, rng: random.Random, rate: float) -> str:
+    """Capitalise a verb mid-sentence, sometimes in its base form: ``expressed`` -> ``Express``."""
     sites: list[Edit] = []
     for m in _PLAIN_WORD.finditer(text):
         word = m.group(0)
@@ -615,23 +559,10 @@ def capitalise_verb(text: str, rng: random.Random, rate: float) -> str:
     return _edit_sites(text, sites, rng, rate)
 
 
-# Function words and auxiliaries a spinner leaves alone.
-_SYNONYM_STOPWORDS = frozenset(
-    """
-    a about above after again against all also although am an and any are as at be because
-    been before being below between both but by can cannot could did do does doing down
-    during each either even ever every few for from further had has have having he her here
-    hers herself him himself his how however i if in into is it its itself just many may me
-    might more most much must my myself neither no nor not now of off on once one only or
-    other our ours ourselves out over own per rather same shall she should since so some
-    such than that the their theirs them themselves then there these they this those
-    though through thus to too two under until up upon us very was we were what when where
-    whether which while who whom whose why will with within without would yet you your
-    yours yourself yourselves mr mrs ms dr
-    three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
-    hundred thousand million billion trillion
-    """.split()
+_SYNONYM_STOPWORDS = FUNCTION_WORDS | NUMBER_WORDS | TITLE_ABBREVIATIONS | frozenset(
+    "ever however own same thus".split()
 )
+"""Words a spinner leaves alone: function words, number words, titles and a few adverbs."""
 
 
 @lru_cache(maxsize=65536)
@@ -663,12 +594,6 @@ def synonym_swap(text: str, rng: random.Random, rate: float) -> str:
 
     Needs WordNet (``apt-get install wordnet-base``); raises
     :class:`~training.wordnet.WordNetMissingError` without it.
-
-    >>> if not wordnet_available(): import pytest; pytest.skip("needs wordnet-base")
-    >>> synonym_swap("He is a close ally of the prime minister.", random.Random(7), 1.0)
-    'He is a near friend of the choice curate.'
-    >>> synonym_swap("It is what it is, and so be it.", random.Random(3), 1.0)
-    'It is what it is, and so be it.'
     """
     wordnet = load_wordnet()  # raises WordNetMissingError with install advice
     sites: list[Edit] = []
@@ -687,68 +612,66 @@ def synonym_swap(text: str, rng: random.Random, rate: float) -> str:
 
 
 # English content words and untranslated equivalents (German, Spanish,
-# French, Russian transliterated) of the kind MT leaves in place.
+# French, Russian transliterated) of the kind MT leaves in place: a row is
+# the English word, then its equivalents.
 _FOREIGN_WORDS: dict[str, tuple[str, ...]] = {
-    "agreement": ("Abkommen", "acuerdo", "accord", "soglasheniye"),
-    "army": ("Armee", "ejército", "armée", "armiya"),
-    "budget": ("Haushalt", "presupuesto", "byudzhet"),
-    "business": ("Geschäft", "negocio", "affaires", "biznes"),
-    "children": ("Kinder", "niños", "enfants", "deti"),
-    "city": ("Stadt", "ciudad", "ville", "gorod"),
-    "company": ("Unternehmen", "empresa", "entreprise", "kompaniya"),
-    "council": ("Gemeinderat", "ayuntamiento", "conseil", "sovet"),
-    "country": ("Land", "país", "pays", "strana"),
-    "court": ("Gericht", "tribunal", "sud"),
-    "day": ("Tag", "día", "jour", "den"),
-    "economy": ("Wirtschaft", "economía", "économie", "ekonomika"),
-    "education": ("Bildung", "educación", "enseignement", "obrazovaniye"),
-    "election": ("Wahl", "elecciones", "scrutin", "vybory"),
-    "energy": ("Energie", "energía", "énergie", "energetika"),
-    "family": ("Familie", "familia", "famille", "semya"),
-    "farmer": ("Bauer", "agricultor", "agriculteur", "fermer"),
-    "freedom": ("Freiheit", "libertad", "liberté", "svoboda"),
-    "government": ("Regierung", "gobierno", "gouvernement", "pravitelstvo"),
-    "health": ("Gesundheit", "salud", "santé", "zdorovye"),
-    "house": ("Haus", "casa", "maison", "dom"),
-    "housing": ("Wohnungsbau", "vivienda", "logement", "zhilyo"),
-    "law": ("Gesetz", "ley", "loi", "zakon"),
-    "market": ("Markt", "mercado", "marché", "rynok"),
-    "mayor": ("Bürgermeister", "alcalde", "maire", "mer"),
-    "meeting": ("Treffen", "reunión", "réunion", "vstrecha"),
-    "money": ("Geld", "dinero", "argent", "dengi"),
-    "newspaper": ("Zeitung", "periódico", "journal", "gazeta"),
-    "party": ("Partei", "partido", "parti", "partiya"),
-    "peace": ("Frieden", "paz", "paix", "mir"),
-    "people": ("Leute", "gente", "gens", "lyudi"),
-    "police": ("Polizei", "policía", "politsiya"),
-    "price": ("Preis", "precio", "prix", "tsena"),
-    "region": ("Gebiet", "región", "oblast"),
-    "rent": ("Miete", "alquiler", "loyer", "arenda"),
-    "report": ("Bericht", "informe", "rapport", "doklad"),
-    "school": ("Schule", "escuela", "école", "shkola"),
-    "security": ("Sicherheit", "seguridad", "sécurité", "bezopasnost"),
-    "statement": ("Erklärung", "declaración", "déclaration", "zayavleniye"),
-    "tax": ("Steuer", "impuesto", "impôt", "nalog"),
-    "time": ("Zeit", "tiempo", "temps", "vremya"),
-    "unemployment": ("Arbeitslosigkeit", "desempleo", "chômage", "bezrabotitsa"),
-    "village": ("Dorf", "pueblo", "derevnya"),
-    "war": ("Krieg", "guerra", "guerre", "voyna"),
-    "week": ("Woche", "semana", "semaine", "nedelya"),
-    "work": ("Arbeit", "trabajo", "travail", "rabota"),
-    "worker": ("Arbeiter", "trabajador", "ouvrier", "rabochiy"),
-    "world": ("Welt", "mundo", "monde", "mir"),
-    "year": ("Jahr", "año", "année", "god"),
+    english: tuple(equivalents)
+    for english, *equivalents in map(str.split, """
+    agreement     Abkommen acuerdo accord soglasheniye
+    army          Armee ejército armée armiya
+    budget        Haushalt presupuesto byudzhet
+    business      Geschäft negocio affaires biznes
+    children      Kinder niños enfants deti
+    city          Stadt ciudad ville gorod
+    company       Unternehmen empresa entreprise kompaniya
+    council       Gemeinderat ayuntamiento conseil sovet
+    country       Land país pays strana
+    court         Gericht tribunal sud
+    day           Tag día jour den
+    economy       Wirtschaft economía économie ekonomika
+    education     Bildung educación enseignement obrazovaniye
+    election      Wahl elecciones scrutin vybory
+    energy        Energie energía énergie energetika
+    family        Familie familia famille semya
+    farmer        Bauer agricultor agriculteur fermer
+    freedom       Freiheit libertad liberté svoboda
+    government    Regierung gobierno gouvernement pravitelstvo
+    health        Gesundheit salud santé zdorovye
+    house         Haus casa maison dom
+    housing       Wohnungsbau vivienda logement zhilyo
+    law           Gesetz ley loi zakon
+    market        Markt mercado marché rynok
+    mayor         Bürgermeister alcalde maire mer
+    meeting       Treffen reunión réunion vstrecha
+    money         Geld dinero argent dengi
+    newspaper     Zeitung periódico journal gazeta
+    party         Partei partido parti partiya
+    peace         Frieden paz paix mir
+    people        Leute gente gens lyudi
+    police        Polizei policía politsiya
+    price         Preis precio prix tsena
+    region        Gebiet región oblast
+    rent          Miete alquiler loyer arenda
+    report        Bericht informe rapport doklad
+    school        Schule escuela école shkola
+    security      Sicherheit seguridad sécurité bezopasnost
+    statement     Erklärung declaración déclaration zayavleniye
+    tax           Steuer impuesto impôt nalog
+    time          Zeit tiempo temps vremya
+    unemployment  Arbeitslosigkeit desempleo chômage bezrabotitsa
+    village       Dorf pueblo derevnya
+    war           Krieg guerra guerre voyna
+    week          Woche semana semaine nedelya
+    work          Arbeit trabajo travail rabota
+    worker        Arbeiter trabajador ouvrier rabochiy
+    world         Welt mundo monde mir
+    year          Jahr año année god
+    """.strip().splitlines())
 }
 
 
 def untranslated_word(text: str, rng: random.Random, rate: float) -> str:
-    """Leave a content word untranslated: ``the new law`` -> ``the new Gesetz``.
-
-    >>> untranslated_word("The city council passed a new law.", random.Random(7), 0.0)
-    'The city ayuntamiento passed a new law.'
-    >>> untranslated_word("She smiled.", random.Random(3), 1.0)
-    'She smiled.'
-    """
+    """Leave a content word untranslated: ``the new law`` -> ``the new Gesetz``."""
     sites: list[Edit] = []
     for m in _PLAIN_WORD.finditer(text):
         word = m.group(0)
@@ -783,16 +706,7 @@ _CLAUSE = re.compile(r"[^,;:.!?()\n]+")  # text between clause punctuation
 
 
 def word_order(text: str, rng: random.Random, rate: float) -> str:
-    """Disturb word order: swap neighbours, move a verb to the clause end, drop or double a small word.
-
-    >>> text = "Yesterday the council decided the budget for the city."
-    >>> word_order(text, random.Random(3), 0.0)
-    'Yesterday the council decided the budget the city.'
-    >>> word_order(text, random.Random(5), 0.0)
-    'Yesterday council the decided the budget for the city.'
-    >>> word_order("Yes!", random.Random(2), 1.0)
-    'Yes!'
-    """
+    """Disturb word order: swap neighbours, move a verb to the clause end, drop or double a small word."""
     sites: list[Edit] = []
     for m in _ADJACENT_WORDS.finditer(text):
         first, second = m.group("first"), m.group("second")
@@ -832,6 +746,12 @@ class Corruption:
     rate: float
     weight: float = 1.0
 
+    @property
+    def doc(self) -> str:
+        """What it does, in one line: the substitution's ``doc`` or the function's docstring."""
+        doc = self.apply.doc if isinstance(self.apply, Substitution) else self.apply.__doc__ or ""
+        return doc.partition("\n")[0]
+
     def __call__(self, text: str, rng: random.Random, rate: float | None = None) -> str:
         return self.apply(text, rng, self.rate if rate is None else rate)
 
@@ -842,16 +762,17 @@ CORRUPTIONS: dict[str, Corruption] = {
         Corruption("mid_sentence_period", "sentence_boundary", mid_sentence_period, 0.02, 2.0),
         Corruption("split_date", "sentence_boundary", split_date, 0.5, 1.0),
         Corruption("orphan_punctuation", "sentence_boundary", orphan_punctuation, 0.1, 1.0),
-        Corruption("drop_quotes", "quotation", drop_quotes, 1.0, 1.5),
-        Corruption("misplace_quotes", "quotation", misplace_quotes, 0.3, 1.0),
-        Corruption("duplicate_bracket", "quotation", duplicate_bracket, 0.5, 1.0),
+        Corruption("dropped_quotes", "quotation", dropped_quotes, 1.0, 1.5),
+        Corruption("quote_attachment", "quotation", quote_attachment, 0.3, 1.0),
+        Corruption("unbalanced_quotes", "quotation", unbalanced_quotes, 0.5, 0.5),
+        Corruption("duplicated_bracket", "quotation", duplicated_bracket, 0.5, 1.0),
         Corruption("split_contraction", "detokenisation", split_contraction, 0.5, 1.0),
-        Corruption("space_symbols", "detokenisation", space_symbols, 0.5, 1.0),
+        Corruption("spaced_symbol", "detokenisation", spaced_symbol, 0.5, 1.0),
         Corruption("spaced_hyphen", "detokenisation", spaced_hyphen, 0.4, 1.0),
-        Corruption("duplicate_word", "lexical", duplicate_word, 0.02, 1.0),
-        Corruption("article_error", "lexical", article_error, 0.2, 1.0),
+        Corruption("duplicated_word", "lexical", duplicated_word, 0.02, 1.0),
+        Corruption("article_agreement", "lexical", article_agreement, 0.2, 1.0),
         Corruption("agreement_error", "lexical", agreement_error, 0.3, 1.0),
-        Corruption("capitalise_verb", "lexical", capitalise_verb, 0.05, 1.0),
+        Corruption("capitalised_midsentence_word", "lexical", capitalised_midsentence_word, 0.05, 1.0),
         Corruption("synonym_swap", "lexical", synonym_swap, 0.15, 2.0),
         Corruption("untranslated_word", "lexical", untranslated_word, 0.3, 1.0),
         Corruption("word_order", "word_order", word_order, 0.03, 1.5),
@@ -907,7 +828,7 @@ def garble(
 
     >>> garble("It's a close ally, and sales rose 8% in March 2022.", random.Random(5),
     ...        families=["sentence_boundary", "detokenisation"])
-    ("It 's a close ally, and sales rose 8 % in March 2022 .", ['split_contraction', 'orphan_punctuation', 'space_symbols'])
+    ("It 's a close ally, and sales rose 8 % in March 2022 .", ['split_contraction', 'orphan_punctuation', 'spaced_symbol'])
     >>> garble("", random.Random(7))
     ('', [])
     """
@@ -1068,7 +989,7 @@ def garble_pairs(
     ...                             "source": "demo", "doc": "d1"}], seed=1, typography_rate=1.0,
     ...                            families=["detokenisation"]))
     >>> [(p["kind"], p["garbled"]) for p in pairs]
-    [('garble:space_symbols+spaced_hyphen+split_contraction', "Sales rose 8 % in March 2022 after a long- term deal, the firm 's report said."), ('typography', 'Sales rose 8% in March 2022\xa0after a long-term deal, the firm’s report said.')]
+    [('garble:spaced_symbol+spaced_hyphen+split_contraction', "Sales rose 8 % in March 2022 after a long- term deal, the firm 's report said."), ('typography', 'Sales rose 8% in March 2022\xa0after a long-term deal, the firm’s report said.')]
     """
     for record in paragraphs:
         text = record["text"]

@@ -31,7 +31,8 @@ from pathlib import Path
 import nltk
 from nltk.tokenize.punkt import PunktParameters, PunktTrainer
 
-from mtdetect.segment import PUNKT_FORMAT, TITLE_ABBREVIATIONS
+from mtdetect.lexicon import SENTENCE_ABBREVIATIONS as CURATED_ABBREVIATIONS
+from mtdetect.segment import PUNKT_FORMAT
 from mtdetect.segment import punkt_parameters_from_json as parameters_from_json
 
 __all__ = [
@@ -48,25 +49,6 @@ DEFAULT_OUT = Path("mtdetect/data/punkt_en.json")
 CLEAN_FILES = ("clean/gum-ccby-paragraphs.jsonl", "clean/state-union-pd-paragraphs.jsonl")
 """The corpora the splitter learns from (the clean corpora of the training recipe)."""
 
-# Punkt abbreviation types: lower case, without the final full stop.
-CURATED_ABBREVIATIONS: frozenset[str] = TITLE_ABBREVIATIONS | frozenset(
-    {
-        # name suffixes, saints, places
-        "jr", "sr", "st", "mt", "ft", "ave", "blvd", "rd",
-        # countries and bodies written with full stops
-        "u.s", "u.s.a", "u.k", "u.n", "e.u", "d.c",
-        # Latin and reference abbreviations
-        "e.g", "i.e", "etc", "vs", "viz", "cf", "al", "approx", "fig", "figs",
-        "no", "nos", "vol", "vols", "pp", "dept", "univ", "assn",
-        # companies
-        "inc", "corp", "ltd", "co", "bros",
-        # months
-        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-        # times, degrees, eras
-        "a.m", "p.m", "ph.d", "m.d", "b.a", "m.a", "a.d", "b.c",
-    }
-)  # fmt: skip
-"""Abbreviations added to whatever the trainer finds."""
 
 MIN_LEARNED_ABBREV_COUNT = 3
 """A learned plain-word abbreviation ("pg", "al") must occur with a full stop this often.

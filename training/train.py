@@ -17,8 +17,10 @@ The recipe, top to bottom:
    hashed word-class n-grams and the hashed word n-grams. Classes weigh the
    same; within a class each source weighs by the square root of its size, and
    on the human side the human text of the real-MT sources (the same content
-   as their machine output) weighs :data:`HUMAN_CORE_SHARE` of the class, so
-   the model learns translation, not register.
+   as their machine output) weighs 70% of the class, so the model learns
+   translation, not register (:func:`training.estimators.real_mt_weights`).
+   Every step is an estimator of :mod:`training.estimators`, which evaluation
+   refits the same way.
 5. **calibrate**: Platt scaling on the calibration split.
 6. **threshold**: the lowest score that keeps calibration-split human
    paragraphs of original English at or under 1% flagged overall and at or
@@ -47,18 +49,28 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 import mtdetect
-from mtdetect.detector import DOCUMENT_UNIT_CHARS, document_evidence
 from mtdetect.features import DENSE_FEATURES, FeatureBatch, compute_features, dense_feature_names
 from mtdetect.model import Model, save_model
+from mtdetect.results import DOCUMENT_UNIT_CHARS
 
 from . import sources
 from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs
-from .linear import fit_logistic_on_present_columns
-from .tables import build_tables, pair_counts, word_frequency_table
+from .estimators import (
+    DEFAULT_WEIGHTING,
+    HUMAN_CORE_SHARE,
+    WEIGHTINGS,
+    DocumentCalibration,
+    GenreThreshold,
+    PlattCalibration,
+    SignBoundedLogistic,
+    Standardizer,
+    WordTables,
+    sample_weights,
+)
+from .tables import pair_counts, word_frequency_table
 
 MAX_FALSE_POSITIVE_RATE = 0.01
 """The default threshold keeps this share of held-out human paragraphs (or fewer) above it."""
@@ -69,10 +81,6 @@ MIN_GENRE_ROWS = 50
 they count in the overall rule only)."""
 C = 1.0
 """Inverse regularisation strength of the classifier (research on the train split: 0.3 and 3 did no better)."""
-HUMAN_CORE_SHARE = 0.7
-"""Share of the human class's weight held by the human side of real machine translation (:data:`CORE_SOURCES`)."""
-CORE_SOURCES = ("htvsmt", "flores", "mqm", "seed")
-"""Sources whose human rows are the same content as their machine rows."""
 DEFAULT_OUT = Path("models/default")
 
 
@@ -109,7 +117,7 @@ def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[
         index = [i for i, r in enumerate(rows) if fold_of(r.group) == k]
         if not index:
             continue
-        tables = build_tables(words, total - fold_counts[k])
+        tables = WordTables(words).fit(total - fold_counts[k]).tables_
         parts.append(featurize([rows[i] for i in index], tables))
         order.extend(index)
         log(f"features: fold {k + 1}/{PAIR_FOLDS} ({len(index)} rows)")
@@ -124,88 +132,16 @@ def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[
     )
 
 
-def design(m: Matrices, mean: np.ndarray, scale: np.ndarray) -> sp.csr_matrix:
-    """The classifier's design matrix: scaled dense columns, word-class n-grams, word n-grams."""
-    return sp.hstack([sp.csr_matrix((m.dense - mean) / scale), m.word_class, m.words]).tocsr()
-
-
-def recipe_weights(labels: np.ndarray, families: Sequence[str], core_share: float = HUMAN_CORE_SHARE) -> np.ndarray:
-    """Sample weights: classes equal in total; within a class each family of rows weighs
-    by the square root of its size; on the human side the :data:`CORE_SOURCES`
-    families together hold ``core_share`` of the class (when both parts are there).
-
-    >>> w = recipe_weights(np.array([0, 0, 0, 1, 1]), ["htvsmt", "htvsmt", "ewt", "htvsmt", "garble"], 0.75)
-    >>> [round(float(x), 3) for x in w]
-    [0.938, 0.938, 0.625, 1.25, 1.25]
-    """
-    weights = np.zeros(len(labels), dtype=np.float64)
-    counts = Counter(zip(labels.tolist(), families))
-    for i, key in enumerate(zip(labels.tolist(), families)):
-        weights[i] = 1.0 / np.sqrt(counts[key])
-    core = np.array([f in CORE_SOURCES for f in families])
-    human = labels == 0
-    if (human & core).any() and (human & ~core).any():
-        for part, share in ((human & core, core_share), (human & ~core, 1 - core_share)):
-            weights[part] *= share / weights[part].sum()
-    for label in (0, 1):
-        mask = labels == label
-        if mask.any():
-            weights[mask] *= (len(labels) / 2) / weights[mask].sum()
-    return weights
-
-
-def fit_classifier(train: Matrices, mean, scale, c: float = C) -> tuple[np.ndarray, float]:
+def fit_classifier(train: Matrices, standardizer: Standardizer, c: float = C,
+                   weighting: str = DEFAULT_WEIGHTING) -> SignBoundedLogistic:
     """Sign-bounded logistic regression with the recipe's sample weights."""
-    directions = np.array([spec.direction for spec in DENSE_FEATURES])
     started = time.time()
-    coef, intercept = fit_logistic_on_present_columns(design(train, mean, scale), train.labels, c, directions,
-                                                      recipe_weights(train.labels, train.families))
+    classifier = SignBoundedLogistic(C=c, directions=[spec.direction for spec in DENSE_FEATURES]).fit(
+        standardizer.design(train.dense, train.word_class, train.words), train.labels,
+        sample_weights(train.labels, train.families, weighting),
+    )
     log(f"fit: C={c}, {len(train.labels)} rows in {time.time() - started:.0f} s")
-    return coef, intercept
-
-
-def platt(decisions: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Fit p = sigmoid(a * z + b) on held-out decision values, classes weighted equally.
-
-    Equal class weights make the probability mean "garbled rather than clean"
-    at even odds, not the share of garbled rows in our training mix.
-    """
-    lr = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, class_weight="balanced")
-    lr.fit(decisions.reshape(-1, 1), labels)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
-
-
-def threshold_for_fpr(clean_scores: np.ndarray, max_fpr: float = MAX_FALSE_POSITIVE_RATE) -> float:
-    """The lowest threshold with at most ``max_fpr`` of clean scores at or above it.
-
-    >>> threshold_for_fpr(np.linspace(0, 0.99, 100), 0.01) > 0.98
-    True
-    """
-    ordered = np.sort(clean_scores)[::-1]
-    allowed = int(np.floor(max_fpr * len(ordered)))
-    return float(min(1.0, np.nextafter(ordered[allowed], 1.0))) if len(ordered) else 0.5
-
-
-def threshold_for_genres(
-    scores: np.ndarray, genres: Sequence[str],
-    max_fpr: float = MAX_FALSE_POSITIVE_RATE, max_genre_fpr: float = MAX_GENRE_FALSE_POSITIVE_RATE,
-) -> float:
-    """The lowest threshold that keeps ``max_fpr`` overall and ``max_genre_fpr`` in every
-    genre of at least :data:`MIN_GENRE_ROWS` paragraphs.
-
-    >>> scores = np.r_[np.linspace(0, 0.5, 100), np.linspace(0.5, 0.9, 50)]
-    >>> threshold_for_genres(scores, ["a"] * 100 + ["b"] * 50) > 0.88
-    True
-    >>> threshold_for_genres(scores[:110], ["a"] * 100 + ["b"] * 10) < 0.6  # too few "b" rows to judge alone
-    True
-    """
-    genres = np.asarray(genres)
-    thresholds = [threshold_for_fpr(scores, max_fpr)]
-    for genre in sorted(set(genres.tolist())):
-        part = scores[genres == genre]
-        if len(part) >= MIN_GENRE_ROWS:
-            thresholds.append(threshold_for_fpr(part, max_genre_fpr))
-    return max(thresholds)
+    return classifier
 
 
 def genre_rates(scores: np.ndarray, genres: Sequence[str], threshold: float) -> dict[str, dict]:
@@ -239,18 +175,6 @@ def document_groups(rows: Sequence[Row]) -> list[np.ndarray]:
         if row_family(row) not in SYNTHETIC_FAMILIES:
             groups[(row.group, row.label, row.kind if row.label else row_family(row))].append(i)
     return [np.array(index) for _, index in sorted(groups.items())]
-
-
-def fit_document_calibration(
-    log_odds: np.ndarray, lengths: np.ndarray, labels: np.ndarray, docs: Sequence[np.ndarray]
-) -> tuple[float, float, float]:
-    """Logistic regression of each document's label on its evidence (see
-    :func:`mtdetect.detector.document_evidence`), classes weighted equally."""
-    x = np.array([document_evidence(log_odds[d], lengths[d]) for d in docs])
-    y = np.array([int(labels[d][0]) for d in docs])
-    lr = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, class_weight="balanced")
-    lr.fit(x, y)
-    return float(lr.coef_[0, 0]), float(lr.coef_[0, 1]), float(lr.intercept_[0])
 
 
 def metrics(rows: Sequence[Row], scores: np.ndarray, threshold: float) -> dict:
@@ -316,41 +240,62 @@ def fit_model(records: list[dict], *, c: float = C) -> Fitted:
     words = word_frequency_table()
     clean_train = [r for r in splits["train"] if r.label == 0]
     fold_counts = [pair_counts(r.text for r in clean_train if fold_of(r.group) == k) for k in range(PAIR_FOLDS)]
-    full_tables = build_tables(words, sum(fold_counts, Counter()))
+    full_tables = WordTables(words).fit(sum(fold_counts, Counter())).tables_
     log(f"tables: {len(full_tables.word_index)} words, {len(full_tables.pair_index)} word pairs")
 
     train_m = featurize_out_of_fold(splits["train"], words, fold_counts)
     calib_m = featurize(splits["calibration"], full_tables)
-    mean = train_m.dense.mean(axis=0)
-    scale = train_m.dense.std(axis=0)
-    scale[scale < 1e-6] = 1.0
+    standardizer = Standardizer().fit(train_m.dense)
 
-    coef, intercept = fit_classifier(train_m, mean, scale, c)
+    classifier = fit_classifier(train_m, standardizer, c)
+    coef = classifier.coef_
     n_dense, n_class = train_m.dense.shape[1], train_m.word_class.shape[1]
     model = Model(
-        dense_mean=mean.astype(np.float32),
-        dense_scale=scale.astype(np.float32),
+        dense_mean=standardizer.mean_.astype(np.float32),
+        dense_scale=standardizer.scale_.astype(np.float32),
         dense_coef=coef[:n_dense].astype(np.float32),
         word_class_coef=coef[n_dense : n_dense + n_class].astype(np.float32),
         word_ngram_coef=coef[n_dense + n_class :].astype(np.float32),
-        intercept=intercept,
+        intercept=classifier.intercept_,
         calibration=(1.0, 0.0),
         tables=full_tables,
         threshold=0.5,
     )
-    calibration_rows = splits["calibration"]
-    model.calibration = platt(model.decision(calib_m.batch()), calib_m.labels)
-    log_odds = model.log_odds(calib_m.batch())
-    calib_p = 1.0 / (1.0 + np.exp(-log_odds))
-    human = np.array([is_original_human(r) for r in calibration_rows])
-    model.threshold = threshold_for_genres(calib_p[human], [r.genre for r in calibration_rows if is_original_human(r)])
-    lengths = np.array([len(r.text) for r in calibration_rows], dtype=np.float64)
-    model.document_calibration = fit_document_calibration(
-        log_odds, lengths, calib_m.labels, document_groups(calibration_rows)
-    )
+    calibrated = calibrate(model.decision(calib_m.batch()), splits["calibration"])
+    model.calibration = calibrated.calibration
+    model.threshold = calibrated.threshold
+    model.document_calibration = calibrated.document_calibration
     log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; threshold {model.threshold:.4f}; "
         f"documents {', '.join(f'{v:.3f}' for v in model.document_calibration)}")
-    return Fitted(model, splits, calib_p)
+    return Fitted(model, splits, calibrated.scores)
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """Platt scaling, default threshold and document calibration of a decision function,
+    fitted on the calibration rows, and the calibrated probability of each of those rows."""
+
+    calibration: tuple[float, float]
+    threshold: float
+    document_calibration: tuple[float, float, float]
+    scores: np.ndarray
+
+
+def calibrate(decisions: np.ndarray, rows: Sequence[Row]) -> Calibrated:
+    """Calibrate a decision function from its values on the calibration rows: Platt scaling,
+    the threshold rule over the human paragraphs of original English, and the document
+    calibration over the calibration documents."""
+    labels = np.array([r.label for r in rows])
+    platt = PlattCalibration().fit(decisions, labels)
+    log_odds = platt.a_ * decisions + platt.b_
+    scores = platt.predict_proba(decisions)
+    human = np.array([is_original_human(r) for r in rows], dtype=bool)
+    threshold = GenreThreshold(MAX_FALSE_POSITIVE_RATE, MAX_GENRE_FALSE_POSITIVE_RATE, MIN_GENRE_ROWS).fit(
+        scores[human], [r.genre for r in rows if is_original_human(r)]
+    )
+    lengths = np.array([len(r.text) for r in rows], dtype=np.float64)
+    document = DocumentCalibration().fit(log_odds, lengths, labels, document_groups(rows))
+    return Calibrated((platt.a_, platt.b_), threshold.threshold_, document.calibration_, scores)
 
 
 def train(records: list[dict], out: Path, data_description: dict) -> Model:
@@ -383,9 +328,10 @@ def train(records: list[dict], out: Path, data_description: dict) -> Model:
             "scikit-learn": __import__("sklearn").__version__,
         },
         "classifier": {
-            "type": "logistic regression (L-BFGS-B, sign-bounded dense weights, classes balanced, sources weighted "
-                    f"by the square root of their size, the human side of real MT holding {HUMAN_CORE_SHARE:.0%} "
-                    "of the human class) + Platt calibration",
+            "type": "logistic regression (L-BFGS-B, sign-bounded dense weights) + Platt calibration",
+            "sample_weighting": DEFAULT_WEIGHTING,
+            "sample_weighting_description": WEIGHTINGS[DEFAULT_WEIGHTING],
+            "human_core_share": HUMAN_CORE_SHARE,
             "C": C,
             "calibration": list(model.calibration),
         },

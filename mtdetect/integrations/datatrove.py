@@ -17,7 +17,8 @@ Needs the ``mtdetect[datatrove]`` extra. Use it like any datatrove filter::
     ).run()
 
 ``filter_batch`` scores every paragraph of a batch of documents in one model
-call. Scores go to ``doc.metadata``: ``mtdetect`` (the document score),
+call. Scores go to ``doc.metadata``: ``mtdetect`` (the document score, from
+its English paragraphs; None without any, and such a document is kept),
 ``mtdetect_paragraphs`` (one score per paragraph, in text order),
 ``mtdetect_warnings`` (``[paragraph index, warning]`` for each paragraph that
 is clearly not English: ``[2, "not_english"]`` says the third score means
@@ -26,7 +27,7 @@ nothing) and, in paragraph mode, ``mtdetect_removed_paragraphs``.
 - ``mode="document"`` drops a document whose score is at or above the
   threshold (reason ``mtdetect_garbled``, written to the exclusion writer).
 - ``mode="paragraph"`` removes the garbled paragraphs from ``doc.text`` in
-  place and keeps the rest; a document left without text is dropped (reason
+  place (never one that is not English: it gets no verdict) and keeps the rest; a document left without text is dropped (reason
   ``mtdetect_all_paragraphs_garbled``).
 
 The step pickles without its model: each datatrove task loads the model once,
@@ -40,7 +41,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..filtering import document_warnings
+from ..annotation import datatrove_metadata
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
     from ..detector import Detector
 
 MISSING_EXTRA = "the datatrove integration needs datatrove: pip install 'mtdetect[datatrove]'"
-ENV_MODEL = "MTDETECT_MODEL"
 GARBLED = "mtdetect_garbled"
 ALL_GARBLED = "mtdetect_all_paragraphs_garbled"
 
@@ -100,7 +100,7 @@ class MtdetectFilter(BaseFilter):
         if self._detector is None:
             import mtdetect
 
-            self._detector = mtdetect.load(self.model or os.environ.get(ENV_MODEL) or None)
+            self._detector = mtdetect.load(self.model)  # None: $MTDETECT_MODEL, else the bundled model
             if self.threshold is not None:
                 self._detector.threshold = self.threshold
         return self._detector
@@ -115,22 +115,16 @@ class MtdetectFilter(BaseFilter):
 
     def filter_batch(self, batch: Sequence[Any]) -> list[bool | tuple[bool, str]]:
         """Score every paragraph of the batch in one call; annotate, and cut or drop."""
-        detector = self.detector
-        threshold = detector.threshold
-        texts = [doc.text for doc in batch]
-        scored = detector.score_documents(texts)  # one model call per batch
-        warnings = document_warnings(texts, scored)
+        scored = self.detector.score_documents([doc.text for doc in batch])  # one model call per batch
         self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
         key = self.metadata_key
         results: list[bool | tuple[bool, str]] = []
-        for doc, result, warned in zip(batch, scored, warnings):
-            doc.metadata[key] = round(result.score, 4)
-            doc.metadata[f"{key}_paragraphs"] = [round(p.score, 4) for p in result.paragraphs]
-            doc.metadata[f"{key}_warnings"] = [[i, name] for i, names in enumerate(warned) for name in names]
+        for doc, result in zip(batch, scored):
+            doc.metadata.update(datatrove_metadata(result, key))
             if self.mode == "document":
-                results.append((False, GARBLED) if result.score >= threshold else True)
+                results.append((False, GARBLED) if result.garbled else True)
                 continue
-            garbled = [p.score >= threshold for p in result.paragraphs]
+            garbled = [p.garbled for p in result.paragraphs]
             removed = sum(garbled)
             doc.metadata[f"{key}_removed_paragraphs"] = removed
             if removed:

@@ -1,6 +1,6 @@
 """Throughput, load time and memory of mtdetect, beside datatrove's FineWeb quality filter.
 
-Run as ``python -m training.bench`` (``make bench``). Steps:
+Run as ``python -m qa.bench`` (``make bench``). Steps:
 
 1. **input**: a reproducible corpus of news-style documents written by
    :func:`make_documents` (templates and word lists in this file, a fixed

@@ -1,0 +1,199 @@
+"""What scoring returns: one result type that every output reads, with every decision made here.
+
+A :class:`DocumentScore` carries all that a caller or an output format needs:
+the document's score and verdict, and for each paragraph (:class:`ParagraphScore`)
+its character offsets, probability, calibrated log-odds, verdict, warnings and,
+when asked for, its explanation. Outputs (:mod:`mtdetect.annotation`) format
+these results and decide nothing:
+
+- a verdict is :func:`is_garbled`: a score at or above the threshold used;
+- warnings (``not_english``, :mod:`mtdetect.language`) come with each
+  paragraph. A paragraph with a warning keeps its score, but it is not judged
+  (its verdict is never garbled) and does not count in its document's score:
+  the model knows English only;
+- the document score is :func:`document_score`, from its judged paragraphs'
+  log-odds: evidence adds up, so ten mildly suspect paragraphs weigh more
+  than one. A document with none (no text, or no English paragraph) has no
+  score (``None``; null in JSON, NaN in pandas) and is not garbled.
+
+>>> doc = document_result([paragraph_result("Fine.", 0, 0.1, -2.2, 0.5, ())], 0.5, (1.0, 0.0, 0.0))
+>>> round(doc.score, 3), doc.garbled, doc.paragraphs[0].garbled
+(0.445, False, False)
+>>> french = document_result([paragraph_result("Bonjour.", 0, 0.99, 4.6, 0.5, ("not_english",))], 0.5, (1.0, 0.0, 0.0))
+>>> french.score, french.garbled, french.paragraphs[0].garbled
+(None, False, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
+from .rules import Finding
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """How much one feature moved a paragraph's decision value (log-odds)."""
+
+    feature: str
+    description: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """A paragraph's score, verdict, flagged spans and strongest features."""
+
+    score: float
+    garbled: bool
+    flags: list[Finding]
+    contributions: list[Contribution] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphScore:
+    """A paragraph's place in its document, its score and verdict, and why.
+
+    ``log_odds`` is the calibrated log-odds the score is the logistic of
+    (for a paragraph scored in windows, the length-weighted mean of theirs);
+    ``None`` for a paragraph without a word, which scores 0 with no evidence
+    either way. ``warnings`` name what makes the score unreliable;
+    ``explanation`` is there when the scoring call was asked to explain.
+    """
+
+    start: int
+    end: int
+    score: float
+    log_odds: float | None = None
+    garbled: bool = False
+    warnings: tuple[str, ...] = ()
+    explanation: Explanation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentScore:
+    """A document's score and verdict, and its paragraphs' results.
+
+    ``score`` is None for a document without a paragraph to judge (no text,
+    or none in English); such a document is never garbled.
+    """
+
+    score: float | None
+    paragraphs: list[ParagraphScore]
+    garbled: bool = False
+
+
+def is_garbled(score: float | None, threshold: float, warnings: Sequence[str] = ()) -> bool:
+    """The verdict: garbled when the score is at or above the threshold; never without a score
+    or with a warning (a score that means nothing judges nothing).
+
+    >>> is_garbled(0.5, 0.5), is_garbled(0.49, 0.5), is_garbled(None, 0.5), is_garbled(0.9, 0.5, ("not_english",))
+    (True, False, False, False)
+    """
+    return score is not None and not warnings and bool(score >= threshold)
+
+
+def judged(paragraph: ParagraphScore) -> bool:
+    """Whether a paragraph's score counts: it carries no warning.
+
+    >>> judged(ParagraphScore(0, 4, 0.9)), judged(ParagraphScore(0, 4, 0.9, warnings=("not_english",)))
+    (True, False)
+    """
+    return not paragraph.warnings
+
+
+DOCUMENT_UNIT_CHARS = 500
+"""A document's evidence grows with the square root of its length in units of this many characters
+(about one paragraph of news)."""
+
+
+def document_evidence(log_odds: np.ndarray, lengths: np.ndarray) -> tuple[float, float]:
+    """``(L * s, s)``: a document's evidence from its paragraphs' calibrated log-odds.
+
+    ``L`` is the length-weighted mean log-odds and ``s`` the square root of the
+    document's length in units of :data:`DOCUMENT_UNIT_CHARS`: ten mildly
+    suspect paragraphs weigh more than one. (0, 0) for a document with no text.
+
+    >>> document_evidence(np.array([2.0, -1.0]), np.array([500.0, 1500.0]))
+    (-0.5, 2.0)
+    """
+    total = float(lengths.sum())
+    if total <= 0:
+        return 0.0, 0.0
+    mean = float(np.dot(log_odds, lengths) / total)
+    scale = float(np.sqrt(total / DOCUMENT_UNIT_CHARS))
+    return mean * scale, scale
+
+
+def combined_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple[float, float, float]) -> float | None:
+    """P(garbled) of a document from its paragraphs' log-odds and lengths: ``sigmoid(a * L * s + b * s + c)``
+    with ``(L * s, s)`` from :func:`document_evidence` and ``(a, b, c)`` a model's document
+    calibration; None for a document with no text.
+
+    >>> combined_score(np.array([2.0]), np.array([500.0]), (1.0, 0.0, 0.0))
+    0.880797077978
+    >>> combined_score(np.array([2.0] * 4), np.array([500.0] * 4), (1.0, 0.0, 0.0))  # more evidence
+    0.982013790038
+    """
+    if lengths.sum() <= 0:
+        return None
+    evidence, scale = document_evidence(log_odds, lengths)
+    a, b, c = calibration
+    return round(float(1.0 / (1.0 + np.exp(-(a * evidence + b * scale + c)))), 12)
+
+
+def document_score(paragraphs: Sequence[ParagraphScore], calibration: tuple[float, float, float]) -> float | None:
+    """The document's score from its judged paragraphs' log-odds (see :func:`combined_score`);
+    None without any. A paragraph without a word has no log-odds and no evidence either way: a
+    document of nothing else scores 0, as such a paragraph does.
+
+    >>> plain = (1.0, 0.0, 0.0)
+    >>> document_score([ParagraphScore(0, 500, 0.88, 2.0)], plain)
+    0.880797077978
+    >>> document_score([ParagraphScore(0, 500, 0.88, 2.0), ParagraphScore(502, 1002, 0.99, 4.6, warnings=("not_english",))], plain)
+    0.880797077978
+    >>> document_score([], plain) is None, document_score([ParagraphScore(0, 3, 0.0, None)], plain)
+    (True, 0.0)
+    """
+    judged_paragraphs = [p for p in paragraphs if judged(p)]
+    if not judged_paragraphs:
+        return None
+    counted = [p for p in judged_paragraphs if p.log_odds is not None]
+    lengths = np.array([p.end - p.start for p in counted], dtype=np.float64)
+    log_odds = np.array([p.log_odds for p in counted], dtype=np.float64)
+    score = combined_score(log_odds, lengths, calibration)
+    return 0.0 if score is None else score
+
+
+def paragraph_result(
+    text: str,
+    start: int,
+    score: float,
+    log_odds: float | None,
+    threshold: float,
+    warnings: Sequence[str],
+    flags: Sequence[Finding] | None = None,
+    contributions: Sequence[Contribution] = (),
+) -> ParagraphScore:
+    """One paragraph's result; ``flags`` (offsets into ``text``) given, it carries an explanation.
+
+    A warning comes first among the flags, over the whole paragraph.
+    """
+    garbled = is_garbled(score, threshold, warnings)
+    explanation = None
+    if flags is not None:
+        warned = [Finding(NOT_ENGLISH, 0, len(text), text, NOT_ENGLISH_MESSAGE)] if NOT_ENGLISH in warnings else []
+        explanation = Explanation(score, garbled, warned + list(flags), list(contributions))
+    return ParagraphScore(start, start + len(text), score, log_odds, garbled, tuple(warnings), explanation)
+
+
+def document_result(
+    paragraphs: list[ParagraphScore], threshold: float, calibration: tuple[float, float, float]
+) -> DocumentScore:
+    """A document's result from its paragraphs' results and the model's document calibration."""
+    score = document_score(paragraphs, calibration)
+    return DocumentScore(score, paragraphs, is_garbled(score, threshold))

@@ -1,0 +1,248 @@
+"""The fitting steps of the classifier as estimators, shared by training and evaluation.
+
+They follow scikit-learn's conventions: ``__init__`` only stores settings,
+``fit`` learns from data and returns the estimator, and what it learned is
+kept in attributes ending in ``_``. In the order the recipe fits them:
+
+- :class:`WordTables`: the lexical look-up tables (word frequencies, word-pair counts);
+- :class:`Standardizer`: the mean and scale of each dense feature;
+- :class:`SignBoundedLogistic`: the logistic regression whose dense weights keep their sign,
+  fitted with :func:`sample_weights` (how rows are weighted is a named setting,
+  recorded in the model card as ``classifier.sample_weighting``);
+- :class:`PlattCalibration`: ``p = sigmoid(a * z + b)`` on held-out decision values;
+- :class:`FprThreshold`: the default threshold, from held-out clean scores, and
+  :class:`GenreThreshold`: the same rule overall and within every genre;
+- :class:`DocumentCalibration`: a document's score from its paragraphs' log-odds.
+
+>>> Standardizer().fit(np.array([[1.0, 5.0], [3.0, 5.0]])).transform(np.array([[2.0, 5.0]])).tolist()
+[[0.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from mtdetect.features import LexicalTables
+from mtdetect.results import document_evidence
+
+from .linear import balanced_weights, family_balanced_weights, fit_logistic_on_present_columns
+from .tables import build_tables
+
+WEIGHTINGS = {
+    "real-mt": "classes balanced, each row family (real MT source, human corpus, garbler, MQM...) weighted by "
+    "the square root of its size, and the human side of real MT (the same content as its machine side) "
+    "holding 70% of the human class",
+    "family": "classes balanced, each row family (round trip, garbler, MQM...) weighted by the square "
+    "root of its size",
+    "balanced": "classes balanced",
+}
+"""The ways rows can be weighted, by the name the model card records."""
+DEFAULT_WEIGHTING = "real-mt"
+HUMAN_CORE_SHARE = 0.7
+"""Share of the human class's weight held by the human side of real machine translation (:data:`CORE_FAMILIES`)."""
+CORE_FAMILIES = ("htvsmt", "flores", "mqm", "seed")
+"""Row families whose human rows are the same content as their machine rows."""
+
+
+def real_mt_weights(labels: np.ndarray, families: Sequence[str], core_share: float = HUMAN_CORE_SHARE) -> np.ndarray:
+    """Sample weights: classes equal in total; within a class each family of rows weighs
+    by the square root of its size; on the human side the :data:`CORE_FAMILIES`
+    together hold ``core_share`` of the class (when both parts are there).
+
+    >>> w = real_mt_weights(np.array([0, 0, 0, 1, 1]), ["htvsmt", "htvsmt", "ewt", "htvsmt", "garble"], 0.75)
+    >>> [round(float(x), 3) for x in w]
+    [0.938, 0.938, 0.625, 1.25, 1.25]
+    """
+    weights = np.zeros(len(labels), dtype=np.float64)
+    counts = Counter(zip(labels.tolist(), families))
+    for i, key in enumerate(zip(labels.tolist(), families)):
+        weights[i] = 1.0 / np.sqrt(counts[key])
+    core = np.array([f in CORE_FAMILIES for f in families])
+    human = labels == 0
+    if (human & core).any() and (human & ~core).any():
+        for part, share in ((human & core, core_share), (human & ~core, 1 - core_share)):
+            weights[part] *= share / weights[part].sum()
+    for label in (0, 1):
+        mask = labels == label
+        if mask.any():
+            weights[mask] *= (len(labels) / 2) / weights[mask].sum()
+    return weights
+
+
+def sample_weights(labels: np.ndarray, families: Sequence[str], weighting: str) -> np.ndarray:
+    """Each row's weight under a named :data:`WEIGHTINGS` scheme.
+
+    >>> sample_weights(np.array([0, 1, 1, 1]), ["original"] + ["roundtrip"] * 3, "balanced").tolist()
+    [2.0, 0.6666666666666666, 0.6666666666666666, 0.6666666666666666]
+    """
+    if weighting == "real-mt":
+        return real_mt_weights(labels, families)
+    if weighting == "family":
+        return family_balanced_weights(labels, families)
+    if weighting == "balanced":
+        return balanced_weights(labels)
+    raise ValueError(f"unknown sample weighting {weighting!r}; known: {', '.join(WEIGHTINGS)}")
+
+
+def recipe_weighting(card: Mapping) -> str:
+    """How a model's training weighted its rows, as its card records it.
+
+    Cards written before the ``sample_weighting`` field existed said it in
+    the classifier's description only.
+
+    >>> recipe_weighting({"classifier": {"sample_weighting": "balanced"}})
+    'balanced'
+    >>> recipe_weighting({"classifier": {"type": "..., sources weighted by the square root of their size"}})
+    'family'
+    """
+    classifier = card.get("classifier", {})
+    if "sample_weighting" in classifier:
+        return str(classifier["sample_weighting"])
+    return "family" if "square root" in str(classifier.get("type", "")) else "balanced"
+
+
+class WordTables:
+    """Lexical look-up tables from a word-frequency table and clean paragraphs' word-pair counts.
+
+    ``fit`` takes the pair counts (:func:`training.tables.pair_counts`), so
+    out-of-fold tables are fitted on count differences without counting again.
+    """
+
+    def __init__(self, words: tuple[np.ndarray, np.ndarray]) -> None:
+        self.words = words
+
+    def fit(self, pair_counts: Counter[tuple[str, str]]) -> WordTables:
+        self.tables_: LexicalTables = build_tables(self.words, pair_counts)
+        return self
+
+
+class Standardizer:
+    """The mean and scale of each dense column; a constant column keeps scale 1."""
+
+    def __init__(self, min_scale: float = 1e-6) -> None:
+        self.min_scale = min_scale
+
+    def fit(self, dense: np.ndarray) -> Standardizer:
+        self.mean_ = dense.mean(axis=0)
+        scale = dense.std(axis=0)
+        scale[scale < self.min_scale] = 1.0
+        self.scale_ = scale
+        return self
+
+    def transform(self, dense: np.ndarray) -> np.ndarray:
+        return (dense - self.mean_) / self.scale_
+
+    def design(self, dense: np.ndarray, word_class: sp.csr_matrix, words: sp.csr_matrix) -> sp.csr_matrix:
+        """The classifier's input: standardised dense columns, then the word-class columns, then the word columns."""
+        return sp.hstack([sp.csr_matrix(self.transform(dense)), word_class, words]).tocsr()
+
+
+class SignBoundedLogistic:
+    """Logistic regression whose first ``len(directions)`` weights keep the sign of their direction.
+
+    ``directions`` +1: the weight stays >= 0, -1: <= 0, 0: free (see
+    :class:`mtdetect.features.FeatureSpec`); ``C`` as in scikit-learn. Only the
+    columns that occur in the data (and are in ``keep``, when given) are fitted:
+    any other gets weight 0 either way.
+    """
+
+    def __init__(self, C: float = 1.0, directions: Sequence[int] = (), keep: np.ndarray | None = None) -> None:
+        self.C = C
+        self.directions = directions
+        self.keep = keep
+
+    def fit(self, x: sp.csr_matrix, labels: np.ndarray, sample_weight: np.ndarray | None = None) -> SignBoundedLogistic:
+        directions = np.asarray(self.directions, dtype=np.float64)
+        self.coef_, self.intercept_ = fit_logistic_on_present_columns(
+            x, labels, self.C, directions, sample_weight, self.keep
+        )
+        return self
+
+    def decision_function(self, x: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(x @ self.coef_).ravel() + self.intercept_
+
+
+class PlattCalibration:
+    """``p = sigmoid(a * z + b)`` fitted on held-out decision values, classes weighted equally.
+
+    Equal class weights make the probability mean "garbled rather than clean"
+    at even odds, not the share of garbled rows in the training mix.
+    """
+
+    def fit(self, decisions: np.ndarray, labels: np.ndarray) -> PlattCalibration:
+        from sklearn.linear_model import LogisticRegression
+
+        lr = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, class_weight="balanced")
+        lr.fit(decisions.reshape(-1, 1), labels)
+        self.a_, self.b_ = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+        return self
+
+    def predict_proba(self, decisions: np.ndarray) -> np.ndarray:
+        """P(garbled) of each decision value."""
+        return 1.0 / (1.0 + np.exp(-(self.a_ * decisions + self.b_)))
+
+
+class FprThreshold:
+    """The lowest threshold with at most ``max_fpr`` of held-out clean scores at or above it.
+
+    >>> FprThreshold(0.01).fit(np.linspace(0, 0.99, 100)).threshold_ > 0.98
+    True
+    """
+
+    def __init__(self, max_fpr: float = 0.01) -> None:
+        self.max_fpr = max_fpr
+
+    def fit(self, clean_scores: np.ndarray) -> FprThreshold:
+        ordered = np.sort(clean_scores)[::-1]
+        allowed = int(np.floor(self.max_fpr * len(ordered)))
+        self.threshold_ = float(min(1.0, np.nextafter(ordered[allowed], 1.0))) if len(ordered) else 0.5
+        return self
+
+
+class GenreThreshold:
+    """The lowest threshold that keeps ``max_fpr`` of held-out clean scores at or above it overall,
+    and ``max_genre_fpr`` within every genre of at least ``min_rows`` scores (fewer cannot
+    show such a rate: they count in the overall rule only).
+
+    >>> scores = np.r_[np.linspace(0, 0.5, 100), np.linspace(0.5, 0.9, 50)]
+    >>> GenreThreshold(0.01, 0.02, 50).fit(scores, ["a"] * 100 + ["b"] * 50).threshold_ > 0.88
+    True
+    >>> GenreThreshold(0.01, 0.02, 50).fit(scores[:110], ["a"] * 100 + ["b"] * 10).threshold_ < 0.6
+    True
+    """
+
+    def __init__(self, max_fpr: float = 0.01, max_genre_fpr: float = 0.02, min_rows: int = 50) -> None:
+        self.max_fpr = max_fpr
+        self.max_genre_fpr = max_genre_fpr
+        self.min_rows = min_rows
+
+    def fit(self, clean_scores: np.ndarray, genres: Sequence[str]) -> GenreThreshold:
+        genres = np.asarray(genres)
+        thresholds = [FprThreshold(self.max_fpr).fit(clean_scores).threshold_]
+        for genre in sorted(set(genres.tolist())):
+            part = clean_scores[genres == genre]
+            if len(part) >= self.min_rows:
+                thresholds.append(FprThreshold(self.max_genre_fpr).fit(part).threshold_)
+        self.threshold_ = max(thresholds)
+        return self
+
+
+class DocumentCalibration:
+    """A document's score from its paragraphs' calibrated log-odds: logistic regression of each
+    held-out document's label on its evidence ``(L * s, s)``
+    (:func:`mtdetect.results.document_evidence`), classes weighted equally."""
+
+    def fit(self, log_odds: np.ndarray, lengths: np.ndarray, labels: np.ndarray,
+            documents: Sequence[np.ndarray]) -> DocumentCalibration:
+        from sklearn.linear_model import LogisticRegression
+
+        x = np.array([document_evidence(log_odds[d], lengths[d]) for d in documents])
+        y = np.array([int(labels[d][0]) for d in documents])
+        lr = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, class_weight="balanced")
+        lr.fit(x, y)
+        self.calibration_ = (float(lr.coef_[0, 0]), float(lr.coef_[0, 1]), float(lr.intercept_[0]))
+        return self
