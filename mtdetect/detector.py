@@ -28,7 +28,7 @@ from .features import (
     word_class_ngrams,
 )
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language
-from .model import Model, load_model
+from .model import Model, shared_model
 from .segment import split_paragraphs
 from .typography import fold_characters
 from .wordclass import WORD, word_class_tokens
@@ -102,9 +102,9 @@ class Detector:
     # -- model handling -------------------------------------------------
     @property
     def model(self) -> Model:
-        """The model, loaded on first use."""
+        """The model, loaded on first use (once per process for the same file: :func:`~mtdetect.model.shared_model`)."""
         if self._model is None:
-            self._model = load_model(self._path, trust=self._trust, sha256=self._sha256)
+            self._model = shared_model(self._path, trust=self._trust, sha256=self._sha256)
             self._loaded_here = True
         return self._model
 
