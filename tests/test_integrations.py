@@ -94,6 +94,10 @@ def test_datatrove_filter_batch_document_and_paragraph_modes() -> None:
     batch = docs()
     assert step.filter_batch(batch) == [True, (False, "mtdetect_garbled"), (False, "mtdetect_garbled"), True]
     assert detector.calls == 1  # one model call for every paragraph of the batch
+    numbers = [Document(text=42, id="n"), Document(text="Clean.", id="s"), Document(text=["a"], id="l")]  # type: ignore[arg-type]
+    assert step.filter_batch(numbers) == [(False, "mtdetect_text_not_a_string"), True, (False, "mtdetect_text_not_a_string")]
+    assert numbers[0].metadata == {"mtdetect": None} and numbers[1].metadata["mtdetect"] == 0.1
+    assert step.stats["mtdetect_text_not_a_string"].total == 2
     assert batch[1].metadata["mtdetect_paragraphs"] == [0.1, 0.9]
     assert 0.5 < batch[1].metadata["mtdetect"] < 0.9 and batch[3].metadata["mtdetect"] == 0.0
     assert [doc.metadata["mtdetect_warnings"] for doc in batch] == [[]] * 4

@@ -28,6 +28,11 @@ nothing) and, in paragraph mode, ``mtdetect_removed_paragraphs``.
 - ``mode="paragraph"`` removes the garbled paragraphs from ``doc.text`` in
   place and keeps the rest; a document left without text is dropped (reason
   ``mtdetect_all_paragraphs_garbled``).
+- A document whose text is not a string (a number or a list read from JSON)
+  does not stop the task: it is dropped with the reason
+  ``mtdetect_text_not_a_string``, ``mtdetect`` set to None, and counted in the
+  step's stats under that name. (datatrove's readers skip empty texts and
+  unparsable lines themselves, before any step.)
 
 The step pickles without its model: each datatrove task loads the model once,
 on its first batch, from ``model`` (a path; ``None``: ``$MTDETECT_MODEL`` or the
@@ -58,6 +63,7 @@ MISSING_EXTRA = "the datatrove integration needs datatrove: pip install 'mtdetec
 ENV_MODEL = "MTDETECT_MODEL"
 GARBLED = "mtdetect_garbled"
 ALL_GARBLED = "mtdetect_all_paragraphs_garbled"
+NOT_TEXT = "mtdetect_text_not_a_string"
 
 FilterMode = Literal["document", "paragraph"]
 
@@ -107,7 +113,7 @@ class MtdetectFilter(BaseFilter):
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_detector"] = None  # each worker loads its own model
+        state["_detector"] = None  # each worker process loads the model once, for all its tasks
         return state
 
     def filter(self, doc: Any) -> bool | tuple[bool, str]:
@@ -117,18 +123,26 @@ class MtdetectFilter(BaseFilter):
         """Score every paragraph of the batch in one call; annotate, and cut or drop."""
         detector = self.detector
         threshold = detector.threshold
-        texts = [doc.text for doc in batch]
+        key = self.metadata_key
+        results: list[bool | tuple[bool, str]] = [(False, NOT_TEXT)] * len(batch)
+        present: list[int] = []
+        for i, doc in enumerate(batch):
+            if isinstance(doc.text, str):
+                present.append(i)
+            else:  # a number or a list: nothing to score, and no reason to stop the task
+                doc.metadata[key] = None
+                self.stat_update(NOT_TEXT)
+        texts = [batch[i].text for i in present]
         scored = detector.score_documents(texts)  # one model call per batch
         warnings = document_warnings(texts, scored)
         self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
-        key = self.metadata_key
-        results: list[bool | tuple[bool, str]] = []
-        for doc, result, warned in zip(batch, scored, warnings):
+        for i, result, warned in zip(present, scored, warnings):
+            doc = batch[i]
             doc.metadata[key] = round(result.score, 4)
             doc.metadata[f"{key}_paragraphs"] = [round(p.score, 4) for p in result.paragraphs]
-            doc.metadata[f"{key}_warnings"] = [[i, name] for i, names in enumerate(warned) for name in names]
+            doc.metadata[f"{key}_warnings"] = [[n, name] for n, names in enumerate(warned) for name in names]
             if self.mode == "document":
-                results.append((False, GARBLED) if result.score >= threshold else True)
+                results[i] = (False, GARBLED) if result.score >= threshold else True
                 continue
             garbled = [p.score >= threshold for p in result.paragraphs]
             removed = sum(garbled)
@@ -136,7 +150,7 @@ class MtdetectFilter(BaseFilter):
             if removed:
                 self.stat_update("mtdetect_paragraphs_removed", value=removed)
                 doc.text = without_segments(doc.text, result.paragraphs, garbled)
-            results.append((False, ALL_GARBLED) if removed and not doc.text.strip() else True)
+            results[i] = (False, ALL_GARBLED) if removed and not doc.text.strip() else True
         return results
 
 
