@@ -28,11 +28,12 @@ nothing) and, in paragraph mode, ``mtdetect_removed_paragraphs``.
 - ``mode="paragraph"`` removes the garbled paragraphs from ``doc.text`` in
   place and keeps the rest; a document left without text is dropped (reason
   ``mtdetect_all_paragraphs_garbled``).
-- A document whose text is not a string (a number or a list read from JSON)
-  does not stop the task: it is dropped with the reason
-  ``mtdetect_text_not_a_string``, ``mtdetect`` set to None, and counted in the
-  step's stats under that name. (datatrove's readers skip empty texts and
-  unparsable lines themselves, before any step.)
+- A document whose text is not a string does not stop the task: it is
+  dropped with the reason ``mtdetect_text_not_a_string``, ``mtdetect`` set to
+  None, and counted in the step's stats under that name. datatrove's readers
+  skip empty texts and unparsable lines themselves, but stop the task on a
+  number (they take its ``len``): read with ``adapter=keep_non_string_texts``
+  so that such documents reach this step, their value kept as JSON text.
 
 The step pickles without its model: each datatrove task loads the model once,
 on its first batch, from ``model`` (a path; ``None``: ``$MTDETECT_MODEL`` or the
@@ -41,6 +42,7 @@ bundled default).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -127,7 +129,7 @@ class MtdetectFilter(BaseFilter):
         results: list[bool | tuple[bool, str]] = [(False, NOT_TEXT)] * len(batch)
         present: list[int] = []
         for i, doc in enumerate(batch):
-            if isinstance(doc.text, str):
+            if isinstance(doc.text, str) and not doc.metadata.get(NOT_TEXT):
                 present.append(i)
             else:  # a number or a list: nothing to score, and no reason to stop the task
                 doc.metadata[key] = None
@@ -152,6 +154,28 @@ class MtdetectFilter(BaseFilter):
                 doc.text = without_segments(doc.text, result.paragraphs, garbled)
             results[i] = (False, ALL_GARBLED) if removed and not doc.text.strip() else True
         return results
+
+
+def keep_non_string_texts(reader: Any, data: dict[str, Any], path: str, id_in_file: int | str) -> dict[str, Any]:
+    """A datatrove reader ``adapter``: a text that is not a string reaches :class:`MtdetectFilter`.
+
+    datatrove's readers stop the task on a numeric text and skip a null or
+    missing one without a count. With ``JsonlReader(path, adapter=keep_non_string_texts)``
+    such a document gets its value as JSON text and ``mtdetect_text_not_a_string``
+    in its metadata, and the filter drops it with that reason and counts it.
+
+    >>> from datatrove.pipeline.readers import JsonlReader
+    >>> reader = JsonlReader("crawl/", adapter=keep_non_string_texts)
+    >>> doc = reader.adapter({"id": "a", "text": 42, "url": "u"}, "crawl/0.jsonl", 0)
+    >>> doc["text"], doc["metadata"]
+    ('42', {'url': 'u', 'mtdetect_text_not_a_string': True})
+    >>> reader.adapter({"id": "b", "text": "Fine."}, "crawl/0.jsonl", 1)["metadata"]
+    {}
+    """
+    value = data.get(reader.text_key)
+    if not isinstance(value, str):
+        data = {**data, reader.text_key: json.dumps(value, ensure_ascii=False), NOT_TEXT: True}
+    return reader._default_adapter(data, path, id_in_file)
 
 
 class Span(Protocol):
