@@ -15,7 +15,7 @@ missing or non-string text scores NaN (or is dropped with a reason, and
 counted), that each worker process read the model once although it scored
 many batches, and that nothing the job started is still running afterwards.
 
-Engine jobs run in a child process (``engine_jobs.py``) with a
+Engine jobs run in a child process (``python -m training.engines``) with a
 ``sitecustomize`` on its path that logs the audit event mtdetect raises on
 each model read, with the process id, from every process of the job.
 """
@@ -44,10 +44,10 @@ from mtdetect.detector import DocumentScore
 from mtdetect.integrations.datatrove import ALL_GARBLED, NOT_TEXT, without_segments
 from mtdetect.model import LOAD_EVENT
 from training.bench import make_documents
+from training.engines import readme_block
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-JOBS = Path(__file__).with_name("engine_jobs.py")
 DOLMA_BIN = Path(os.environ.get("MTDETECT_DOLMA_VENV", ROOT / ".venv-dolma")) / "bin"
 DOCUMENTS = 2000
 SHARDS = 8
@@ -72,13 +72,6 @@ if os.environ.get("MTDETECT_TEST_LOAD_LOG"):
 
 
 # -- the README's snippets -----------------------------------------------------------------------
-
-def readme_block(name: str) -> str:
-    """The fenced block after ``<!-- engine: NAME -->`` in README.md."""
-    match = re.search(rf"<!-- engine: {re.escape(name)} -->\n```\w*\n(.*?)\n```", README.read_text(encoding="utf-8"), re.S)
-    assert match, f"README.md has no block marked <!-- engine: {name} -->"
-    return match.group(1) + "\n"
-
 
 def test_readme_blocks_are_found() -> None:
     for name in ("spark", "ray", "dask", "datatrove", "dolma", "dolma-mix"):
@@ -206,8 +199,9 @@ def assert_read_once_per_process(job: Job, batches: int) -> None:
 
 # -- Spark, Ray, Dask ----------------------------------------------------------------------------
 
-def check_rows(rows: pd.DataFrame, corpus: Corpus) -> None:
+def check_rows(rows: pd.DataFrame | None, corpus: Corpus) -> None:
     """Each record once; a string text kept and scored as in one process; anything else scored as handed over."""
+    assert rows is not None
     rows = rows[rows["id"].notna()]
     assert Counter(rows["id"]) == Counter(r["id"] for r in corpus.records)
     for doc_id, text, score in zip(rows["id"], rows["text"], rows["mtdetect"]):
@@ -221,16 +215,15 @@ def check_rows(rows: pd.DataFrame, corpus: Corpus) -> None:
             assert pd.isna(score), (doc_id, text)
 
 
-def engine_job(engine: str, corpus: Corpus, tmp_path: Path, broken: bool = False) -> tuple[pd.DataFrame, Job]:
+def engine_job(engine: str, corpus: Corpus, tmp_path: Path, broken: bool = False) -> tuple[pd.DataFrame | None, Job]:
+    """Run the README's snippet for ``engine`` on the corpus in ``tmp_path/crawl/``, 2 cores."""
     source = tmp_path / "crawl"
     write_jsonl(source, corpus.records)
     if broken:
         (source / "part-broken.jsonl").write_text("\n".join(BROKEN_LINES) + "\n")
-    snippet = tmp_path / f"{engine}.py"
-    snippet.write_text(readme_block(engine))
     output = tmp_path / "scored.pkl"
-    job = run_job([sys.executable, str(JOBS), engine, str(snippet), str(source), str(output)], tmp_path)
-    return pd.read_pickle(output), job
+    job = run_job([sys.executable, "-m", "training.engines", engine, str(source), str(output)], tmp_path, cwd=ROOT)
+    return (pd.read_pickle(output) if output.exists() else None), job
 
 
 def test_spark_map_in_pandas(corpus: Corpus, tmp_path: Path) -> None:
@@ -275,11 +268,7 @@ def test_datatrove_local_executor(corpus: Corpus, tmp_path: Path) -> None:
     snippet = readme_block("datatrove")
     threshold = number(r"threshold=([0-9.]+)", snippet)
     tasks, workers = (int(number(rf"{key}=(\d+)", snippet)) for key in ("tasks", "workers"))
-    source = tmp_path / "crawl"
-    write_jsonl(source, corpus.records)
-    (source / "part-broken.jsonl").write_text("\n".join(BROKEN_LINES) + "\n")
-    (tmp_path / "datatrove.py").write_text(snippet)
-    job = run_job([sys.executable, str(JOBS), "datatrove", str(tmp_path / "datatrove.py"), str(source), "-"], tmp_path)
+    _, job = engine_job("datatrove", corpus, tmp_path, broken=True)
 
     kept_rows = list(read_jsonl_gz(tmp_path / "crawl-clean"))
     removed_rows = list(read_jsonl_gz(tmp_path / "mtdetect-removed"))
