@@ -14,7 +14,10 @@ Run as ``python -m training.bench`` (``make bench``). Steps:
 4. **memory is flat**: peak memory of ``mtdetect filter -p 1`` on the input and
    on a quarter of it (``--big`` also runs a generated 1 GB input);
 5. **load**: import time and model load time in a fresh process;
-6. **reference**: datatrove's ``FineWebQualityFilter`` over the same
+6. **capacity**: the README's datatrove pipeline and Spark snippet on 1 and
+   2 worker processes beside ``filter -p 1`` and ``-p 2``, and the core-hours
+   for a billion paragraphs (:mod:`training.capacity`);
+7. **reference**: datatrove's ``FineWebQualityFilter`` over the same
    paragraphs (each as a document), in this process.
 
 Figures go to standard output and ``build/bench/results.json``.
@@ -34,6 +37,9 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from .capacity import measure as measure_capacity
+from .capacity import table as capacity_table
 
 OUT_DIR = Path("build/bench")
 SEED = 20240611
@@ -337,6 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             (args.out / "output-1gb.jsonl").unlink(missing_ok=True)
         results["big"] = {**r, "input_bytes": BIG_BYTES, "records": records}
         show("  on a 1 GB input", f"{r['peak_rss_mb']:.0f} MB peak RSS, {r['seconds']:.0f} s")
+
+    capacity = measure_capacity(source, args.out / "capacity", len(paragraphs),
+                                {k: v["paragraphs_per_s"] for k, v in runs.items()})
+    results["capacity"] = [{**vars(r), "core_hours_per_billion": r.core_hours_per_billion} for r in capacity]
+    show("capacity (the README's table)", "1 and 2 worker processes"
+         + ("; datatrove and Spark score with the bundled model, not --model" if args.model else ""))
+    print(capacity_table(capacity, results["median_paragraph_chars"], results["median_paragraph_words"]), flush=True)
 
     reference = reference_rate(paragraphs[:REFERENCE_PARAGRAPHS])
     if isinstance(reference, str):
