@@ -258,7 +258,7 @@ def test_filter_and_annotate(det: mtdetect.Detector) -> None:
 
 
 def test_score_series(det: mtdetect.Detector) -> None:
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     series = pd.Series([CLEAN, None, GARBLED], index=["a", "b", "c"])
     scores = det.score_series(series)
     assert list(scores.index) == ["a", "b", "c"]
