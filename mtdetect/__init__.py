@@ -60,7 +60,8 @@ def load(
     ``path`` may be a model card (``NAME.card.json``), its weights
     (``NAME.npz``) or a folder holding ``default.card.json``; ``None`` loads
     the bundled default model. Pickled models need ``trust=True`` and their
-    ``sha256``. The model is read and checked at once, so errors surface here.
+    ``sha256``. The model is read and checked at once, so errors surface here;
+    a process reads the same model files only once (:func:`mtdetect.model.shared_model`).
     """
     detector = Detector(path=path, trust=trust, sha256=sha256)
     detector.model  # load now: a bad path fails here, not at the first score

@@ -48,7 +48,7 @@ PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 LOAD_EVENT = "mtdetect.load_model"
 """Audit event (:func:`sys.audit`) raised with the path each time a model is read from disk."""
 SHARED_MODELS = 4
-"""Models :func:`shared_model` keeps per process, most recently used first."""
+"""Models :func:`shared_model` keeps per process; the least recently used one goes first."""
 
 _ARRAYS = (
     "dense_mean",

@@ -35,9 +35,9 @@ nothing) and, in paragraph mode, ``mtdetect_removed_paragraphs``.
   number (they take its ``len``): read with ``adapter=keep_non_string_texts``
   so that such documents reach this step, their value kept as JSON text.
 
-The step pickles without its model: each datatrove task loads the model once,
-on its first batch, from ``model`` (a path; ``None``: ``$MTDETECT_MODEL`` or the
-bundled default).
+The step pickles without its model: each worker process loads the model once,
+on its first batch, and keeps it for its later tasks, from ``model`` (a path;
+``None``: ``$MTDETECT_MODEL`` or the bundled default).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ class MtdetectFilter(BaseFilter):
         for i, doc in enumerate(batch):
             if isinstance(doc.text, str) and not doc.metadata.get(NOT_TEXT):
                 present.append(i)
-            else:  # a number or a list: nothing to score, and no reason to stop the task
+            else:  # not a string, or marked by keep_non_string_texts: nothing to score, no reason to stop
                 doc.metadata[key] = None
                 self.stat_update(NOT_TEXT)
         texts = [batch[i].text for i in present]
