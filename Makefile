@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base
 JAVA_PACKAGE := default-jre-headless
 
-.PHONY: help install demo test train evaluate bench system-deps java clean
+.PHONY: help install demo test train evaluate bench reference-scores system-deps java clean
 
 help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
@@ -25,6 +25,7 @@ help:
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
 	@echo "make bench      print throughput, load time and memory figures"
+	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
 	@echo "make system-deps  install Debian packages for training (Apertium, WordNet)"
 	@echo "make java       install Java from Debian if missing (Spark tests and bench)"
 
@@ -79,7 +80,10 @@ evaluate: $(DEV_STAMP)
 
 bench: $(DEV_STAMP) java
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m training.bench
+	$(BIN)/python -m qa.bench
+
+reference-scores: $(DEV_STAMP)
+	$(BIN)/python -m qa.reference_scores
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache

@@ -2,7 +2,8 @@
 
 nltk takes about a second to import (it imports scipy and scikit-learn), so
 nothing on the scoring path imports this module: only :func:`split_sentences`
-and the training code reach it.
+and the training code reach it. It imports nothing from :mod:`mtdetect.segment`:
+the parameter format it checks is passed in.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from nltk.tokenize.punkt import (
 )
 
 from .errors import ModelError
-from .segment import PUNKT_FORMAT
 
 
 class _OrthoContext(dict[str, int]):
@@ -38,19 +38,19 @@ class _OrthoContext(dict[str, int]):
         return 0
 
 
-def punkt_parameters_from_json(text: str) -> PunktParameters:
-    """Read Punkt parameters written by ``training/punkt.py`` (JSON, sorted lists).
+def punkt_parameters_from_json(text: str, expected_format: str) -> PunktParameters:
+    """Read Punkt parameters written by ``training/punkt.py`` (JSON, sorted lists) in ``expected_format``.
 
     >>> params = punkt_parameters_from_json(
     ...     '{"format": "mtdetect-punkt/1", "abbrev_types": ["mr"], "collocations": [["e", "coli"]],'
-    ...     ' "sent_starters": ["the"], "ortho_context": {"the": 6}}')
+    ...     ' "sent_starters": ["the"], "ortho_context": {"the": 6}}', "mtdetect-punkt/1")
     >>> sorted(params.abbrev_types), sorted(params.collocations), params.ortho_context["never seen"]
     (['mr'], [('e', 'coli')], 0)
     """
     try:
         doc = json.loads(text)
-        if doc.get("format") != PUNKT_FORMAT:
-            raise ValueError(f"format is {doc.get('format')!r}, expected {PUNKT_FORMAT!r}")
+        if doc.get("format") != expected_format:
+            raise ValueError(f"format is {doc.get('format')!r}, expected {expected_format!r}")
         params = PunktParameters()
         params.abbrev_types = set(doc["abbrev_types"])
         params.collocations = {(first, second) for first, second in doc["collocations"]}
@@ -122,8 +122,8 @@ class _Token(PunktToken):
 
 
 @functools.cache
-def sentence_tokenizer() -> PunktSentenceTokenizer:
-    """Load the shipped parameters once and build the tokenizer."""
+def sentence_tokenizer(expected_format: str) -> PunktSentenceTokenizer:
+    """Load the shipped parameters (in ``expected_format``) once and build the tokenizer."""
     resource = resources.files("mtdetect") / "data" / "punkt_en.json"
-    params = punkt_parameters_from_json(resource.read_text(encoding="utf-8"))
+    params = punkt_parameters_from_json(resource.read_text(encoding="utf-8"), expected_format)
     return PunktSentenceTokenizer(params, lang_vars=_LanguageVars(), token_cls=_Token)

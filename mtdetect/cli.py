@@ -1,7 +1,10 @@
-"""The command line: ``mtdetect score`` and ``mtdetect align``.
+"""The command line: ``mtdetect score``, ``mtdetect filter`` and ``mtdetect align``.
 
-A thin layer: argument parsing, reading inputs, writing rows. Library errors
-become one-line messages and exit status 2 here, at the edge, and nowhere else.
+A thin layer: argument parsing, then the library reads the inputs
+(:mod:`mtdetect.records`), scores them (:class:`mtdetect.Detector`) and formats
+the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`.
+Library errors become one-line messages and exit status 2 here, at the edge,
+and nowhere else.
 """
 
 from __future__ import annotations
@@ -9,19 +12,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from . import __version__
-from .detector import Detector, DocumentScore, Explanation
+from .annotation import score_rows, table_lines
 from .atomic import atomic_writer
+from .detector import Detector
 from .errors import MtdetectError
-from .inputs import STDIN, Document, read_documents
-from .filtering import document_warnings, dumps
-from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
+from .model import ENV_MODEL
+from .records import STDIN, Document, dumps, read_documents, tsv_cell
+from .results import DocumentScore
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -29,8 +32,6 @@ EXIT_INTERRUPTED = 130
 DOCUMENTS_PER_BATCH = 256
 CHARACTERS_PER_BATCH = 1 << 22  # about 4M: bounds memory however long the documents are
 PROGRESS_MIN_DOCUMENTS = 2  # below this a progress bar is noise
-
-ENV_MODEL = "MTDETECT_MODEL"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=os.environ.get(ENV_MODEL) or None,
+    parser.add_argument("--model", default=None,
                         help=f"model card, weights or folder (default: ${ENV_MODEL}, else the bundled model)")
     parser.add_argument("--threshold", type=_probability, default=None,
                         help="decision threshold in [0, 1] (default: the model's calibrated threshold)")
@@ -163,19 +164,18 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     are; rows are flushed after each batch, so a reader such as ``head`` sees
     them early and a closed pipe stops the run at once. A line that cannot be
     read stops the run with its error, after the rows of every line before it.
-    Each batch also gets one language check over all its paragraphs: a
-    paragraph that is not English carries the warning ``not_english``.
+    Each batch is scored in one call, explanations included when the output
+    shows them (the table always shows flags).
     """
     detector = make_detector(args)
     fmt = args.format or ("table" if out.isatty() else "jsonl")
-    writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector, args.explain)
+    writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector.threshold, args.explain)
     progress = _progress(unit="doc")
 
     def score(batch: list[Document]) -> None:
-        results = detector.score_documents([doc.text for doc in batch])
-        warnings = document_warnings([doc.text for doc in batch], results)
-        for doc, result, warned in zip(batch, results, warnings):
-            writer.document(doc, result, warned)
+        results = detector.score_documents([doc.text for doc in batch], explain=writer.explains)
+        for doc, result in zip(batch, results):
+            writer.document(doc, result)
         out.flush()
         progress(len(batch))
 
@@ -198,7 +198,7 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
             batch, chars = [], 0
     if batch:
         score(batch)
-    writer.close()
+    out.flush()
     return EXIT_OK
 
 
@@ -218,39 +218,15 @@ def _progress(unit: str) -> Callable[[int], None]:
     return bar.update
 
 
-def _verdict(score: float, threshold: float) -> str:
-    return "garbled" if score >= threshold else "ok"
-
-
 class JsonlWriter:
-    """One JSON object per paragraph; ``warnings`` lists what makes its score unreliable."""
+    """One JSON object per paragraph (:func:`~mtdetect.annotation.score_rows`)."""
 
-    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
-        self.out, self.detector, self.explain = out, detector, explain
+    def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
+        self.out, self.threshold, self.explains = out, threshold, explain
 
-    def rows(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> Iterator[dict]:
-        for number, (para, warned) in enumerate(zip(result.paragraphs, warnings, strict=True), start=1):
-            row = {
-                "source": doc.source,
-                "line": doc.line,
-                "paragraph": number,
-                "start": para.start,
-                "end": para.end,
-                "score": round(para.score, 4),
-                "garbled": para.score >= self.detector.threshold,
-                "document_score": round(result.score, 4),
-                "warnings": list(warned),
-            }
-            if self.explain:
-                row.update(explanation_fields(self.detector.explain(doc.text[para.start : para.end])))
-            yield row
-
-    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
-        for row in self.rows(doc, result, warnings):
+    def document(self, doc: Document, result: DocumentScore) -> None:
+        for row in score_rows(doc.source, doc.line, result):
             self.out.write(dumps(row) + "\n")  # lone surrogates become \u escapes: valid UTF-8
-
-    def close(self) -> None:
-        self.out.flush()
 
 
 class TsvWriter(JsonlWriter):
@@ -258,116 +234,40 @@ class TsvWriter(JsonlWriter):
 
     COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
 
-    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
-        super().__init__(out, detector, explain)
+    def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
+        super().__init__(out, threshold, explain)
         columns = self.COLUMNS + (("flags",) if explain else ())
         out.write("\t".join(columns) + "\n")
 
-    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
-        for row in self.rows(doc, result, warnings):
+    def document(self, doc: Document, result: DocumentScore) -> None:
+        for row in score_rows(doc.source, doc.line, result):
             row["warnings"] = ",".join(row["warnings"])
             cells = ["" if row[c] is None else str(row[c]) for c in self.COLUMNS]
-            if self.explain:
+            if self.explains:
                 cells.append("; ".join(f"{f['kind']}: {f['text']}" for f in row["flags"]))
-            self.out.write("\t".join(_tsv_cell(c) for c in cells) + "\n")
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _tsv_cell(text: str) -> str:
-    r"""A TSV cell: backslash, tab and line break escaped, lone surrogates replaced (UTF-8 has none).
-
-    >>> print(_tsv_cell("a\tb\nc\\d"), _tsv_cell("\ud800") == "\ufffd")
-    a\tb\nc\\d True
-    """
-    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
-
-
-_KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
-"""Zero-width (non-)joiners: harmless, and emoji sequences and some scripts need them."""
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with every character a terminal would act on, or that hides text, shown as an escape.
-
-    Control characters (escape sequences, bells, C1 controls), format characters
-    such as the right-to-left override, line separators and lone surrogates
-    print as Python escapes, so scraped text cannot drive the terminal.
-
-    >>> print(terminal_safe("ok \\x1b]0;title\\x07 \\u202eevil"))
-    ok \\x1b]0;title\\x07 \\u202eevil
-    """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c in _KEPT_FORMAT_CHARACTERS else ascii(c)[1:-1] for c in text)
-
-
-def explanation_fields(explanation: Explanation) -> dict:
-    return {
-        "flags": [
-            {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text, "message": f.message}
-            for f in explanation.flags
-        ],
-        "contributions": [
-            {"feature": c.feature, "value": round(c.value, 3)} for c in explanation.contributions
-        ],
-    }
+            self.out.write("\t".join(tsv_cell(c) for c in cells) + "\n")
 
 
 class TableWriter:
-    """A table for people: number, score, verdict, the paragraph, its warnings (``!``) and flags (``-``).
+    """A table for people (:func:`~mtdetect.annotation.table_lines`); it always shows the flags."""
 
-    Text from the input is printed through :func:`terminal_safe`.
-    """
+    explains = True
 
-    def __init__(self, out: TextIO, detector: Detector, explain: bool) -> None:
-        self.out, self.detector, self.explain = out, detector, explain
+    def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
+        self.out, self.threshold, self.why = out, threshold, explain
         self.width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
 
-    def document(self, doc: Document, result: DocumentScore, warnings: Sequence[Sequence[str]]) -> None:
-        threshold = self.detector.threshold
-        flagged = sum(p.score >= threshold for p in result.paragraphs)
-        where = terminal_safe(doc.source if doc.line is None else f"{doc.source}:{doc.line}")
-        self.out.write(
-            f"{where}: {len(result.paragraphs)} paragraphs, {flagged} flagged, "
-            f"document score {result.score:.2f} (threshold {threshold:.2f})\n"
-        )
-        if not result.paragraphs:
-            self.out.write("  (no text)\n\n")
-            return
-        self.out.write(f"  {'#':>3}  {'score':>5}  {'verdict':<7}  paragraph\n")
-        preview_width = self.width - 24
-        for number, (para, warned) in enumerate(zip(result.paragraphs, warnings, strict=True), start=1):
-            text = doc.text[para.start : para.end]
-            preview = terminal_safe(" ".join(text.split()))
-            if len(preview) > preview_width:
-                preview = preview[: preview_width - 1] + "…"
-            verdict = _verdict(para.score, threshold)
-            self.out.write(f"  {number:>3}  {para.score:5.2f}  {verdict:<7}  {preview}\n")
-            explanation = self.detector.explain(text)
-            for warning in warned:
-                message = NOT_ENGLISH_MESSAGE if warning == NOT_ENGLISH else warning
-                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    ! {warning}: {message}\n")
-            for flag in explanation.flags:
-                if flag.kind in warned:
-                    continue  # shown as a warning above
-                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    - {flag.kind}: {terminal_safe(flag.message)}\n")
-            if self.explain and explanation.contributions:
-                why = terminal_safe(", ".join(f"{c.feature} {c.value:+.2f}" for c in explanation.contributions[:4]))
-                self.out.write(f"  {'':>3}  {'':>5}  {'':<7}    why: {why}\n")
-        self.out.write("\n")
-
-    def close(self) -> None:
-        self.out.flush()
+    def document(self, doc: Document, result: DocumentScore) -> None:
+        where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
+        lines = table_lines(where, doc.text, result, self.threshold, self.width, self.why)
+        self.out.write("\n".join(lines) + "\n")
 
 
 # -- align ------------------------------------------------------------------------
 
 def run_align(args: argparse.Namespace, out: TextIO) -> int:
     from .align import align_paragraphs, align_sentences, format_side_by_side
-    from .inputs import read_text
+    from .records import read_text
 
     original = read_text(args.original)
     garbled = read_text(args.garbled)

@@ -1,37 +1,39 @@
-"""The Detector: batched paragraph scores, document scores and explanations.
+"""The Detector: batched paragraph scores, document results and explanations.
 
 One model call scores a whole batch; per-paragraph work stays in the feature
-code, which is itself batch-wise. A Detector pickles as its model path only and
-reloads the model in each worker process, so it can be shipped to joblib,
-Spark, Ray or Dask workers.
+code, which is itself batch-wise. Explanations are read from the same batch
+as the scores (:mod:`mtdetect.explanation`). A Detector pickles as its model
+path only and reloads the model in each worker process, so it can be shipped
+to joblib, Spark, Ray or Dask workers. It holds no state that scoring
+changes, so threads may share one.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .detectors import Finding, find_artifacts
-from .features import (
-    DENSE_FEATURES,
-    checks_as_english,
-    compute_features,
-    dense_feature_names,
-    lexical_form,
-    lexical_word_buckets,
-    normalize_paragraph,
-    word_class_columns,
-    word_class_ngrams,
+from .explanation import TOP_CONTRIBUTIONS, contributions, unknown_word_flags
+from .features import FeatureBatch, compute_features
+from .language import paragraph_warnings
+from .model import Model, probability, shared_model
+from .results import (
+    Contribution,
+    DocumentScore,
+    Explanation,
+    ParagraphScore,
+    document_result,
+    paragraph_result,
 )
-from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language
-from .model import Model, shared_model
+from .rules import Finding, find_artifacts
 from .segment import split_paragraphs
-from .typography import fold_characters
-from .wordclass import WORD, word_class_tokens
+from .wordclass import WORD
+
+__all__ = ["Detector", "Evidence"]
 
 BATCH_SIZE = 2048
 """Paragraphs featurised per model call at most (larger batches gain little)."""
@@ -41,43 +43,21 @@ WINDOW_CHARS = 1 << 16
 """A paragraph longer than this is scored in windows of about this size, cut at white space."""
 
 _HAS_WORD = WORD  # a paragraph without a single word has nothing to judge
-UNKNOWN_WORD_MESSAGE = "not an English word (left untranslated?): “{text}”"
 
 
-@dataclass(frozen=True, slots=True)
-class ParagraphScore:
-    """A paragraph's place in its document and its score."""
+@dataclass(frozen=True)
+class Evidence:
+    """What the classifier says of each paragraph of a list.
 
-    start: int
-    end: int
-    score: float
+    ``scores``: P(garbled), 0 for a paragraph without a word; ``log_odds``:
+    the calibrated log-odds (NaN without a word); with ``explain``, each
+    paragraph's ``flags`` (sorted by start) and strongest ``contributions``.
+    """
 
-
-@dataclass(frozen=True, slots=True)
-class DocumentScore:
-    """A document's score (paragraph scores weighted by length) and its paragraphs."""
-
-    score: float
-    paragraphs: list[ParagraphScore]
-
-
-@dataclass(frozen=True, slots=True)
-class Contribution:
-    """How much one feature moved a paragraph's decision value (log-odds)."""
-
-    feature: str
-    description: str
-    value: float
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """A paragraph's score, verdict, flagged spans and strongest features."""
-
-    score: float
-    garbled: bool
-    flags: list[Finding]
-    contributions: list[Contribution] = field(default_factory=list)
+    scores: np.ndarray
+    log_odds: np.ndarray
+    flags: list[list[Finding]] | None = None
+    contributions: list[list[Contribution]] | None = None
 
 
 class Detector:
@@ -138,61 +118,116 @@ class Detector:
         paragraph longer than :data:`WINDOW_CHARS` scores the length-weighted
         mean of its windows, so memory stays bounded on a single huge line.
         """
-        if isinstance(paragraphs, str):
-            raise TypeError("score_paragraphs takes a list of paragraphs; use score_document for one text")
-        paragraphs = list(paragraphs)
-        for i, p in enumerate(paragraphs):
-            if not isinstance(p, str):
-                raise TypeError(f"paragraph {i} is a {type(p).__name__}, not a str")
-        scores = np.zeros(len(paragraphs), dtype=np.float64)  # one piece: its probability, exactly
-        weighted = np.zeros(len(paragraphs), dtype=np.float64)  # several windows: length-weighted sum
-        lengths = np.zeros(len(paragraphs), dtype=np.float64)
-        pieces = np.zeros(len(paragraphs), dtype=np.int64)
-        for owners, texts in _batches(_pieces(paragraphs)):
-            probability = self.model.probability(compute_features(texts, self.model.tables))
+        return self.paragraph_evidence(_paragraph_list(paragraphs)).scores
+
+    def paragraph_evidence(
+        self, paragraphs: Sequence[str], *, explain: bool = False, top: int = TOP_CONTRIBUTIONS
+    ) -> Evidence:
+        """Scores and log-odds of each paragraph (and with ``explain``, flags and contributions).
+
+        The one place the model is called: everything else builds on it (a
+        stand-in classifier overrides only this). Artifact flags cover the whole paragraph. For a paragraph longer than
+        :data:`WINDOW_CHARS`, unknown words and feature contributions come from
+        its first window only, so explaining a huge line stays cheap.
+        """
+        n = len(paragraphs)
+        scores = np.zeros(n, dtype=np.float64)  # one piece: its probability, exactly
+        log_odds = np.full(n, np.nan, dtype=np.float64)
+        weighted = np.zeros(n, dtype=np.float64)  # several windows: length-weighted sums
+        weighted_log_odds = np.zeros(n, dtype=np.float64)
+        lengths = np.zeros(n, dtype=np.float64)
+        pieces = np.zeros(n, dtype=np.int64)
+        flags: list[list[Finding]] = [[] for _ in range(n)]
+        strongest: list[list[Contribution]] = [[] for _ in range(n)]
+        for owners, firsts, texts in _batches(_pieces(paragraphs)):
+            batch = compute_features(texts, self.model.tables, detail=explain)
+            piece_log_odds = self.model.log_odds(batch)
+            probability_ = probability(piece_log_odds)
             length = np.array([len(t) for t in texts], dtype=np.float64)
-            scores[owners] = probability
-            np.add.at(weighted, owners, probability * length)
+            scores[owners] = probability_
+            log_odds[owners] = piece_log_odds
+            np.add.at(weighted, owners, probability_ * length)
+            np.add.at(weighted_log_odds, owners, piece_log_odds * length)
             np.add.at(lengths, owners, length)
             np.add.at(pieces, owners, 1)
+            if explain:
+                self._explain_batch(batch, owners, firsts, texts, paragraphs, flags, strongest, top)
         windowed = pieces > 1
         scores[windowed] = weighted[windowed] / lengths[windowed]
-        return scores
+        log_odds[windowed] = weighted_log_odds[windowed] / lengths[windowed]
+        if not explain:
+            return Evidence(scores, log_odds)
+        for i, paragraph in enumerate(paragraphs):
+            if pieces[i] == 0 or len(paragraph) > WINDOW_CHARS:  # wordless or windowed: the rules see it whole
+                flags[i] = sorted(find_artifacts(paragraph) + flags[i], key=lambda f: f.start)
+        return Evidence(scores, log_odds, flags, strongest)
 
-    def score_documents(self, texts: Iterable[str]) -> list[DocumentScore]:
-        """Score many documents with one model call per batch of paragraphs."""
+    def _explain_batch(
+        self,
+        batch: FeatureBatch,
+        owners: np.ndarray,
+        firsts: np.ndarray,
+        texts: list[str],
+        paragraphs: Sequence[str],
+        flags: list[list[Finding]],
+        strongest: list[list[Contribution]],
+        top: int,
+    ) -> None:
+        """Fill in the flags and contributions of the paragraphs whose first piece is in ``batch``.
+
+        A paragraph in one piece gets the rules' findings from the batch; a
+        windowed one gets them later, from the whole paragraph.
+        """
+        detail = batch.detail
+        assert detail is not None
+        rows = np.flatnonzero(firsts).tolist()
+        found = detail.rules.findings(row for row in rows if len(paragraphs[owners[row]]) <= WINDOW_CHARS)
+        for row, moved in contributions(self.model, batch, rows, top).items():
+            owner = int(owners[row])
+            unknown = unknown_word_flags(texts[row], detail.unknown_words(row))
+            flags[owner] = sorted(found.get(row, []) + unknown, key=lambda f: f.start)
+            strongest[owner] = moved
+
+    def score_documents(
+        self, texts: Iterable[str], *, threshold: float | None = None, explain: bool = False
+    ) -> list[DocumentScore]:
+        """Score many documents with one model call per batch of paragraphs.
+
+        Verdicts are at ``threshold`` (default: :attr:`threshold`); every
+        paragraph carries its warnings (one language check for all of them)
+        and, with ``explain``, its explanation.
+        """
         texts = list(texts)
-        spans = [split_paragraphs(text) for text in texts]
-        flat = [seg.text for doc in spans for seg in doc]
-        scores = self.score_paragraphs(flat)
+        limit = self.threshold if threshold is None else threshold
+        segments = [split_paragraphs(text) for text in texts]
+        flat = [segment.text for doc in segments for segment in doc]
+        evidence = self.paragraph_evidence(flat, explain=explain)
+        warnings = paragraph_warnings(flat)
         results, i = [], 0
-        for doc in spans:
-            doc_scores = scores[i : i + len(doc)]
-            i += len(doc)
-            paragraphs = [ParagraphScore(s.start, s.end, float(x)) for s, x in zip(doc, doc_scores)]
-            results.append(DocumentScore(document_score(paragraphs), paragraphs))
+        for doc in segments:
+            paragraphs = []
+            for segment in doc:
+                paragraphs.append(_result(segment.text, segment.start, evidence, i, warnings[i], limit))
+                i += 1
+            results.append(document_result(paragraphs, limit))
         return results
 
-    def score_document(self, text: str) -> DocumentScore:
-        """The document score and each paragraph's (start, end, score)."""
-        return self.score_documents([text])[0]
+    def score_document(self, text: str, *, threshold: float | None = None, explain: bool = False) -> DocumentScore:
+        """The document's result: its score and verdict, and each paragraph's (start, end, score ...)."""
+        return self.score_documents([text], threshold=threshold, explain=explain)[0]
 
-    def explain(self, paragraph: str, top: int = 6) -> Explanation:
+    def explain(self, paragraph: str, top: int = TOP_CONTRIBUTIONS) -> Explanation:
         """Score one paragraph and say why: flagged spans and strongest features.
 
         Artifact flags cover the whole paragraph. For a paragraph longer than
         :data:`WINDOW_CHARS`, unknown words and feature contributions come from
         its first window only, so explaining a huge line stays cheap.
         """
-        score = float(self.score_paragraphs([paragraph])[0])
-        sample = paragraph if len(paragraph) <= WINDOW_CHARS else next(_windows(paragraph))
-        flags = sorted(find_artifacts(paragraph) + unknown_words(sample, self.model), key=lambda f: f.start)
-        if not check_language(paragraph).english:
-            # The score of a non-English paragraph means nothing: say so first.
-            flags.insert(0, Finding(NOT_ENGLISH, 0, len(paragraph), paragraph, NOT_ENGLISH_MESSAGE))
-        contributions = self._contributions(sample) if _HAS_WORD.search(sample) else []
-        contributions.sort(key=lambda c: -abs(c.value))
-        return Explanation(score, score >= self.threshold, flags, contributions[:top])
+        [paragraph] = _paragraph_list([paragraph])
+        evidence = self.paragraph_evidence([paragraph], explain=True, top=top)
+        result = _result(paragraph, 0, evidence, 0, paragraph_warnings([paragraph])[0], self.threshold)
+        assert result.explanation is not None
+        return result.explanation
 
     # -- pipelines ---------------------------------------------------------
     def filter(
@@ -212,9 +247,9 @@ class Detector:
         (``None``: no annotation); ``mode="annotate"`` yields every record.
         Records are scored ``batch_size`` at a time, lazily. A record without
         a string ``text_field`` raises :class:`~mtdetect.errors.InputError`.
-        See :func:`mtdetect.filtering.filter_records`.
+        See :func:`mtdetect.batches.filter_records`.
         """
-        from .filtering import filter_records
+        from .batches import filter_records
 
         return filter_records(self, records, text_field, threshold, score_field, mode, batch_size)  # type: ignore[arg-type]
 
@@ -223,36 +258,11 @@ class Detector:
 
         For pandas batches: Spark ``mapInPandas``, Ray Data ``map_batches``,
         Dask ``map_partitions``. ``paragraphs=True`` gives each document's
-        annotation dict instead. See :func:`mtdetect.filtering.score_series`.
+        annotation dict instead. See :func:`mtdetect.batches.score_series`.
         """
-        from .filtering import score_series
+        from .batches import score_series
 
         return score_series(self, texts, paragraphs)
-
-    def _contributions(self, paragraph: str) -> list[Contribution]:
-        model = self.model
-        batch = compute_features([paragraph], model.tables)
-        # Against what baseline: no damage at all for artifact counts, the
-        # training average for language measures.
-        baseline = np.where([s.family == "artifact" for s in DENSE_FEATURES], 0.0, model.dense_mean)
-        moved = (batch.dense[0] - baseline) / model.dense_scale * model.dense_coef
-        out = [
-            Contribution(name, spec.description, float(v))
-            for name, spec, v in zip(dense_feature_names(), DENSE_FEATURES, moved)
-            if abs(v) > 1e-6
-        ]
-        tokens = word_class_tokens(normalize_paragraph(paragraph))
-        grams = word_class_ngrams(tokens)
-        if grams:
-            columns = word_class_columns(tokens)
-            weight = 1.0 / np.sqrt(max(len(tokens), 1))
-            totals: dict[str, float] = {}
-            for gram, col in zip(grams, columns):
-                totals[gram] = totals.get(gram, 0.0) + float(model.word_class_coef[col]) * weight
-            for gram, value in totals.items():
-                shown = " ".join(part.strip() or part for part in gram.split("\x01"))
-                out.append(Contribution(f"word_class:{shown}", "word-class n-gram", value))
-        return out
 
 
 def _windows(text: str, size: int = WINDOW_CHARS) -> Iterator[str]:
@@ -270,54 +280,50 @@ def _windows(text: str, size: int = WINDOW_CHARS) -> Iterator[str]:
     yield text[start:]
 
 
-def _pieces(paragraphs: Sequence[str]) -> Iterable[tuple[int, str]]:
-    """(paragraph index, text) of everything to featurise: long paragraphs in windows, no wordless text."""
+def _pieces(paragraphs: Sequence[str]) -> Iterable[tuple[int, bool, str]]:
+    """(paragraph index, whether it is the paragraph's first window, text) of everything to
+    featurise: long paragraphs in windows, no wordless text."""
     for i, paragraph in enumerate(paragraphs):
         pieces = _windows(paragraph) if len(paragraph) > WINDOW_CHARS else (paragraph,)
-        for piece in pieces:
+        for k, piece in enumerate(pieces):
             if _HAS_WORD.search(piece):
-                yield i, piece
+                yield i, k == 0, piece
 
 
-def _batches(pieces: Iterable[tuple[int, str]]) -> Iterable[tuple[np.ndarray, list[str]]]:
+def _batches(pieces: Iterable[tuple[int, bool, str]]) -> Iterable[tuple[np.ndarray, np.ndarray, list[str]]]:
     """Pieces grouped into model calls of at most BATCH_SIZE pieces and about BATCH_CHARS characters."""
     owners: list[int] = []
+    firsts: list[bool] = []
     texts: list[str] = []
     chars = 0
-    for owner, text in pieces:
+    for owner, first, text in pieces:
         owners.append(owner)
+        firsts.append(first)
         texts.append(text)
         chars += len(text)
         if len(texts) >= BATCH_SIZE or chars >= BATCH_CHARS:
-            yield np.array(owners, dtype=np.int64), texts
-            owners, texts, chars = [], [], 0
+            yield np.array(owners, dtype=np.int64), np.array(firsts, dtype=bool), texts
+            owners, firsts, texts, chars = [], [], [], 0
     if texts:
-        yield np.array(owners, dtype=np.int64), texts
+        yield np.array(owners, dtype=np.int64), np.array(firsts, dtype=bool), texts
 
 
-def document_score(paragraphs: Sequence[ParagraphScore]) -> float:
-    """Length-weighted mean of paragraph scores (0 for a document with no text).
+def _paragraph_list(paragraphs: Iterable[str]) -> list[str]:
+    """``paragraphs`` as a list, each checked to be a str."""
+    if isinstance(paragraphs, str):
+        raise TypeError("score_paragraphs takes a list of paragraphs; use score_document for one text")
+    paragraphs = list(paragraphs)
+    for i, p in enumerate(paragraphs):
+        if not isinstance(p, str):
+            raise TypeError(f"paragraph {i} is a {type(p).__name__}, not a str")
+    return paragraphs
 
-    >>> document_score([ParagraphScore(0, 10, 0.9), ParagraphScore(12, 42, 0.1)])
-    0.3
-    """
-    weights = np.array([p.end - p.start for p in paragraphs], dtype=np.float64)
-    if weights.sum() == 0:
-        return 0.0
-    return round(float(np.average([p.score for p in paragraphs], weights=weights)), 12)
 
-
-def unknown_words(paragraph: str, model: Model) -> list[Finding]:
-    """Lower-case words the model's English word list does not know (untranslated?)."""
-    folded = fold_characters(paragraph)
-    matches = [m for m in WORD.finditer(folded) if checks_as_english(m.group())]
-    if not matches:
-        return []
-    known = model.tables.is_known_word(lexical_word_buckets([lexical_form(m.group()) for m in matches]))
-    # Folding is one character to one, so the spans hold in the paragraph as written.
-    return [
-        Finding("unknown_word", m.start(), m.end(), original, UNKNOWN_WORD_MESSAGE.format(text=original))
-        for m, is_known in zip(matches, known)
-        if not is_known
-        for original in (paragraph[m.start() : m.end()],)
-    ]
+def _result(text: str, start: int, evidence: Evidence, i: int, warnings: Sequence[str], threshold: float) -> ParagraphScore:
+    """Paragraph ``i`` of ``evidence`` as a result."""
+    log_odds = float(evidence.log_odds[i])
+    explained = evidence.flags is not None and evidence.contributions is not None
+    return paragraph_result(
+        text, start, float(evidence.scores[i]), None if np.isnan(log_odds) else log_odds, threshold, warnings,
+        evidence.flags[i] if explained else None, evidence.contributions[i] if explained else (),
+    )

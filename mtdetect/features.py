@@ -2,7 +2,7 @@
 
 Three families, all computed batch-wise:
 
-* ``artifact`` — counts of each named detector in :mod:`mtdetect.detectors`;
+* ``artifact`` — counts of each named rule in :mod:`mtdetect.rules`;
 * ``language`` — how predictable the words are: mean word frequency, the
   number of lower-case words English does not know, rare words, and how many word pairs a
   clean English corpus has seen (hashed look-up tables shipped in the model);
@@ -21,6 +21,7 @@ the explanations and the docs use these names.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import hashing
-from .detectors import DETECTORS, count_artifacts
+from .rules import RULES, RuleScan, scan_rules
 from .typography import fold_marks
 from .wordclass import PARAGRAPH_SEPARATOR, TOKEN, WORD, token_class, token_word
 
@@ -80,7 +81,7 @@ LANGUAGE_FEATURES: tuple[FeatureSpec, ...] = (
 DENSE_FEATURES: tuple[FeatureSpec, ...] = (
     tuple(
         FeatureSpec(f"artifact:{name}", "artifact", det.description, +1)
-        for name, det in DETECTORS.items()
+        for name, det in RULES.items()
     )
     + LANGUAGE_FEATURES
 )
@@ -201,20 +202,34 @@ def lexical_pair_buckets(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     return pair_buckets(first, second)
 
 
-def word_class_grams(class_hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and hashed columns of the word-class n-grams of a token sequence.
+@dataclass(frozen=True)
+class GramOccurrences:
+    """Every word-class n-gram of a token sequence, one entry per occurrence.
+
+    Every unigram comes first, then every bigram, then every trigram, each in
+    text order: for one paragraph, the order of :func:`word_class_ngrams`.
+    ``keys``, ``starts`` and ``lengths`` are kept only when asked for (explanations).
+    """
+
+    rows: np.ndarray  # int64: the paragraph of each n-gram
+    columns: np.ndarray  # int64: its hashed column
+    keys: np.ndarray | None = None  # uint64: its full hash (the column is its low bits)
+    starts: np.ndarray | None = None  # int64: the position of its first token in the sequence
+    lengths: np.ndarray | None = None  # int64: its number of tokens
+
+
+def gram_occurrences(class_hashes: np.ndarray, rows: np.ndarray, detail: bool = False) -> GramOccurrences:
+    """The word-class n-grams of a token sequence.
 
     ``class_hashes`` holds the string hash of each token's class, ``rows`` its
     paragraph (non-decreasing); n-grams never cross paragraphs. The hash of
     ``t1 t2 t3`` is ``extend(extend(start(h1, salt), h2), h3)`` (see
-    :mod:`mtdetect.hashing`). Out come every unigram, then every bigram, then
-    every trigram, each in text order: for one paragraph, the order of
-    :func:`word_class_ngrams`.
+    :mod:`mtdetect.hashing`).
     """
     low, high = WORD_CLASS_NGRAMS
     length = len(class_hashes)
     prefix = hashing.start(class_hashes, _WORD_CLASS_SALT)
-    out_rows, out_columns = [], []
+    out_rows, out_columns, out_keys, out_starts, out_lengths = [], [], [], [], []
     for n in range(1, high + 1):
         if n > 1:
             prefix = hashing.extend(prefix[:-1], class_hashes[n - 1 :])
@@ -223,7 +238,18 @@ def word_class_grams(class_hashes: np.ndarray, rows: np.ndarray) -> tuple[np.nda
             same = starts == rows[n - 1 :]
             out_rows.append(starts[same])
             out_columns.append(hashing.buckets(prefix[same], WORD_CLASS_HASH_BITS))
-    return np.concatenate(out_rows).astype(np.int64), np.concatenate(out_columns)
+            if detail:
+                at = np.flatnonzero(same)
+                out_keys.append(prefix[same])
+                out_starts.append(at)
+                out_lengths.append(np.full(len(at), n, dtype=np.int64))
+    grams = GramOccurrences(np.concatenate(out_rows).astype(np.int64), np.concatenate(out_columns))
+    if not detail:
+        return grams
+    return GramOccurrences(
+        grams.rows, grams.columns, np.concatenate(out_keys), np.concatenate(out_starts).astype(np.int64),
+        np.concatenate(out_lengths),
+    )
 
 
 def word_class_columns(tokens: Sequence[str]) -> np.ndarray:
@@ -233,10 +259,10 @@ def word_class_columns(tokens: Sequence[str]) -> np.ndarray:
     6
     """
     hashes = hashing.string_hashes(tokens)
-    return word_class_grams(hashes, np.zeros(len(hashes), dtype=np.int64))[1]
+    return gram_occurrences(hashes, np.zeros(len(hashes), dtype=np.int64)).columns
 
 
-# -- words and n-grams as strings (tables, explanations) --------------------------------------
+# -- words and n-grams as strings (tables, tests) --------------------------------------
 
 
 def lexical_form(word: str) -> str:
@@ -337,6 +363,7 @@ class FeatureBatch:
     scaled by 1/sqrt(its token count). A batch from :func:`compute_features`
     keeps the n-grams as :class:`WordClassGrams` and builds the matrix only
     when it is asked for; scoring reads the arrays (:meth:`word_class_dot`).
+    Asked for, it also keeps what explanations read (:class:`BatchDetail`).
     """
 
     def __init__(
@@ -345,11 +372,13 @@ class FeatureBatch:
         word_class: sp.csr_matrix | None = None,
         *,
         grams: WordClassGrams | None = None,
+        detail: BatchDetail | None = None,
     ) -> None:
         if word_class is None and grams is None:
             raise ValueError("a FeatureBatch needs word_class or grams")
         self.dense = dense
         self.grams = grams
+        self.detail = detail
         self._word_class = word_class
 
     @property
@@ -432,9 +461,11 @@ class _Vocabulary(dict):
 
     The arrays hold each token's kind, the string hash of its word class, the
     string hash of its :func:`lexical_form` and whether its absence from the
-    word list counts (:func:`checks_as_english`), for lexical words. A stream's
-    tokens repeat, so each is classified and hashed once; the vocabulary is
-    emptied between batches when it outgrows :attr:`limit`.
+    word list counts (:func:`checks_as_english`), for lexical words;
+    :attr:`texts` holds the tokens themselves. A stream's tokens repeat, so
+    each is classified and hashed once; the vocabulary starts afresh between
+    batches when it outgrows :attr:`limit` (new arrays, so a batch that read
+    the old ones keeps them). Each thread has its own (:func:`_vocabulary`).
     """
 
     limit = 500_000
@@ -448,15 +479,17 @@ class _Vocabulary(dict):
         self.class_hash = np.zeros(size, dtype=np.uint64)
         self.word_hash = np.zeros(size, dtype=np.uint64)
         self.checked = np.zeros(size, dtype=bool)
+        self.texts: list[str] = []
 
     def _columns(self) -> tuple[np.ndarray, ...]:
         return (self.kind, self.class_hash, self.word_hash, self.checked)
 
     def _grow(self) -> None:
-        old = self._columns()
+        old, texts = self._columns(), self.texts
         self._allocate(2 * len(self.kind))
         for new, values in zip(self._columns(), old):
             new[: len(values)] = values
+        self.texts = texts
 
     def __missing__(self, token: str) -> int:
         row = len(self)
@@ -475,6 +508,7 @@ class _Vocabulary(dict):
                 self.word_hash[row] = hashing.string_hash(lexical_form(word), memo=False)
                 self.checked[row] = checks_as_english(word)
             self.class_hash[row] = hashing.string_hash(token_class(token))
+        self.texts.append(token)
         self[token] = row
         return row
 
@@ -486,17 +520,24 @@ class _Vocabulary(dict):
         return np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
-_VOCABULARY = _Vocabulary()
+_THREAD = threading.local()
 
 
-def _batch_tokens(joined: str) -> tuple[np.ndarray, np.ndarray]:
+def _vocabulary() -> _Vocabulary:
+    """This thread's vocabulary: threads scoring at once never share one."""
+    vocabulary = getattr(_THREAD, "vocabulary", None)
+    if vocabulary is None:
+        vocabulary = _THREAD.vocabulary = _Vocabulary()
+    return vocabulary
+
+
+def _batch_tokens(vocabulary: _Vocabulary, joined: str) -> tuple[np.ndarray, np.ndarray]:
     """Vocabulary rows of the tokens of a batch, and each token's paragraph.
 
     ``joined`` is :func:`normalize_paragraphs` of the batch (paragraphs
     joined by :data:`~mtdetect.wordclass.PARAGRAPH_SEPARATOR`, which
     normalised text never holds), tokenised with one regex pass.
     """
-    vocabulary = _VOCABULARY
     tokens = vocabulary.rows(TOKEN.findall(joined))
     separator = vocabulary.kind[tokens] == _SEPARATOR
     rows = np.cumsum(separator)
@@ -506,9 +547,11 @@ def _batch_tokens(joined: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _language_features(
     word_hashes: np.ndarray, checked: np.ndarray, rows: np.ndarray, n: int, tables: LexicalTables
-) -> np.ndarray:
-    """The :data:`LANGUAGE_FEATURES` columns from the hashes, checks and paragraphs of the lexical words."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The :data:`LANGUAGE_FEATURES` columns from the hashes, checks and paragraphs of the lexical
+    words, and for each word whether it counts as unknown (not English)."""
     known, zipf = tables.word_values(word_buckets(word_hashes))
+    unknown = checked & ~known
     same = rows[:-1] == rows[1:]
     seen, log_count = tables.pair_values(pair_buckets(word_hashes[:-1][same], word_hashes[1:][same]))
     pair_rows = rows[:-1][same]
@@ -518,32 +561,64 @@ def _language_features(
 
     n_words, n_pairs = per_row(rows), per_row(pair_rows)
     safe_words, safe_pairs = np.maximum(n_words, 1), np.maximum(n_pairs, 1)
-    return np.column_stack(
+    columns = np.column_stack(
         [
             per_row(rows, zipf) / safe_words,
-            np.log1p(per_row(rows, checked & ~known)),  # an event per word: not diluted by length
+            np.log1p(per_row(rows, unknown)),  # an event per word: not diluted by length
             per_row(rows, known & (zipf < RARE_ZIPF)) / safe_words,
             per_row(pair_rows, log_count) / safe_pairs,
             np.where(n_pairs > 0, 1 - per_row(pair_rows, seen) / safe_pairs, 0),
         ]
     ).astype(np.float32)
+    return columns, unknown
 
 
-def compute_features(paragraphs: Sequence[str], tables: LexicalTables) -> FeatureBatch:
+@dataclass(frozen=True)
+class BatchDetail:
+    """What explanations read of a batch, beside its features: the rules' findings, the
+    unknown words and the word-class n-grams of each row, as the features counted them."""
+
+    rules: RuleScan
+    tokens: np.ndarray  # int64: the vocabulary row of each token of the batch
+    rows: np.ndarray  # int64: the paragraph of each token
+    texts: list[str]  # the vocabulary's tokens, by vocabulary row
+    unknown: np.ndarray  # int64: positions (among the tokens) of the words counted as unknown
+    grams: GramOccurrences  # with keys, starts and lengths
+
+    def unknown_words(self, row: int) -> set[str]:
+        """The words of row ``row`` that the ``unknown_words`` feature counted."""
+        at = self.unknown[self.rows[self.unknown] == row]
+        return {token_word(self.texts[i]) or "" for i in self.tokens[at].tolist()}
+
+    def gram_name(self, occurrence: int) -> str:
+        """An n-gram as its word classes joined by ``\\x01`` (as :func:`word_class_ngrams` names it)."""
+        assert self.grams.starts is not None and self.grams.lengths is not None
+        start = int(self.grams.starts[occurrence])
+        tokens = self.tokens[start : start + int(self.grams.lengths[occurrence])].tolist()
+        return "\x01".join(token_class(self.texts[i]) for i in tokens)
+
+
+def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail: bool = False) -> FeatureBatch:
     """Compute every feature of a batch of paragraphs in one pass.
 
     Row ``i`` depends on ``paragraphs[i]`` only: a paragraph has the same
-    features alone and in any batch.
+    features alone and in any batch. With ``detail``, the batch keeps what
+    explanations read (:class:`BatchDetail`).
     """
     n = len(paragraphs)
-    artifact = np.log1p(count_artifacts(paragraphs)) if n else np.zeros((0, len(DETECTORS)), dtype=np.float32)
-    tokens, rows = _batch_tokens(normalize_paragraphs(paragraphs)) if n else (np.zeros(0, np.int64),) * 2
-    vocabulary = _VOCABULARY
-    kind = vocabulary.kind[tokens]
-    lexical = kind == _LEXICAL_WORD
+    scan = scan_rules(paragraphs)
+    artifact = np.log1p(scan.counts())
+    vocabulary = _vocabulary()
+    tokens, rows = _batch_tokens(vocabulary, normalize_paragraphs(paragraphs) if n else "")
+    lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
     words = tokens[lexical]
-    language = _language_features(vocabulary.word_hash[words], vocabulary.checked[words], rows[lexical], n, tables)
-    gram_rows, gram_columns = word_class_grams(vocabulary.class_hash[tokens], rows)
+    language, unknown = _language_features(
+        vocabulary.word_hash[words], vocabulary.checked[words], rows[lexical], n, tables
+    )
+    grams = gram_occurrences(vocabulary.class_hash[tokens], rows, detail=detail)
     scale = (1.0 / np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1))).astype(np.float32)
     dense = np.hstack([artifact, language]).astype(np.float32)
-    return FeatureBatch(dense, grams=WordClassGrams(gram_rows, gram_columns, scale))
+    kept = None
+    if detail:
+        kept = BatchDetail(scan, tokens, rows, vocabulary.texts, np.flatnonzero(lexical)[unknown], grams)
+    return FeatureBatch(dense, grams=WordClassGrams(grams.rows, grams.columns, scale), detail=kept)

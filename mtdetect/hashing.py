@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 
@@ -31,29 +32,28 @@ _MIX_SHIFT_1, _MIX_SHIFT_2, _MIX_SHIFT_3 = np.uint64(30), np.uint64(27), np.uint
 _MIX_MULTIPLY_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_MULTIPLY_2 = np.uint64(0x94D049BB133111EB)
 
-_CACHE: dict[str, int] = {}
-_CACHE_LIMIT = 200_000
-"""Strings whose hash is remembered (the vocabulary of word classes repeats); cleared when full."""
+CACHE_SIZE = 200_000
+"""Strings whose hash is remembered (the vocabulary of word classes repeats); least recently used go first."""
 
 
 def string_hash(text: str, memo: bool = True) -> int:
     """The stable 64-bit hash of a string (BLAKE2b of its UTF-8 bytes).
 
-    Memoised unless ``memo`` is false (for strings the caller keeps itself).
+    Memoised (thread-safe) unless ``memo`` is false (for strings the caller keeps itself).
     Lone surrogates are hashed as their surrogate-escaped bytes, so any ``str`` works.
 
     >>> string_hash("the") == string_hash("the", memo=False) < 2**64
     True
     """
-    value = _CACHE.get(text) if memo else None
-    if value is None:
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        value = int.from_bytes(digest, "little")
-        if memo:
-            if len(_CACHE) >= _CACHE_LIMIT:
-                _CACHE.clear()
-            _CACHE[text] = value
-    return value
+    return _memo_hash(text) if memo else _hash(text)
+
+
+def _hash(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+_memo_hash = functools.lru_cache(maxsize=CACHE_SIZE)(_hash)
 
 
 def string_hashes(texts: Iterable[str]) -> np.ndarray:

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .wordclass import FUNCTION_WORDS
+from .lexicon import FUNCTION_WORDS
 
 __all__ = [
     "ENGLISH_MARKERS",

@@ -7,7 +7,8 @@ and the sha256 of the weights, checked on every load.
 
 Scoring is ``p = sigmoid(a * z + b)`` with the linear decision value
 ``z = scaled_dense · dense_coef + word_class · word_class_coef + intercept``
-and the calibration ``(a, b)`` fitted on held-out pairs.
+and the calibration ``(a, b)`` fitted on held-out pairs; ``a * z + b`` is the
+paragraph's calibrated log-odds.
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ from .features import (
     LexicalTables,
     dense_feature_names,
 )
-from .wordclass import FUNCTION_WORDS, SUFFIX_CLASSES
+from .lexicon import FUNCTION_WORDS
+from .wordclass import SUFFIX_CLASSES
 
+ENV_MODEL = "MTDETECT_MODEL"
+"""The environment variable naming the model :func:`mtdetect.load` loads by default."""
 MODEL_FORMAT = "mtdetect-model/1"
 """The format this version reads and writes; a card with another format is refused."""
 DEFAULT_MODEL_NAME = "default"
@@ -105,10 +109,14 @@ class Model:
         z = (dense * self.dense_coef).sum(axis=1) + batch.word_class_dot(self.word_class_coef)
         return np.asarray(z, dtype=np.float64) + self.intercept
 
+    def log_odds(self, batch: FeatureBatch) -> np.ndarray:
+        """The calibrated log-odds of each row: ``a * decision + b``."""
+        a, b = self.calibration
+        return a * self.decision(batch) + b
+
     def probability(self, batch: FeatureBatch) -> np.ndarray:
         """Calibrated P(garbled) of each row."""
-        a, b = self.calibration
-        return 1.0 / (1.0 + np.exp(-(a * self.decision(batch) + b)))
+        return probability(self.log_odds(batch))
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The weights as named arrays (sparse word-class weights kept sparse)."""
@@ -150,6 +158,15 @@ class Model:
             threshold=float(card["threshold"]),
             card=card,
         )
+
+
+def probability(log_odds: np.ndarray) -> np.ndarray:
+    """P(garbled) from calibrated log-odds: the logistic function.
+
+    >>> probability(np.array([0.0])).tolist()
+    [0.5]
+    """
+    return 1.0 / (1.0 + np.exp(-log_odds))
 
 
 def _sha256(path: Path) -> str:

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .lexicon import TITLE_ABBREVIATIONS
+
 if TYPE_CHECKING:  # nltk (slow to import) is loaded by the first split_sentences call
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
@@ -132,15 +134,6 @@ def split_paragraphs(text: str) -> list[Segment]:
 PUNKT_FORMAT = "mtdetect-punkt/1"
 """Format tag of the shipped sentence-splitter parameters (``data/punkt_en.json``)."""
 
-TITLE_ABBREVIATIONS: frozenset[str] = frozenset(
-    {
-        "adm", "capt", "cmdr", "col", "dr", "gen", "gov", "hon", "lt", "maj",
-        "messrs", "mme", "mr", "mrs", "ms", "pres", "prof", "rep", "rev", "sen",
-        "sgt", "supt",
-    }
-)  # fmt: skip
-"""Abbreviations written before a name: a sentence never ends on one."""
-
 _TITLE_END = re.compile(
     r"""
     \b                              # the abbreviation starts a word ...
@@ -163,14 +156,14 @@ def punkt_parameters_from_json(text: str) -> PunktParameters:
     """
     from . import _punkt
 
-    return _punkt.punkt_parameters_from_json(text)
+    return _punkt.punkt_parameters_from_json(text, PUNKT_FORMAT)
 
 
 def _sentence_tokenizer() -> PunktSentenceTokenizer:
     """The Punkt tokenizer with the shipped parameters, built once (nltk is imported here)."""
     from . import _punkt
 
-    return _punkt.sentence_tokenizer()
+    return _punkt.sentence_tokenizer(PUNKT_FORMAT)
 
 
 def _join_after_titles(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:

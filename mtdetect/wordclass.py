@@ -13,34 +13,8 @@ from __future__ import annotations
 
 import re
 
-FUNCTION_WORDS: frozenset[str] = frozenset(
-    """
-a an the this that these those some any no every each either neither both all
-half several many much more most few fewer less least other another such what
-which who whom whose whatever whichever whoever
-i me my mine myself we us our ours ourselves you your yours yourself yourselves
-he him his himself she her hers herself it its itself they them their theirs
-themselves one ones
-be am is are was were been being have has had having do does did doing done
-will would shall should can could may might must ought
-not n't no nor never
-and or but if then else than because so yet though although while whereas
-unless until since whether as
-of in on at by for with about against between into through during before after
-above below to from up down out off over under again further once upon within
-without along across behind beyond among around near toward towards onto
-per via despite except including like unlike
-here there when where why how now just only also very too quite rather even
-still already almost
-i'm i've i'd i'll we're we've we'd we'll you're you've you'd you'll he's he'd
-he'll she's she'd she'll it's it'd it'll they're they've they'd they'll
-that's there's here's what's who's let's
-isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't
-wouldn't shan't shouldn't can't cannot couldn't mustn't mightn't
-'s 're 've 'll 'd 'm
-""".split()
-)
-"""The words kept as themselves (in their own case); every other word is reduced to its shape."""
+from .lexicon import FUNCTION_WORDS
+
 
 _WORD_PATTERN = r"""
       \w+(?:'\w+)*             # a word or number, with apostrophes inside it: don't, Putin's

@@ -10,8 +10,9 @@ import pytest
 
 import mtdetect
 from mtdetect import detector as detector_module
-from mtdetect.detector import Contribution, DocumentScore, Explanation, ParagraphScore, document_score, unknown_words
-from mtdetect.detectors import DETECTORS, Finding
+from mtdetect.explanation import unknown_words
+from mtdetect.results import Contribution, DocumentScore, Explanation, ParagraphScore, document_score
+from mtdetect.rules import RULES, Finding
 from mtdetect.model import default_model_path
 from mtdetect.segment import split_paragraphs
 
@@ -37,7 +38,7 @@ def test_public_names() -> None:
     for name in mtdetect.__all__:
         assert hasattr(mtdetect, name), name
     assert {"load", "Detector", "__version__", "ModelError", "InputError", "MtdetectError"} <= set(mtdetect.__all__)
-    assert mtdetect.DETECTORS is DETECTORS
+    assert mtdetect.RULES is RULES
 
 
 def test_version_matches_the_installed_distribution() -> None:
@@ -195,7 +196,7 @@ def test_explain_garbled(det: mtdetect.Detector, explained: Explanation) -> None
     for flag in explanation.flags:
         assert isinstance(flag, Finding)
         assert flag.text == GARBLED[flag.start : flag.end] and flag.text
-        assert flag.kind in DETECTORS or flag.kind == "unknown_word"
+        assert flag.kind in RULES or flag.kind == "unknown_word"
         assert flag.message and "\n" not in flag.message
     period = next(f for f in explanation.flags if f.kind == "mid_sentence_period")
     assert "economy. of" in period.text
@@ -215,7 +216,7 @@ def test_explain_contributions(det: mtdetect.Detector, explained: Explanation) -
 def test_explain_clean(det: mtdetect.Detector) -> None:
     explanation = det.explain(CLEAN)
     assert explanation.garbled is False
-    assert [f for f in explanation.flags if f.kind in DETECTORS] == []
+    assert [f for f in explanation.flags if f.kind in RULES] == []
 
 
 @pytest.mark.parametrize("text", ["", "   ", "..."])

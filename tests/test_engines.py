@@ -15,7 +15,7 @@ missing or non-string text scores NaN (or is dropped with a reason, and
 counted), that each worker process read the model once although it scored
 many batches, and that nothing the job started is still running afterwards.
 
-Engine jobs run in a child process (``python -m training.engines``) with a
+Engine jobs run in a child process (``python -m qa.engines``) with a
 ``sitecustomize`` on its path that logs the audit event mtdetect raises on
 each model read, with the process id, from every process of the job.
 """
@@ -43,8 +43,8 @@ import mtdetect
 from mtdetect.detector import DocumentScore
 from mtdetect.integrations.datatrove import ALL_GARBLED, NOT_TEXT, without_segments
 from mtdetect.model import LOAD_EVENT
-from training.bench import make_documents
-from training.engines import readme_block
+from qa.bench import make_documents
+from qa.engines import readme_block
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -222,7 +222,7 @@ def engine_job(engine: str, corpus: Corpus, tmp_path: Path, broken: bool = False
     if broken:
         (source / "part-broken.jsonl").write_text("\n".join(BROKEN_LINES) + "\n")
     output = tmp_path / "scored.pkl"
-    job = run_job([sys.executable, "-m", "training.engines", engine, str(source), str(output)], tmp_path, cwd=ROOT)
+    job = run_job([sys.executable, "-m", "qa.engines", engine, str(source), str(output)], tmp_path, cwd=ROOT)
     return (pd.read_pickle(output) if output.exists() else None), job
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mtdetect
-from mtdetect.detectors import DETECTORS
+from mtdetect.rules import RULES
 from mtdetect.features import (
     DENSE_FEATURES,
     HASHED_FAMILIES,
@@ -66,8 +66,8 @@ def tables() -> LexicalTables:
 def test_dense_feature_registry() -> None:
     names = [spec.name for spec in DENSE_FEATURES]
     assert len(names) == len(set(names))
-    assert names[: len(DETECTORS)] == [f"artifact:{name}" for name in DETECTORS]
-    assert DENSE_FEATURES[len(DETECTORS) :] == LANGUAGE_FEATURES
+    assert names[: len(RULES)] == [f"artifact:{name}" for name in RULES]
+    assert DENSE_FEATURES[len(RULES) :] == LANGUAGE_FEATURES
     for spec in DENSE_FEATURES:
         assert spec.family in {"artifact", "language"}
         assert spec.direction in {-1, 0, 1}
@@ -78,7 +78,7 @@ def test_dense_feature_registry() -> None:
 
 def test_dense_feature_names() -> None:
     assert len(NAMES) == len(DENSE_FEATURES) == len(set(NAMES))
-    assert NAMES[0] == f"artifact:{next(iter(DETECTORS))}"
+    assert NAMES[0] == f"artifact:{next(iter(RULES))}"
     assert NAMES[-5:] == [
         "language:mean_word_zipf",
         "language:unknown_words",
@@ -188,7 +188,7 @@ def test_artifact_columns_are_log_counts(tables: LexicalTables) -> None:
     assert row["artifact:mid_sentence_period"] == pytest.approx(math.log1p(1))
     assert row["artifact:split_contraction"] == pytest.approx(math.log1p(1))
     assert row["artifact:spaced_hyphen"] == 0
-    assert not batch.dense[1, : len(DETECTORS)].any()
+    assert not batch.dense[1, : len(RULES)].any()
 
 
 def test_language_columns_from_known_tables() -> None:
@@ -208,7 +208,7 @@ def test_language_columns_from_known_tables() -> None:
     assert row["language:unknown_words"] == 0
     assert row["language:unseen_pair_rate"] == pytest.approx(1.0)
     # Numbers are not words: nothing to rate.
-    assert not batch.dense[2, len(DETECTORS) :].any()
+    assert not batch.dense[2, len(RULES) :].any()
 
 
 def test_word_class_rows_are_scaled_counts(tables: LexicalTables) -> None:

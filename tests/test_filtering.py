@@ -20,18 +20,19 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mtdetect
-from mtdetect import filtering
+from mtdetect import batches, filtering
 from mtdetect.cli import main
-from mtdetect.detector import DocumentScore, ParagraphScore, document_score
+from mtdetect import detector as detector_module
+from mtdetect.detector import Evidence
 from mtdetect.errors import InputError
 from mtdetect.filtering import FilterCounts, FilterOptions, filter_stream, open_output
-from mtdetect.segment import split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "The council met on Tuesday to discuss the budget.\n\nIt approved the plan after a long debate."
@@ -42,19 +43,18 @@ GARBLED_EN = (  # for the real model
 )
 
 
-class KeywordDetector:
-    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
+class KeywordDetector(mtdetect.Detector):
+    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1.
 
-    threshold = 0.5
+    Only the classifier is replaced: documents, verdicts and warnings are the Detector's own.
+    """
 
-    def score_documents(self, texts: Sequence[str]) -> list[DocumentScore]:
-        results = []
-        for text in texts:
-            paragraphs = [
-                ParagraphScore(s.start, s.end, 0.9 if "GARBLED" in s.text else 0.1) for s in split_paragraphs(text)
-            ]
-            results.append(DocumentScore(document_score(paragraphs), paragraphs))
-        return results
+    def __init__(self) -> None:
+        super().__init__(threshold=0.5)
+
+    def paragraph_evidence(self, paragraphs: Sequence[str], *, explain: bool = False, top: int = 6) -> Evidence:
+        scores = np.array([0.9 if "GARBLED" in p else 0.1 for p in paragraphs])
+        return Evidence(scores, np.log(scores / (1 - scores)))
 
 
 def run(
@@ -154,15 +154,15 @@ def test_warnings_survive_no_paragraphs_drop_and_tsv(tmp_path: Path) -> None:
 
 def test_the_language_check_runs_once_per_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = filtering.paragraph_warnings
-    monkeypatch.setattr(filtering, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    real = detector_module.paragraph_warnings
+    monkeypatch.setattr(detector_module, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
     run(jsonl(*[{"text": GOOD} for _ in range(5)]), tmp_path)
     assert calls == [10]  # one call for the block's ten paragraphs
 
 
 def test_the_api_annotations_carry_warnings_too() -> None:
     records = [{"text": FRENCH}, {"text": GOOD}]
-    kept = list(filtering.filter_records(KeywordDetector(), records, mode="annotate"))  # type: ignore[arg-type]
+    kept = list(batches.filter_records(KeywordDetector(), records, mode="annotate"))  # type: ignore[arg-type]
     assert [r["mtdetect"]["warnings"] for r in kept] == [[[0, len(FRENCH), "not_english"]], []]
 
 
@@ -198,9 +198,9 @@ def test_unreadable_lines_are_reported_with_line_number_and_rejected(tmp_path: P
     assert (counts.read, counts.kept, counts.dropped, counts.errors) == (10, 2, 0, 8)
     assert len(out) == 2
     expected = {
-        2: "not valid JSON", 3: "a JSON an array, not an object", 4: "no field 'text'",
+        2: "not valid JSON", 3: "expected a JSON object, found an array", 4: "no field 'text'",
         5: "field 'text' is null, not a string", 6: "field 'text' is a number, not a string",
-        7: "invalid UTF-8 at byte 13", 8: "invalid UTF-8", 9: "not valid JSON",
+        7: "invalid UTF-8 at byte offset 288", 8: "invalid UTF-8", 9: "not valid JSON",
     }
     assert len(messages) == 8
     for message, (line, reason) in zip(messages, expected.items()):
@@ -318,7 +318,7 @@ def test_workers_take_input_lazily_a_bounded_window_at_a_time() -> None:
         nonlocal pulled
         for i in range(40):
             pulled += 1
-            yield filtering.Block("in", [(i + 1, json.dumps({"text": GOOD}).encode())])
+            yield filtering.Block("in", [(i + 1, 0, json.dumps({"text": GOOD}).encode())])
 
     results = filtering.scored_blocks(source(), KeywordDetector(), FilterOptions(), processes=2)  # type: ignore[arg-type]
     next(results)
@@ -331,10 +331,10 @@ def test_workers_take_input_lazily_a_bounded_window_at_a_time() -> None:
 
 def test_filter_records_yields_kept_copies_lazily_and_names_bad_records() -> None:
     records = [{"id": 1, "text": GOOD}, {"id": 2, "text": BAD}, {"id": 3, "text": GOOD}]
-    kept = list(filtering.filter_records(KeywordDetector(), records, batch_size=2))  # type: ignore[arg-type]
+    kept = list(batches.filter_records(KeywordDetector(), records, batch_size=2))  # type: ignore[arg-type]
     assert [r["id"] for r in kept] == [1, 3]
     assert kept[0]["mtdetect"]["score"] == 0.1 and "mtdetect" not in records[0]
-    every = filtering.filter_records(KeywordDetector(), records, mode="annotate", score_field=None)  # type: ignore[arg-type]
+    every = batches.filter_records(KeywordDetector(), records, mode="annotate", score_field=None)  # type: ignore[arg-type]
     assert [r for r in every] == records
 
     def endless():
@@ -342,7 +342,7 @@ def test_filter_records_yields_kept_copies_lazily_and_names_bad_records() -> Non
         yield {"text": 5}
         raise AssertionError("read past the bad record")
 
-    stream = filtering.filter_records(KeywordDetector(), endless(), batch_size=1)  # type: ignore[arg-type]
+    stream = batches.filter_records(KeywordDetector(), endless(), batch_size=1)  # type: ignore[arg-type]
     assert next(stream)["text"] == GOOD
     with pytest.raises(InputError, match="record 1: field 'text' is int, not a string"):
         next(stream)

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # training/ is part of the repo, not of the installed package
     sys.path.insert(0, str(ROOT))
 
+from mtdetect.rules import RULES, count_artifacts  # noqa: E402
 from training import garble as garble_module  # noqa: E402
 from training.garble import (  # noqa: E402
     CORRUPTIONS,
@@ -46,16 +47,17 @@ CASES: dict[str, tuple[str, str]] = {
     "mid_sentence_period": ("It props up the economy of the region.", "Paris. Berlin. Rome."),
     "split_date": ("The invasion began in February 2022.", "The talks went on for hours."),
     "orphan_punctuation": ("We met, and we talked.", "no punctuation here"),
-    "drop_quotes": ("“We will not stop now,” the minister said.", "Don't stop: it's the students' turn."),
-    "misplace_quotes": ("He said “we will win” and left.", "He said we will win."),
-    "duplicate_bracket": ("It is a crucial piece of [the visit], he said.", "It is a crucial piece of the visit."),
+    "dropped_quotes": ("“We will not stop now,” the minister said.", "Don't stop: it's the students' turn."),
+    "quote_attachment": ("He said “we will win” and left.", "He said we will win."),
+    "unbalanced_quotes": ("He said “we will win” (for sure) and left.", "He said we will win."),
+    "duplicated_bracket": ("It is a crucial piece of [the visit], he said.", "It is a crucial piece of the visit."),
     "split_contraction": ("I don't think it's over.", "I do not think it is over."),
-    "space_symbols": ("Sales rose 8% to $75 million.", "Sales rose 8 percent."),
+    "spaced_symbol": ("Sales rose 8% to $75 million.", "Sales rose 8 percent."),
     "spaced_hyphen": ("A long-term, cross-border deal.", "A deal - at last."),
-    "duplicate_word": ("The analysis of the data shows a rise.", "Go on."),
-    "article_error": ("In an interview, she showed a book.", "Type A blood is common."),
+    "duplicated_word": ("The analysis of the data shows a rise.", "Go on."),
+    "article_agreement": ("In an interview, she showed a book.", "Type A blood is common."),
     "agreement_error": ("The ministry, which relies on oil, is strong.", "The ministry relied on oil."),
-    "capitalise_verb": ("Putin expressed his wish to go.", "The end of an era."),
+    "capitalised_midsentence_word": ("Putin expressed his wish to go.", "The end of an era."),
     "synonym_swap": ("He is a close ally of the prime minister.", "It is what it is, and so be it."),
     "untranslated_word": ("The city council passed a new law.", "She smiled."),
     "word_order": ("Yesterday the council decided the budget for the city.", "Yes!"),
@@ -100,6 +102,23 @@ def test_every_corruption_has_cases_and_a_family() -> None:
         assert corruption.apply.__doc__ and ">>>" in corruption.apply.__doc__
 
 
+@pytest.mark.parametrize("rule", list(RULES))
+def test_every_rule_has_the_corruption_of_its_name_and_detects_it(rule: str) -> None:
+    """Each artifact rule has a corruption named after it, and the rule fires on what it does.
+
+    Most outputs, not all: duplicated_bracket also repeats a whole insert
+    (``the visit [the visit]``), which its rule does not flag (measured: 26 of
+    40 seeds flagged; every other rule 40 of 40).
+    """
+    assert rule in CORRUPTIONS
+    applies, _ = CASES[rule]
+    column = list(RULES).index(rule)
+    assert count_artifacts([applies])[0, column] == 0, "the clean case already has the damage"
+    damaged = [CORRUPTIONS[rule](applies, random.Random(seed), 1.0) for seed in range(20)]
+    flagged = count_artifacts(damaged)[:, column] > 0
+    assert flagged.mean() >= 0.5, [text for text, hit in zip(damaged, flagged) if not hit][:3]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_corruption_changes_text_where_it_applies(name: str) -> None:
     _needs(name)
@@ -135,21 +154,21 @@ def _all_outputs(name: str, text: str, rate: float = 1.0, seeds: int = 20) -> se
     [
         ("split_contraction", "don't, isn’t, it's", {"do n't, is n’t, it 's"}),
         ("spaced_hyphen", "a cross-border deal", {"a cross- border deal"}),
-        ("article_error", "an interview and a book", {"a interview and an book"}),
+        ("article_agreement", "an interview and a book", {"a interview and an book"}),
         ("split_date", "in March 2022", {"in March. 2022"}),
         ("agreement_error", "the ministry, which relies on it", {"the ministry, which rely on it"}),
-        ("drop_quotes", '"We will win," he said.', {"We will win, he said."}),
-        ("drop_quotes", "Meeting An 'Old Friend' today", {"Meeting An Old Friend today"}),
-        ("space_symbols", "a profit $75", {"a profit $ 75", "a profit$ 75"}),
-        ("space_symbols", "up 8%", {"up 8 %"}),
-        ("misplace_quotes", "said “we", {"said” we", "said “ we"}),
-        ("duplicate_bracket", "part of [the visit]", {"part of the [the visit]", "part of the visit [the visit]"}),
-        ("duplicate_word", "the analysis", {"a analysis the analysis"}),
-        ("duplicate_word", "analysis", {"analysis analysis"}),
+        ("dropped_quotes", '"We will win," he said.', {"We will win, he said."}),
+        ("dropped_quotes", "Meeting An 'Old Friend' today", {"Meeting An Old Friend today"}),
+        ("spaced_symbol", "a profit $75", {"a profit $ 75", "a profit$ 75"}),
+        ("spaced_symbol", "up 8%", {"up 8 %"}),
+        ("quote_attachment", "said “we", {"said” we", "said “ we"}),
+        ("duplicated_bracket", "part of [the visit]", {"part of the [the visit]", "part of the visit [the visit]"}),
+        ("duplicated_word", "the analysis", {"a analysis the analysis"}),
+        ("duplicated_word", "analysis", {"analysis analysis"}),
         ("split_contraction", "CLINTON'S ADDRESS", {"CLINTON 'S ADDRESS"}),
         ("orphan_punctuation", "said, that", {"said , that"}),
         ("orphan_punctuation", "the technology.", {"the technology .", "the technology. ."}),
-        ("capitalise_verb", "Putin expressed his", {"Putin Expressed his", "Putin Express his"}),
+        ("capitalised_midsentence_word", "Putin expressed his", {"Putin Expressed his", "Putin Express his"}),
         ("untranslated_word", "a new law", {"a new Gesetz", "a new ley", "a new loi", "a new zakon"}),
     ],
 )
@@ -185,12 +204,12 @@ def test_word_order_operations() -> None:
     assert "The council, which on Monday met, approved the plan after a long debate." in outputs
 
 
-@pytest.mark.parametrize("name", ["split_contraction", "space_symbols", "spaced_hyphen", "misplace_quotes"])
+@pytest.mark.parametrize("name", ["split_contraction", "spaced_symbol", "spaced_hyphen", "quote_attachment"])
 def test_detokenisation_changes_only_spacing(name: str) -> None:
     for text in [CASES[name][0], *PARAGRAPHS]:
         for seed in range(5):
             out = CORRUPTIONS[name](text, random.Random(seed), 1.0)
-            if name == "misplace_quotes":
+            if name == "quote_attachment":
                 out, text = out.replace("”", "“"), text.replace("”", "“")
             assert re.sub(r"\s", "", out) == re.sub(r"\s", "", text)
 
@@ -290,9 +309,9 @@ def test_garble_respects_families_and_counts() -> None:
     for seed in range(20):
         out, names = garble(PARAGRAPHS[2], random.Random(seed), families=["detokenisation"], n_corruptions=(1, 1))
         assert len(names) == 1 and names[0] in FAMILIES["detokenisation"]
-        out, names = garble(PARAGRAPHS[2], random.Random(seed), families=["split_date", "space_symbols"],
+        out, names = garble(PARAGRAPHS[2], random.Random(seed), families=["split_date", "spaced_symbol"],
                             n_corruptions=(2, 2))
-        assert sorted(names) == ["space_symbols", "split_date"]
+        assert sorted(names) == ["spaced_symbol", "split_date"]
     with pytest.raises(ValueError, match="unknown corruption or family"):
         garble(PARAGRAPHS[0], random.Random(0), families=["no_such_family"])
 

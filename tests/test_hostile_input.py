@@ -276,7 +276,7 @@ def test_memory_for_a_long_paragraph_is_bounded() -> None:
 def test_running_out_of_memory_is_a_one_line_error(
     tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def exhausted(self, texts):
+    def exhausted(self, texts, **options):
         raise MemoryError
 
     monkeypatch.setattr(mtdetect.Detector, "score_documents", exhausted)
@@ -293,13 +293,13 @@ def test_running_out_of_memory_is_a_one_line_error(
         ("{not json}", "not valid JSON"),
         ('{"text": "unterminated', "not valid JSON"),
         ('{"text": "raw NUL \x00 inside"}', "not valid JSON"),
-        ("[1, 2]", "a JSON list, not an object"),
-        ('"just a string"', "a JSON str, not an object"),
+        ("[1, 2]", "expected a JSON object, found an array"),
+        ('"just a string"', "expected a JSON object, found a string"),
         ('{"body": "x"}', "no field 'text' (choose it with --text-field)"),
-        ('{"text": 5}', "field 'text' is int, not a string"),
-        ('{"text": null}', "field 'text' is NoneType, not a string"),
-        ('{"text": ["a", "b"]}', "field 'text' is list, not a string"),
-        ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "JSON nested too deeply to read"),
+        ('{"text": 5}', "field 'text' is a number, not a string"),
+        ('{"text": null}', "field 'text' is null, not a string"),
+        ('{"text": ["a", "b"]}', "field 'text' is an array, not a string"),
+        ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "not valid JSON (nested too deeply to read)"),
     ],
 )
 def test_a_malformed_record_is_reported_with_its_line_after_the_rows_before_it(
@@ -476,11 +476,11 @@ def test_tsv_rows_and_the_table_carry_the_not_english_warning(tmp_path: Path) ->
 def test_the_language_check_runs_once_per_batch_of_documents(
     tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mtdetect import filtering
+    from mtdetect import detector
 
     calls: list[int] = []
-    real = filtering.paragraph_warnings
-    monkeypatch.setattr(filtering, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    real = detector.paragraph_warnings
+    monkeypatch.setattr(detector, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
     lines = "".join(json.dumps({"text": f"{NOT_ENGLISH_TEXTS['fr']}\n\n{GARBLED}"}) + "\n" for _ in range(5))
     status, rows, _ = score([write(tmp_path / "mixed.jsonl", lines)], capsys)
     assert status == 0 and calls == [10]

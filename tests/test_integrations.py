@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import mtdetect
-from mtdetect.detector import DocumentScore, ParagraphScore, document_score
+from mtdetect.detector import Evidence
 from mtdetect.integrations import dolma as dolma_integration
 from mtdetect.integrations.datatrove import without_segments
 from mtdetect.segment import split_paragraphs
@@ -34,23 +35,21 @@ GARBLED = (
 GERMAN = "Der Rat hat den Haushalt nach einer langen Debatte über die neuen Schulen genehmigt."
 
 
-class KeywordDetector:
-    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1."""
+class KeywordDetector(mtdetect.Detector):
+    """A stand-in detector: a paragraph containing GARBLED scores 0.9, any other 0.1.
 
-    threshold = 0.5
+    Only the classifier is replaced (its calls are counted): documents, verdicts
+    and warnings are the Detector's own.
+    """
 
-    def score_documents(self, texts: Sequence[str]) -> list[DocumentScore]:
-        self.calls = getattr(self, "calls", 0) + 1
-        results = []
-        for text in texts:
-            paragraphs = [
-                ParagraphScore(s.start, s.end, 0.9 if "GARBLED" in s.text else 0.1) for s in split_paragraphs(text)
-            ]
-            results.append(DocumentScore(document_score(paragraphs), paragraphs))
-        return results
+    def __init__(self) -> None:
+        super().__init__(threshold=0.5)
+        self.calls = 0
 
-    def score_document(self, text: str) -> DocumentScore:
-        return self.score_documents([text])[0]
+    def paragraph_evidence(self, paragraphs: Sequence[str], *, explain: bool = False, top: int = 6) -> Evidence:
+        self.calls += 1
+        scores = np.array([0.9 if "GARBLED" in p else 0.1 for p in paragraphs])
+        return Evidence(scores, np.log(scores / (1 - scores)))
 
 
 def test_without_segments_keeps_separators_and_edges() -> None:

@@ -170,7 +170,7 @@ def test_broken_gzip(tmp_path):
 def test_bad_encoding_names_the_line(tmp_path):
     path = tmp_path / "p.jsonl"
     path.write_bytes(json.dumps(PAIR).encode() + b"\n" + b'{"original": "caf\xe9"}\n')
-    assert f"{path}:2: not UTF-8 text" in str(error_of(path))
+    assert f"{path}:2: invalid UTF-8 at byte offset" in str(error_of(path))
 
 
 def test_error_is_a_value_error_and_an_input_error(tmp_path):

@@ -9,11 +9,11 @@
   paragraphs, and a paragraph's score does not depend on its batch;
 - scoring is deterministic.
 
-Inputs mix any Unicode with pieces that make the detectors and the segmenter
+Inputs mix any Unicode with pieces that make the rules and the segmenter
 work (``do n't``, ``said ,``, quote marks, brackets, ``March. 2022``, blank
-lines with spaces, ``\\r\\n``): see :func:`training.fuzz.text_strategy`. The
+lines with spaces, ``\\r\\n``): see :func:`qa.fuzz.text_strategy`. The
 examples are derandomised so CI sees the same ones every run; the fuzz run
-(``python -m training.fuzz``) explores far more.
+(``python -m qa.fuzz``) explores far more.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mtdetect
-from mtdetect.detector import document_score
-from mtdetect.detectors import count_artifacts
+from mtdetect.results import document_score
+from mtdetect.rules import count_artifacts
 from mtdetect.features import normalize_paragraph
 from mtdetect.segment import split_paragraphs, split_sentences
 from mtdetect.typography import fold_characters, normalize_typography
-from training import fuzz
+from qa import fuzz
 
 TEXT = fuzz.text_strategy()
 HOSTILE_EXAMPLES = [
@@ -86,14 +86,14 @@ def test_sentence_spans_slice_back_in_order(text: str) -> None:
             position = sentence.end
 
 
-# -- detectors and typography ---------------------------------------------------------------
+# -- rules and typography ------------------------------------------------------------------
 
 
 @FAST
 @with_examples
 @given(TEXT)
 def test_findings_slice_back_sorted_and_agree_with_the_batch_counts(text: str) -> None:
-    fuzz.check_detectors(text)  # the fuzz run's detector invariants
+    fuzz.check_rules(text)  # the fuzz run's rule invariants
 
 
 @FAST
@@ -171,9 +171,9 @@ def test_a_paragraph_scores_the_same_in_any_batch_and_any_order(det: mtdetect.De
 
 
 def test_the_fuzz_run_tries_inputs_and_reports_no_failure(capsys: pytest.CaptureFixture[str]) -> None:
-    assert fuzz.main(["--examples", "25", "--targets", "segment", "detectors", "language"]) == 0
+    assert fuzz.main(["--examples", "25", "--targets", "segment", "rules", "language"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["segment", "detectors", "language", "total"]
+    assert [line.split()[0] for line in lines] == ["segment", "rules", "language", "total"]
     assert all(" ok" in line for line in lines[:3])
     assert lines[-1].split()[1] == "75" and lines[-1].endswith("0 failing targets")
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import mtdetect
-from mtdetect import _punkt, cli, detector, detectors, features, filtering, inputs, language, segment, typography, wordclass
+from mtdetect import _punkt, annotation, cli, detector, features, filtering, language, records, rules, segment, typography, wordclass
 from mtdetect.features import normalize_paragraph
 
 SIZE = 100_000
@@ -54,7 +54,7 @@ ADVERSARIAL |= {
 
 # -- finding the patterns -------------------------------------------------------------
 
-MODULES = (detectors, segment, wordclass, typography, features, detector, language, inputs, filtering, cli)
+MODULES = (rules, segment, wordclass, typography, features, detector, language, records, filtering, annotation, cli)
 
 
 def discover() -> dict[str, re.Pattern[str]]:
@@ -68,12 +68,12 @@ def discover() -> dict[str, re.Pattern[str]]:
         for name, value in vars(module).items():
             if isinstance(value, re.Pattern) and all(value is not seen for seen in found.values()):
                 found[f"{short}.{name}"] = value
-    for name, det in detectors.DETECTORS.items():
-        found[f"DETECTORS[{name}].pattern"] = det.pattern
+    for name, det in rules.RULES.items():
+        found[f"RULES[{name}].pattern"] = det.pattern
         for i, part in enumerate(det.parts):
-            found[f"DETECTORS[{name}].parts[{i}]"] = part
+            found[f"RULES[{name}].parts[{i}]"] = part
         if det.lead is not None:
-            found[f"DETECTORS[{name}].lead"] = det.lead
+            found[f"RULES[{name}].lead"] = det.lead
     punkt = _punkt._punkt_patterns()
     found["punkt.period_context"] = punkt.period_context
     found["punkt.word_tokenizer"] = punkt.word_tokenizer
@@ -86,7 +86,7 @@ def discover() -> dict[str, re.Pattern[str]]:
 PATTERNS = discover()
 
 WINDOWED = {"segment._TITLE_END": segment._TITLE_WINDOW} | {
-    name: detectors._LEAD_WINDOW for name in PATTERNS if name.endswith(".lead")
+    name: rules._LEAD_WINDOW for name in PATTERNS if name.endswith(".lead")
 }
 """Patterns ending in ``\\Z`` that the code only searches in a short window before a position."""
 
@@ -96,8 +96,8 @@ ANCHORED = {
     "punkt._RE_NUMERIC": "matched against one token",
     "punkt._RE_INITIAL": "matched against one token",
     "punkt._RE_ALPHA": "matched against one token",
-    "detectors._PAREN_CLOSER_RE": "matched at one ')' at a time",
-    "detectors._NEXT_SENTENCE_FIRST_PERSON": "matched at the end of one finding",
+    "rules._PAREN_CLOSER_RE": "matched at one ')' at a time",
+    "rules._NEXT_SENTENCE_FIRST_PERSON": "matched at the end of one finding",
 }
 """Patterns the code only ever calls ``.match`` with, at one position."""
 
@@ -195,12 +195,12 @@ PIPELINE: dict[str, Callable[[str], object]] = {
     "split_paragraphs": segment.split_paragraphs,
     "split_sentences": segment.split_sentences,
     "split_tokens": segment.split_tokens,
-    "find_artifacts": detectors.find_artifacts,
-    "count_artifacts": lambda text: detectors.count_artifacts([text, "It is n't so."]),
+    "find_artifacts": rules.find_artifacts,
+    "count_artifacts": lambda text: rules.count_artifacts([text, "It is n't so."]),
     "normalize_paragraph": normalize_paragraph,
     "check_language": language.check_language,
-    "terminal_safe": cli.terminal_safe,
-    "tsv_cell": cli._tsv_cell,
+    "terminal_safe": annotation.terminal_safe,
+    "tsv_cell": records.tsv_cell,
 }
 
 END_TO_END = [f"run {c!r}" for c in (".", " ", "\ud800", "\x1b")] + [

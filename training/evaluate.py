@@ -68,12 +68,12 @@ from mtdetect.model import (
 )
 from mtdetect.wordclass import WORD, word_class_tokens
 
-from . import linear, sources, train
+from . import estimators, sources
 from .dataset import CLEAN_KINDS, PAIR_FOLDS, Row, fold_of, pair_group, rows_from_pairs, split_of
-from .linear import balanced_weights, fit_logistic
+from .estimators import WEIGHTINGS, PlattCalibration, SignBoundedLogistic, Standardizer, WordTables, recipe_weighting
 from .pairs import republished_pairs, seed_pairs
-from .tables import build_tables, pair_counts, word_frequency_table
-from .train import design, featurize_out_of_fold, platt
+from .tables import pair_counts, word_frequency_table
+from .train import featurize_out_of_fold, row_family
 
 DEFAULT_MODEL = Path("models")
 DEFAULT_REPORT_DIR = Path("reports")
@@ -351,7 +351,7 @@ class Matrices:
 
 
 CODE_MODULES = (
-    "mtdetect.features", "mtdetect.detectors", "mtdetect.wordclass", "mtdetect.typography",
+    "mtdetect.features", "mtdetect.rules", "mtdetect.wordclass", "mtdetect.typography",
     "mtdetect.segment", "mtdetect.align", "training.sources", "training.dataset", "training.garble",
     "training.mqm", "training.pairs", "training.tables", "training.train", "training.wordnet",
 )
@@ -430,29 +430,16 @@ def featurize_training_rows(rows: Sequence[Row], words, fold_counts: list[Counte
 
 
 def weighting_description(weighting: str) -> str:
-    """How refits weight their rows (as the model's training did)."""
-    if weighting == "family":
-        return "classes balanced and row families weighted by the square root of their size, as in training"
-    return "balanced class weights, as in training"
+    """How refits weight their rows (as the model's training did).
+
+    >>> weighting_description("balanced")
+    'classes balanced, as in training'
+    """
+    return f"{WEIGHTINGS[weighting]}, as in training"
 
 
 def subset(m: Matrices, index: np.ndarray) -> Matrices:
     return Matrices(m.dense[index], m.word_class[index], m.labels[index])
-
-
-def recipe_weighting(card: Mapping) -> str:
-    """How the model's training weighted its rows, from its card: ``family`` or ``balanced``.
-
-    ``family``: classes balanced and each row family (round trip, garbler, MQM...)
-    weighted by the square root of its size; ``balanced``: classes balanced only.
-
-    >>> recipe_weighting({"classifier": {"type": "logistic regression (balanced classes)"}})
-    'balanced'
-    >>> recipe_weighting({"classifier": {"type": "..., sources weighted by the square root of their size"}})
-    'family'
-    """
-    kind = str(card.get("classifier", {}).get("type", ""))
-    return "family" if "square root" in kind else "balanced"
 
 
 def sample_weights(labels: np.ndarray, kinds: Sequence[str], weighting: str) -> np.ndarray:
@@ -461,9 +448,7 @@ def sample_weights(labels: np.ndarray, kinds: Sequence[str], weighting: str) -> 
     >>> sample_weights(np.array([0, 1, 1, 1]), ["original"] + ["roundtrip:spa"] * 3, "balanced").tolist()
     [2.0, 0.6666666666666666, 0.6666666666666666, 0.6666666666666666]
     """
-    if weighting == "family":
-        return linear.family_balanced_weights(labels, [train.row_family(kind) for kind in kinds])
-    return balanced_weights(labels)
+    return estimators.sample_weights(labels, [row_family(kind) for kind in kinds], weighting)
 
 
 # --------------------------------------------------------------------------
@@ -494,10 +479,10 @@ def _fit_compressed(name: str, x: sp.csr_matrix, labels: np.ndarray, weights: np
                     directions: np.ndarray, c: float, n_columns: int) -> FitResult:
     """Fit on the used columns only (the others get weight 0 either way) and expand back."""
     started = time.perf_counter()
-    coef, intercept = fit_logistic(x, labels, c, directions, weights)
+    fitted = SignBoundedLogistic(C=c, directions=directions).fit(x, labels, weights)
     full = np.zeros(n_columns)
-    full[used] = coef
-    return FitResult(name, full, intercept, time.perf_counter() - started, len(labels))
+    full[used] = fitted.coef_
+    return FitResult(name, full, fitted.intercept_, time.perf_counter() - started, len(labels))
 
 
 def _compressed(task: FitTask, x: sp.csr_matrix, labels: np.ndarray, directions: np.ndarray) -> tuple:
@@ -710,8 +695,7 @@ class Context:
     dev: dict[str, list[DevRow]]
     dev_index: dict[str, int]
     dev_m: Matrices | None
-    mean: np.ndarray
-    scale: np.ndarray
+    standardizer: Standardizer
     words: tuple[np.ndarray, np.ndarray]
     train_counts: Counter
     tables_match: bool
@@ -722,7 +706,7 @@ class Context:
         return self.model.threshold
 
     def x(self, m: Matrices) -> sp.csr_matrix:
-        return design(m, self.mean, self.scale)
+        return self.standardizer.design(m.dense, m.word_class)
 
 
 def model_label(path: Path) -> str:
@@ -775,7 +759,7 @@ def prepare(args: argparse.Namespace) -> Context:
     clean_train = [r for r in split["train"] if r.label == 0]
     fold_counts = [pair_counts(r.text for r in clean_train if fold_of(r.group) == k) for k in range(PAIR_FOLDS)]
     train_counts = sum(fold_counts, Counter())
-    full = build_tables(words, train_counts)
+    full = WordTables(words).fit(train_counts).tables_
     tables_match = bool(np.array_equal(full.pair_index, model.tables.pair_index)
                         and np.array_equal(full.word_index, model.tables.word_index))
     if not tables_match:
@@ -791,9 +775,6 @@ def prepare(args: argparse.Namespace) -> Context:
     held_m = cached_features(cache / f"heldout-{model_key}.npz", held_texts, held_labels,
                              lambda: featurize_texts(held_texts, model.tables, held_labels))
     n_cal, n_test = len(split["calibration"]), len(split["test"])
-    mean = train_m.dense.mean(axis=0)
-    scale = train_m.dense.std(axis=0)
-    scale[scale < 1e-6] = 1.0
     return Context(
         model=model, model_path=model_path, data=data, pairs=pairs, description=description, rows=rows,
         train_rows=train_rows, train_m=train_m,
@@ -801,7 +782,7 @@ def prepare(args: argparse.Namespace) -> Context:
         test_rows=split["test"], test_m=subset(held_m, np.arange(n_cal, n_cal + n_test)),
         dev=dev, dev_index={t: i for i, t in enumerate(dev_texts)},
         dev_m=subset(held_m, np.arange(n_cal + n_test, len(held_texts))) if dev_texts else None,
-        mean=mean, scale=scale, words=words, train_counts=train_counts, tables_match=tables_match,
+        standardizer=Standardizer().fit(train_m.dense), words=words, train_counts=train_counts, tables_match=tables_match,
     )
 
 
@@ -909,16 +890,15 @@ def seed_eval_set(ctx: Context, plan: SeedPlan, results: Mapping[str, FitResult]
     for k, excluded in enumerate(plan.excluded):
         result = results[f"seed fold {k + 1}/{len(plan.excluded)}"]
         left_out_clean = [r.text for r in ctx.train_rows if r.label == 0 and _norm(r.text) in excluded]
-        tables = build_tables(ctx.words, ctx.train_counts - pair_counts(left_out_clean))
+        tables = WordTables(ctx.words).fit(ctx.train_counts - pair_counts(left_out_clean)).tables_
         index = np.flatnonzero(plan.fold == k)
         m = featurize_texts([plan.texts[i] for i in index], tables, plan.labels[index])
         if calib_texts_norm is None:
             calib_texts_norm = [_norm(r.text) for r in ctx.rows if r.split == "calibration"]
         keep = np.array([t not in excluded for t in calib_texts_norm])
         calib = subset(ctx.calib_m, np.flatnonzero(keep))
-        a, b = platt(decision(result, ctx.x(calib)), calib.labels)
-        z = decision(result, ctx.x(m))
-        scores[index] = 1.0 / (1.0 + np.exp(-(a * z + b)))
+        calibration = PlattCalibration().fit(decision(result, ctx.x(calib)), calib.labels)
+        scores[index] = calibration.predict_proba(decision(result, ctx.x(m)))
     folds = len(plan.excluded)
     return EvalSet("seed pair", f"004 vs 001, {folds}-fold CV by paragraph group", plan.labels, scores,
                    "each row scored by a refit that saw no text of its group")
@@ -1366,7 +1346,7 @@ def method_notes(ctx: Context, args: argparse.Namespace, sample: int) -> list[st
         "The shipped model's own seed score is not held out: the training split holds most seed groups "
         "and the 004 paragraphs as round-trip originals.",
         "Refits fit only the design columns that occur in their training rows (a column with no data gets "
-        "weight 0 either way), with training.linear.fit_logistic and the shipped C.",
+        "weight 0 either way), with training.estimators.SignBoundedLogistic and the shipped C.",
         f"Ablations refit on one random sample of {sample} training rows (seed {args.seed}); the shipped-model "
         "row of the ablation table uses every training row, so compare ablations with the sample's own "
         "all-features refit.",

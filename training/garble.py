@@ -8,26 +8,32 @@ families of the design notes. Each is a small function
 (each site with probability ``rate``, at least one) and returns the text
 unchanged when it finds no place to act.
 
-=====================  ===================  ======================================
-family                 corruption           example
-=====================  ===================  ======================================
-sentence_boundary      mid_sentence_period  ``the economy of`` -> ``the economy. of``
-sentence_boundary      split_date           ``March 2022`` -> ``March. 2022``
-sentence_boundary      orphan_punctuation   ``said, that`` -> ``said , that``
-quotation              drop_quotes          ``“We will,” he said`` -> ``We will, he said``
-quotation              misplace_quotes      ``said “we`` -> ``said” we``
-quotation              duplicate_bracket    ``[the visit]`` -> ``the [the visit]``
-detokenisation         split_contraction    ``don't`` -> ``do n't``
-detokenisation         space_symbols        ``8%`` -> ``8 %``, ``$75`` -> ``$ 75``
-detokenisation         spaced_hyphen        ``cross-border`` -> ``cross- border``
-lexical                duplicate_word       ``the analysis`` -> ``a analysis the analysis``
-lexical                article_error        ``an interview`` -> ``a interview``
-lexical                agreement_error      ``which relies`` -> ``which rely``
-lexical                capitalise_verb      ``Putin expressed`` -> ``Putin Express``
-lexical                synonym_swap         ``close ally`` -> ``near friend`` (WordNet)
-lexical                untranslated_word    ``the new law`` -> ``the new Gesetz``
-word_order             word_order           ``the new law`` -> ``the law new``
-=====================  ===================  ======================================
+A corruption that a rule of :mod:`mtdetect.rules` detects has that rule's
+name; every rule has one (the tests check that it fires on its output). The
+others (agreement, synonyms, untranslated words, word order) leave damage that
+only the language and word-class features see.
+
+===================  ==============================  ============================================
+family               corruption                      example
+===================  ==============================  ============================================
+sentence_boundary    mid_sentence_period             ``the economy of`` -> ``the economy. of``
+sentence_boundary    split_date                      ``March 2022`` -> ``March. 2022``
+sentence_boundary    orphan_punctuation              ``said, that`` -> ``said , that``
+quotation            dropped_quotes                  ``“We will,” he said`` -> ``We will, he said``
+quotation            quote_attachment                ``said “we`` -> ``said” we``
+quotation            unbalanced_quotes               ``said “we will”`` -> ``said we will”``
+quotation            duplicated_bracket              ``[the visit]`` -> ``the [the visit]``
+detokenisation       split_contraction               ``don't`` -> ``do n't``
+detokenisation       spaced_symbol                   ``8%`` -> ``8 %``, ``$75`` -> ``$ 75``
+detokenisation       spaced_hyphen                   ``cross-border`` -> ``cross- border``
+lexical              duplicated_word                 ``the analysis`` -> ``a analysis the analysis``
+lexical              article_agreement               ``an interview`` -> ``a interview``
+lexical              agreement_error                 ``which relies`` -> ``which rely``
+lexical              capitalised_midsentence_word    ``Putin expressed`` -> ``Putin Express``
+lexical              synonym_swap                    ``close ally`` -> ``near friend`` (WordNet)
+lexical              untranslated_word               ``the new law`` -> ``the new Gesetz``
+word_order           word_order                      ``the new law`` -> ``the law new``
+===================  ==============================  ============================================
 
 :func:`garble` applies a sparse random mixture of them (1-3 by default);
 :func:`typography_variant` makes a *clean* variant that changes only
@@ -52,6 +58,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from mtdetect.lexicon import FUNCTION_WORDS, NUMBER_WORDS, TITLE_ABBREVIATIONS
 from training.wordnet import WordNet, WordNetMissingError, load_wordnet, wordnet_available
 
 __all__ = [
@@ -338,12 +345,12 @@ _QUOTED_SPEECH = re.compile(
 _DOUBLE_QUOTE_MARK = re.compile(r"[“”„\"]|«\s?|\s?»")
 
 
-def drop_quotes(text: str, rng: random.Random, rate: float) -> str:
+def dropped_quotes(text: str, rng: random.Random, rate: float) -> str:
     """Remove every quotation mark from a paragraph that quotes speech (``rate`` is unused).
 
-    >>> drop_quotes('“We will not stop now,” the minister said.', random.Random(0), 1.0)
+    >>> dropped_quotes('“We will not stop now,” the minister said.', random.Random(0), 1.0)
     'We will not stop now, the minister said.'
-    >>> drop_quotes("Don't stop: it's the students' turn.", random.Random(0), 1.0)
+    >>> dropped_quotes("Don't stop: it's the students' turn.", random.Random(0), 1.0)
     "Don't stop: it's the students' turn."
     """
     if not _QUOTED_SPEECH.search(text):
@@ -371,12 +378,12 @@ _QUOTE_SITE = re.compile(
 _CLOSING_OF = {"“": "”", '"': '"', "‘": "’"}
 
 
-def misplace_quotes(text: str, rng: random.Random, rate: float) -> str:
+def quote_attachment(text: str, rng: random.Random, rate: float) -> str:
     """Glue a quote to the wrong word or space it off: ``said “we`` -> ``said” we``.
 
-    >>> misplace_quotes('He said “we will win” and left.', random.Random(1), 1.0)
+    >>> quote_attachment('He said “we will win” and left.', random.Random(1), 1.0)
     'He said” we will win ” and left.'
-    >>> misplace_quotes("He said we will win.", random.Random(3), 1.0)
+    >>> quote_attachment("He said we will win.", random.Random(3), 1.0)
     'He said we will win.'
     """
     sites: list[Edit] = []
@@ -403,12 +410,12 @@ _BRACKET_SITE = re.compile(
 )
 
 
-def duplicate_bracket(text: str, rng: random.Random, rate: float) -> str:
+def duplicated_bracket(text: str, rng: random.Random, rate: float) -> str:
     """Duplicate (part of) a bracketed insert before it: ``[the visit]`` -> ``the [the visit]``.
 
-    >>> duplicate_bracket("It is a crucial piece of [the visit], he said.", random.Random(1), 0.0)
+    >>> duplicated_bracket("It is a crucial piece of [the visit], he said.", random.Random(1), 0.0)
     'It is a crucial piece of the [the visit], he said.'
-    >>> duplicate_bracket("It is a crucial piece of the visit.", random.Random(1), 1.0)
+    >>> duplicated_bracket("It is a crucial piece of the visit.", random.Random(1), 1.0)
     'It is a crucial piece of the visit.'
     """
     sites: list[Edit] = []
@@ -419,6 +426,19 @@ def duplicate_bracket(text: str, rng: random.Random, rate: float) -> str:
         copy = m.group("first") if rng.random() < 0.6 else inner
         sites.append((m.start(), m.start(), copy + " "))
     return _edit_sites(text, sites, rng, rate)
+
+
+def unbalanced_quotes(text: str, rng: random.Random, rate: float) -> str:
+    """Drop the opening mark of a curly-quoted passage or a bracketed insert, keeping its closer.
+
+    >>> unbalanced_quotes('He said “we will win” (for sure) and left.', random.Random(1), 1.0)
+    'He said we will win” for sure) and left.'
+    >>> unbalanced_quotes("He said we will win.", random.Random(1), 1.0)
+    'He said we will win.'
+    """
+    openers = [m.start() for m in _QUOTED_SPEECH.finditer(text) if text[m.start()] == "“"]
+    openers += [m.start("open") for m in _BRACKET_SITE.finditer(text) if m.group("open") == "("]
+    return _edit_sites(text, [(i, i + 1, "") for i in sorted(openers)], rng, rate)
 
 
 # --------------------------------------------------------------------------
@@ -456,12 +476,12 @@ _SYMBOL_SITE = re.compile(
 )
 
 
-def space_symbols(text: str, rng: random.Random, rate: float) -> str:
+def spaced_symbol(text: str, rng: random.Random, rate: float) -> str:
     """Space off percent and currency signs: ``8%`` -> ``8 %``, ``$75`` -> ``$ 75`` / ``profit$ 75``.
 
-    >>> space_symbols("Sales rose 8% to $75 million.", random.Random(1), 1.0)
+    >>> spaced_symbol("Sales rose 8% to $75 million.", random.Random(1), 1.0)
     'Sales rose 8 % to$ 75 million.'
-    >>> space_symbols("Sales rose 8 percent.", random.Random(5), 1.0)
+    >>> spaced_symbol("Sales rose 8 percent.", random.Random(5), 1.0)
     'Sales rose 8 percent.'
     """
     sites: list[Edit] = []
@@ -503,12 +523,12 @@ _ARTICLE_NOUN = re.compile(
 )
 
 
-def duplicate_word(text: str, rng: random.Random, rate: float) -> str:
+def duplicated_word(text: str, rng: random.Random, rate: float) -> str:
     """Half-replaced or doubled words: ``the analysis`` -> ``a analysis the analysis``.
 
-    >>> duplicate_word("The analysis of the data shows a rise.", random.Random(4), 0.0)
+    >>> duplicated_word("The analysis of the data shows a rise.", random.Random(4), 0.0)
     'A analysis the analysis of the data shows a rise.'
-    >>> duplicate_word("Go on.", random.Random(1), 1.0)
+    >>> duplicated_word("Go on.", random.Random(1), 1.0)
     'Go on.'
     """
     sites: list[Edit] = []
@@ -531,12 +551,12 @@ _ARTICLE = re.compile(r"(?<![\w'’-])(?P<article>an|a|An|A)(?=\ [A-Za-z])")
 _SWAPPED_ARTICLE = {"a": "an", "an": "a", "A": "An", "An": "A"}
 
 
-def article_error(text: str, rng: random.Random, rate: float) -> str:
+def article_agreement(text: str, rng: random.Random, rate: float) -> str:
     """Swap ``a`` and ``an``: ``an interview`` -> ``a interview``, ``a book`` -> ``an book``.
 
-    >>> article_error("In an interview, she showed a book.", random.Random(0), 1.0)
+    >>> article_agreement("In an interview, she showed a book.", random.Random(0), 1.0)
     'In a interview, she showed an book.'
-    >>> article_error("Type A blood is common.", random.Random(0), 1.0)
+    >>> article_agreement("Type A blood is common.", random.Random(0), 1.0)
     'Type A blood is common.'
     """
     sites: list[Edit] = []
@@ -593,12 +613,12 @@ def agreement_error(text: str, rng: random.Random, rate: float) -> str:
 _AUXILIARIES = frozenset("is are was were be been being am has have had do does did".split())
 
 
-def capitalise_verb(text: str, rng: random.Random, rate: float) -> str:
+def capitalised_midsentence_word(text: str, rng: random.Random, rate: float) -> str:
     """Capitalise a verb mid-sentence, sometimes in its base form: ``expressed`` -> ``Express``.
 
-    >>> capitalise_verb("Putin expressed his wish to go.", random.Random(4), 0.0)
+    >>> capitalised_midsentence_word("Putin expressed his wish to go.", random.Random(4), 0.0)
     'Putin Express his wish to go.'
-    >>> capitalise_verb("The end of an era.", random.Random(1), 1.0)
+    >>> capitalised_midsentence_word("The end of an era.", random.Random(1), 1.0)
     'The end of an era.'
     """
     sites: list[Edit] = []
@@ -615,23 +635,10 @@ def capitalise_verb(text: str, rng: random.Random, rate: float) -> str:
     return _edit_sites(text, sites, rng, rate)
 
 
-# Function words and auxiliaries a spinner leaves alone.
-_SYNONYM_STOPWORDS = frozenset(
-    """
-    a about above after again against all also although am an and any are as at be because
-    been before being below between both but by can cannot could did do does doing down
-    during each either even ever every few for from further had has have having he her here
-    hers herself him himself his how however i if in into is it its itself just many may me
-    might more most much must my myself neither no nor not now of off on once one only or
-    other our ours ourselves out over own per rather same shall she should since so some
-    such than that the their theirs them themselves then there these they this those
-    though through thus to too two under until up upon us very was we were what when where
-    whether which while who whom whose why will with within without would yet you your
-    yours yourself yourselves mr mrs ms dr
-    three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
-    hundred thousand million billion trillion
-    """.split()
+_SYNONYM_STOPWORDS = FUNCTION_WORDS | NUMBER_WORDS | TITLE_ABBREVIATIONS | frozenset(
+    "ever however own same thus".split()
 )
+"""Words a spinner leaves alone: function words, number words, titles and a few adverbs."""
 
 
 @lru_cache(maxsize=65536)
@@ -842,16 +849,17 @@ CORRUPTIONS: dict[str, Corruption] = {
         Corruption("mid_sentence_period", "sentence_boundary", mid_sentence_period, 0.02, 2.0),
         Corruption("split_date", "sentence_boundary", split_date, 0.5, 1.0),
         Corruption("orphan_punctuation", "sentence_boundary", orphan_punctuation, 0.1, 1.0),
-        Corruption("drop_quotes", "quotation", drop_quotes, 1.0, 1.5),
-        Corruption("misplace_quotes", "quotation", misplace_quotes, 0.3, 1.0),
-        Corruption("duplicate_bracket", "quotation", duplicate_bracket, 0.5, 1.0),
+        Corruption("dropped_quotes", "quotation", dropped_quotes, 1.0, 1.5),
+        Corruption("quote_attachment", "quotation", quote_attachment, 0.3, 1.0),
+        Corruption("unbalanced_quotes", "quotation", unbalanced_quotes, 0.5, 0.5),
+        Corruption("duplicated_bracket", "quotation", duplicated_bracket, 0.5, 1.0),
         Corruption("split_contraction", "detokenisation", split_contraction, 0.5, 1.0),
-        Corruption("space_symbols", "detokenisation", space_symbols, 0.5, 1.0),
+        Corruption("spaced_symbol", "detokenisation", spaced_symbol, 0.5, 1.0),
         Corruption("spaced_hyphen", "detokenisation", spaced_hyphen, 0.4, 1.0),
-        Corruption("duplicate_word", "lexical", duplicate_word, 0.02, 1.0),
-        Corruption("article_error", "lexical", article_error, 0.2, 1.0),
+        Corruption("duplicated_word", "lexical", duplicated_word, 0.02, 1.0),
+        Corruption("article_agreement", "lexical", article_agreement, 0.2, 1.0),
         Corruption("agreement_error", "lexical", agreement_error, 0.3, 1.0),
-        Corruption("capitalise_verb", "lexical", capitalise_verb, 0.05, 1.0),
+        Corruption("capitalised_midsentence_word", "lexical", capitalised_midsentence_word, 0.05, 1.0),
         Corruption("synonym_swap", "lexical", synonym_swap, 0.15, 2.0),
         Corruption("untranslated_word", "lexical", untranslated_word, 0.3, 1.0),
         Corruption("word_order", "word_order", word_order, 0.03, 1.5),
@@ -907,7 +915,7 @@ def garble(
 
     >>> garble("It's a close ally, and sales rose 8% in March 2022.", random.Random(5),
     ...        families=["sentence_boundary", "detokenisation"])
-    ("It 's a close ally, and sales rose 8 % in March 2022 .", ['split_contraction', 'orphan_punctuation', 'space_symbols'])
+    ("It 's a close ally, and sales rose 8 % in March 2022 .", ['split_contraction', 'orphan_punctuation', 'spaced_symbol'])
     >>> garble("", random.Random(7))
     ('', [])
     """
@@ -1068,7 +1076,7 @@ def garble_pairs(
     ...                             "source": "demo", "doc": "d1"}], seed=1, typography_rate=1.0,
     ...                            families=["detokenisation"]))
     >>> [(p["kind"], p["garbled"]) for p in pairs]
-    [('garble:space_symbols+spaced_hyphen+split_contraction', "Sales rose 8 % in March 2022 after a long- term deal, the firm 's report said."), ('typography', 'Sales rose 8% in March 2022\xa0after a long-term deal, the firm’s report said.')]
+    [('garble:spaced_symbol+spaced_hyphen+split_contraction', "Sales rose 8 % in March 2022 after a long- term deal, the firm 's report said."), ('typography', 'Sales rose 8% in March 2022\xa0after a long-term deal, the firm’s report said.')]
     """
     for record in paragraphs:
         text = record["text"]

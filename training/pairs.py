@@ -53,7 +53,6 @@ import argparse
 import gzip
 import json
 import os
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -61,6 +60,7 @@ from typing import IO, Any
 from mtdetect.align import AlignedPair, align_paragraphs, format_side_by_side
 from mtdetect.atomic import atomic_writer
 from mtdetect.errors import InputError
+from mtdetect.records import ReadError, Reject, read_records
 from mtdetect.segment import split_paragraphs
 
 __all__ = [
@@ -101,7 +101,6 @@ EMPTY_FOLDER = (
     "NAME.original.txt + NAME.garbled.txt document pairs in it"
 )
 UNPAIRED_DOCUMENT = "{have} has no matching {missing} (document pairs need both files)"
-BAD_JSON = "not valid JSON ({reason}); each line must be one JSON object"
 NOT_AN_OBJECT = "expected a JSON object with fields {fields}, found {found}"
 MISSING_FIELD = "missing field {field!r} (every pair needs {fields})"
 NOT_A_STRING = "field {field!r} must be a string, found {found}"
@@ -157,36 +156,17 @@ def validate_pair(
     return pair
 
 
-def _open_binary(path: Path) -> IO[bytes]:
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
-    return path.open("rb")
-
-
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The pairs of one JSONL (or gzip JSONL) file, validated line by line."""
+    """The pairs of one JSONL (or gzip JSONL) file, validated line by line (read as
+    :func:`mtdetect.records.read_records` reads records)."""
     try:
-        with _open_binary(path) as handle:
-            for line_number, raw in enumerate(handle, start=1):
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    raise PairFormatError(
-                        path, BAD_ENCODING.format(reason=error.reason), line_number
-                    ) from None
-                if line_number == 1:
-                    line = line.removeprefix("\ufeff")  # a byte-order mark is not content
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise PairFormatError(
-                        path, BAD_JSON.format(reason=error.msg), line_number
-                    ) from None
-                yield validate_pair(record, path, line_number)
-    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise PairFormatError(path, BAD_GZIP.format(reason=error)) from None
+        for item in read_records(str(path), "jsonl", text_field=None):
+            if isinstance(item, Reject):
+                raise PairFormatError(path, item.reason, item.line)
+            assert item.record is not None
+            yield validate_pair(item.record, path, item.line)
+    except ReadError as error:
+        raise PairFormatError(path, BAD_GZIP.format(reason=error.reason)) from None
 
 
 def _read_text(path: Path) -> str:

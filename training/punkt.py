@@ -28,7 +28,8 @@ from pathlib import Path
 import nltk
 from nltk.tokenize.punkt import PunktParameters, PunktTrainer
 
-from mtdetect.segment import PUNKT_FORMAT, TITLE_ABBREVIATIONS
+from mtdetect.lexicon import SENTENCE_ABBREVIATIONS as CURATED_ABBREVIATIONS
+from mtdetect.segment import PUNKT_FORMAT
 from mtdetect.segment import punkt_parameters_from_json as parameters_from_json
 
 __all__ = [
@@ -44,25 +45,6 @@ DEFAULT_DATA = Path("../shared/data")
 DEFAULT_OUT = Path("mtdetect/data/punkt_en.json")
 CLEAN_GLOB = "clean/*.jsonl"
 
-# Punkt abbreviation types: lower case, without the final full stop.
-CURATED_ABBREVIATIONS: frozenset[str] = TITLE_ABBREVIATIONS | frozenset(
-    {
-        # name suffixes, saints, places
-        "jr", "sr", "st", "mt", "ft", "ave", "blvd", "rd",
-        # countries and bodies written with full stops
-        "u.s", "u.s.a", "u.k", "u.n", "e.u", "d.c",
-        # Latin and reference abbreviations
-        "e.g", "i.e", "etc", "vs", "viz", "cf", "al", "approx", "fig", "figs",
-        "no", "nos", "vol", "vols", "pp", "dept", "univ", "assn",
-        # companies
-        "inc", "corp", "ltd", "co", "bros",
-        # months
-        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-        # times, degrees, eras
-        "a.m", "p.m", "ph.d", "m.d", "b.a", "m.a", "a.d", "b.c",
-    }
-)  # fmt: skip
-"""Abbreviations added to whatever the trainer finds."""
 
 MIN_LEARNED_ABBREV_COUNT = 3
 """A learned plain-word abbreviation ("pg", "al") must occur with a full stop this often.

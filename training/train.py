@@ -12,8 +12,10 @@ The recipe, top to bottom:
 3. **tables** (:mod:`training.tables`): word frequencies and word-pair counts,
    the pair counts out of fold for training rows.
 4. **fit**: a logistic regression on the dense features (standardised) and the
-   hashed word-class n-grams, with balanced classes; its strength is chosen on
-   the calibration split.
+   hashed word-class n-grams, with balanced classes and row families weighted
+   by the square root of their size; its strength is chosen on the calibration
+   split. Every step is an estimator of :mod:`training.estimators`, which
+   evaluation refits the same way.
 5. **calibrate**: Platt scaling on the calibration split.
 6. **threshold**: the lowest score that keeps the false-positive rate on the
    calibration split's clean paragraphs at or under 1%.
@@ -39,7 +41,6 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 import mtdetect
@@ -48,8 +49,17 @@ from mtdetect.model import Model, save_model
 
 from . import sources
 from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs
-from .linear import family_balanced_weights, fit_logistic
-from .tables import build_tables, pair_counts, word_frequency_table
+from .estimators import (
+    DEFAULT_WEIGHTING,
+    WEIGHTINGS,
+    FprThreshold,
+    PlattCalibration,
+    SignBoundedLogistic,
+    Standardizer,
+    WordTables,
+    sample_weights,
+)
+from .tables import pair_counts, word_frequency_table
 
 MAX_FALSE_POSITIVE_RATE = 0.01
 """The default threshold keeps this share of held-out clean paragraphs (or fewer) above it."""
@@ -87,7 +97,7 @@ def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[
         index = [i for i, r in enumerate(rows) if fold_of(r.group) == k]
         if not index:
             continue
-        tables = build_tables(words, total - fold_counts[k])
+        tables = WordTables(words).fit(total - fold_counts[k]).tables_
         parts.append(featurize([rows[i] for i in index], tables))
         order.extend(index)
         log(f"features: fold {k + 1}/{PAIR_FOLDS} ({len(index)} rows)")
@@ -101,47 +111,24 @@ def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[
     )
 
 
-def design(m: Matrices, mean: np.ndarray, scale: np.ndarray) -> sp.csr_matrix:
-    return sp.hstack([sp.csr_matrix((m.dense - mean) / scale), m.word_class]).tocsr()
-
-
-def fit_classifier(train: Matrices, calib: Matrices, mean, scale) -> tuple[np.ndarray, float, float, dict]:
+def fit_classifier(
+    train: Matrices, calib: Matrices, standardizer: Standardizer, weighting: str = DEFAULT_WEIGHTING
+) -> tuple[SignBoundedLogistic, dict[str, float]]:
     """Sign-bounded logistic regression; the strength with the best calibration ROC-AUC wins."""
-    x_train, x_calib = design(train, mean, scale), design(calib, mean, scale)
-    directions = np.array([spec.direction for spec in DENSE_FEATURES])
-    weights = family_balanced_weights(train.labels, train.families)
+    x_train = standardizer.design(train.dense, train.word_class)
+    x_calib = standardizer.design(calib.dense, calib.word_class)
+    directions = [spec.direction for spec in DENSE_FEATURES]
+    weights = sample_weights(train.labels, train.families, weighting)
     best, aucs = None, {}
     for c in C_GRID:
-        coef, intercept = fit_logistic(x_train, train.labels, c, directions, weights)
-        auc = roc_auc_score(calib.labels, x_calib @ coef + intercept)
+        fitted = SignBoundedLogistic(C=c, directions=directions).fit(x_train, train.labels, weights)
+        auc = roc_auc_score(calib.labels, fitted.decision_function(x_calib))
         aucs[str(c)] = round(float(auc), 4)
         log(f"fit: C={c} calibration ROC-AUC {auc:.4f}")
         if best is None or auc > best[0]:
-            best = (auc, coef, intercept, c)
-    _, coef, intercept, c = best
-    return coef, intercept, c, aucs
-
-
-def platt(decisions: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Fit p = sigmoid(a * z + b) on held-out decision values, classes weighted equally.
-
-    Equal class weights make the probability mean "garbled rather than clean"
-    at even odds, not the share of garbled rows in our training mix.
-    """
-    lr = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, class_weight="balanced")
-    lr.fit(decisions.reshape(-1, 1), labels)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
-
-
-def threshold_for_fpr(clean_scores: np.ndarray, max_fpr: float = MAX_FALSE_POSITIVE_RATE) -> float:
-    """The lowest threshold with at most ``max_fpr`` of clean scores at or above it.
-
-    >>> threshold_for_fpr(np.linspace(0, 0.99, 100), 0.01) > 0.98
-    True
-    """
-    ordered = np.sort(clean_scores)[::-1]
-    allowed = int(np.floor(max_fpr * len(ordered)))
-    return float(min(1.0, np.nextafter(ordered[allowed], 1.0))) if len(ordered) else 0.5
+            best = (auc, fitted)
+    assert best is not None
+    return best[1], aucs
 
 
 def metrics(rows: Sequence[Row], scores: np.ndarray, threshold: float) -> dict:
@@ -196,31 +183,31 @@ def train(pairs: list[dict], out: Path, data_description: dict) -> Model:
     words = word_frequency_table()
     clean_train = [r for r in splits["train"] if r.label == 0]
     fold_counts = [pair_counts(r.text for r in clean_train if fold_of(r.group) == k) for k in range(PAIR_FOLDS)]
-    full_tables = build_tables(words, sum(fold_counts, Counter()))
+    full_tables = WordTables(words).fit(sum(fold_counts, Counter())).tables_
     log(f"tables: {len(full_tables.word_index)} words, {len(full_tables.pair_index)} word pairs")
 
     train_m = featurize_out_of_fold(splits["train"], words, fold_counts)
     calib_m = featurize(splits["calibration"], full_tables)
-    mean = train_m.dense.mean(axis=0)
-    scale = train_m.dense.std(axis=0)
-    scale[scale < 1e-6] = 1.0
+    standardizer = Standardizer().fit(train_m.dense)
 
-    coef, intercept, c, aucs = fit_classifier(train_m, calib_m, mean, scale)
+    classifier, aucs = fit_classifier(train_m, calib_m, standardizer, DEFAULT_WEIGHTING)
+    coef, c = classifier.coef_, classifier.C
     n_dense = train_m.dense.shape[1]
     model = Model(
-        dense_mean=mean.astype(np.float32),
-        dense_scale=scale.astype(np.float32),
+        dense_mean=standardizer.mean_.astype(np.float32),
+        dense_scale=standardizer.scale_.astype(np.float32),
         dense_coef=coef[:n_dense].astype(np.float32),
         word_class_coef=coef[n_dense:].astype(np.float32),
-        intercept=intercept,
+        intercept=classifier.intercept_,
         calibration=(1.0, 0.0),
         tables=full_tables,
         threshold=0.5,
     )
     calib_z = model.decision(FeatureBatch(calib_m.dense, calib_m.word_class))
-    model.calibration = platt(calib_z, calib_m.labels)
+    calibration = PlattCalibration().fit(calib_z, calib_m.labels)
+    model.calibration = (calibration.a_, calibration.b_)
     calib_p = model.probability(FeatureBatch(calib_m.dense, calib_m.word_class))
-    model.threshold = threshold_for_fpr(calib_p[calib_m.labels == 0])
+    model.threshold = FprThreshold(MAX_FALSE_POSITIVE_RATE).fit(calib_p[calib_m.labels == 0]).threshold_
     log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; threshold {model.threshold:.4f}")
 
     detector = mtdetect.Detector(model)
@@ -238,7 +225,9 @@ def train(pairs: list[dict], out: Path, data_description: dict) -> Model:
             "scikit-learn": __import__("sklearn").__version__,
         },
         "classifier": {
-            "type": "logistic regression (L-BFGS-B, sign-bounded dense weights, classes balanced, sources weighted by the square root of their size) + Platt calibration",
+            "type": "logistic regression (L-BFGS-B, sign-bounded dense weights) + Platt calibration",
+            "sample_weighting": DEFAULT_WEIGHTING,
+            "sample_weighting_description": WEIGHTINGS[DEFAULT_WEIGHTING],
             "C": c,
             "calibration_roc_auc_by_C": aucs,
             "calibration": list(model.calibration),

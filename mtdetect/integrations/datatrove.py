@@ -47,7 +47,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..filtering import document_warnings
+from ..annotation import datatrove_metadata
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -62,7 +62,6 @@ if TYPE_CHECKING:
     from ..detector import Detector
 
 MISSING_EXTRA = "the datatrove integration needs datatrove: pip install 'mtdetect[datatrove]'"
-ENV_MODEL = "MTDETECT_MODEL"
 GARBLED = "mtdetect_garbled"
 ALL_GARBLED = "mtdetect_all_paragraphs_garbled"
 NOT_TEXT = "mtdetect_text_not_a_string"
@@ -108,7 +107,7 @@ class MtdetectFilter(BaseFilter):
         if self._detector is None:
             import mtdetect
 
-            self._detector = mtdetect.load(self.model or os.environ.get(ENV_MODEL) or None)
+            self._detector = mtdetect.load(self.model)  # None: $MTDETECT_MODEL, else the bundled model
             if self.threshold is not None:
                 self._detector.threshold = self.threshold
         return self._detector
@@ -123,8 +122,6 @@ class MtdetectFilter(BaseFilter):
 
     def filter_batch(self, batch: Sequence[Any]) -> list[bool | tuple[bool, str]]:
         """Score every paragraph of the batch in one call; annotate, and cut or drop."""
-        detector = self.detector
-        threshold = detector.threshold
         key = self.metadata_key
         results: list[bool | tuple[bool, str]] = [(False, NOT_TEXT)] * len(batch)
         present: list[int] = []
@@ -134,19 +131,15 @@ class MtdetectFilter(BaseFilter):
             else:  # not a string, or marked by keep_non_string_texts: nothing to score, no reason to stop
                 doc.metadata[key] = None
                 self.stat_update(NOT_TEXT)
-        texts = [batch[i].text for i in present]
-        scored = detector.score_documents(texts)  # one model call per batch
-        warnings = document_warnings(texts, scored)
+        scored = self.detector.score_documents([batch[i].text for i in present])  # one model call per batch
         self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
-        for i, result, warned in zip(present, scored, warnings):
+        for i, result in zip(present, scored):
             doc = batch[i]
-            doc.metadata[key] = round(result.score, 4)
-            doc.metadata[f"{key}_paragraphs"] = [round(p.score, 4) for p in result.paragraphs]
-            doc.metadata[f"{key}_warnings"] = [[n, name] for n, names in enumerate(warned) for name in names]
+            doc.metadata.update(datatrove_metadata(result, key))
             if self.mode == "document":
-                results[i] = (False, GARBLED) if result.score >= threshold else True
+                results[i] = (False, GARBLED) if result.garbled else True
                 continue
-            garbled = [p.score >= threshold for p in result.paragraphs]
+            garbled = [p.garbled for p in result.paragraphs]
             removed = sum(garbled)
             doc.metadata[f"{key}_removed_paragraphs"] = removed
             if removed:

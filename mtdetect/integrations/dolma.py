@@ -29,30 +29,28 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..filtering import document_warnings
+from ..annotation import SpanTuple, dolma_spans
+from ..model import ENV_MODEL
 
 if TYPE_CHECKING:
     from ..detector import Detector
 
-ENV_MODEL = "MTDETECT_MODEL"
 PARAGRAPH_TAGGER = "mtdetect_paragraph_v1"
 DOCUMENT_TAGGER = "mtdetect_document_v1"
 MISSING_EXTRA = "the dolma integration needs dolma: pip install 'mtdetect[dolma]'"
-
-SpanTuple = tuple[int, int, str, float]
-"""(start, end, type, score) of one dolma span."""
 
 _DETECTORS: dict[str, Detector] = {}
 
 
 def detector_from_env() -> Detector:
-    """The detector for ``$MTDETECT_MODEL`` (or the bundled model), loaded once per process."""
-    path = os.environ.get(ENV_MODEL) or ""
-    if path not in _DETECTORS:
+    """The detector :func:`mtdetect.load` gives (``$MTDETECT_MODEL``, else the bundled model),
+    loaded once per process and again only when the variable changes."""
+    key = os.environ.get(ENV_MODEL, "")
+    if key not in _DETECTORS:
         import mtdetect
 
-        _DETECTORS[path] = mtdetect.load(path or None)
-    return _DETECTORS[path]
+        _DETECTORS[key] = mtdetect.load()
+    return _DETECTORS[key]
 
 
 def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> list[SpanTuple]:
@@ -61,14 +59,7 @@ def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> li
 
     A document without any text gets a ``document`` span scoring 0.
     """
-    result = detector.score_document(text)
-    spans: list[SpanTuple] = []
-    if paragraphs:
-        spans = [(p.start, p.end, "paragraph", float(p.score)) for p in result.paragraphs]
-    spans.append((0, len(text), "document", float(result.score)))
-    [warnings] = document_warnings([text], [result])
-    spans += [(p.start, p.end, name, 1.0) for p, names in zip(result.paragraphs, warnings) for name in names]
-    return spans
+    return dolma_spans(detector.score_document(text), len(text), paragraphs)
 
 
 try:

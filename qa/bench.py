@@ -1,6 +1,6 @@
 """Throughput, load time and memory of mtdetect, beside datatrove's FineWeb quality filter.
 
-Run as ``python -m training.bench`` (``make bench``). Steps:
+Run as ``python -m qa.bench`` (``make bench``). Steps:
 
 1. **input**: a reproducible corpus of news-style documents written by
    :func:`make_documents` (templates and word lists in this file, a fixed
@@ -16,7 +16,7 @@ Run as ``python -m training.bench`` (``make bench``). Steps:
 5. **load**: import time and model load time in a fresh process;
 6. **capacity**: the README's datatrove pipeline and Spark snippet on 1 and
    2 worker processes beside ``filter -p 1`` and ``-p 2``, and the core-hours
-   for a billion paragraphs (:mod:`training.capacity`);
+   for a billion paragraphs (:mod:`qa.capacity`);
 7. **reference**: datatrove's ``FineWebQualityFilter`` over the same
    paragraphs (each as a document), in this process.
 

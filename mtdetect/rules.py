@@ -1,8 +1,8 @@
-"""The registry of named artifact detectors: damage that careful human writers do not leave.
+"""The registry of named artifact rules: damage that careful human writers do not leave.
 
-Each detector finds one kind of damage that machine translation, article
+Each rule finds one kind of damage that machine translation, article
 spinners or a tokenise-and-glue pipeline leave in text, and says what is wrong
-in a one-line message. The registry :data:`DETECTORS` is ordered; its names
+in a one-line message. The registry :data:`RULES` is ordered; its names
 are the model's feature names, the CLI's explanations and the documentation's
 headings.
 
@@ -39,7 +39,7 @@ no pattern can match across, runs each pattern once over the whole batch and
 maps matches back to paragraphs with :func:`numpy.searchsorted` (no loop over
 paragraphs). Python's regex
 engine skips ahead quickly only to a *literal* first character, so every
-detector is written as a few alternatives (``parts``), each starting with one
+rule is written as a few alternatives (``parts``), each starting with one
 fairly rare literal character (``.``, ``,``, ``"``, ``-``, ``%``) and checking
 what comes before it with fixed-width look-behinds. ``pattern`` is the union of
 the parts; the batch scan runs the parts one by one. A ``lead`` regex widens a
@@ -56,18 +56,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .lexicon import ABBREVIATIONS
+
 __all__ = [
-    "ArtifactDetector",
-    "DETECTORS",
+    "ArtifactRule",
+    "RULES",
     "Finding",
+    "RuleScan",
     "count_artifacts",
     "find_artifacts",
+    "scan_rules",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One piece of damage: which detector, where in the paragraph, and why."""
+    """One piece of damage: which rule, where in the paragraph, and why."""
 
     kind: str
     start: int
@@ -81,22 +85,22 @@ Check = Callable[[str, int, int], "tuple[int, int] | None"]
 
 
 @dataclass(frozen=True, slots=True)
-class ArtifactDetector:
+class ArtifactRule:
     """A named set of regexes for one kind of damage, with its message and a worked example."""
 
     name: str
     family: str
     description: str
     pattern: re.Pattern[str]
-    """The union of ``parts``: everything this detector looks for, as one regex."""
+    """The union of ``parts``: everything this rule looks for, as one regex."""
     parts: tuple[re.Pattern[str], ...]
     """The alternatives of ``pattern`` compiled one by one, each led by a literal character."""
     message: str
     """One-line message template; ``{text}`` is the flagged text."""
     example: tuple[str, str]
-    """A paragraph and the text this detector flags in it (checked by the tests)."""
+    """A paragraph and the text this rule flags in it (checked by the tests)."""
     near_miss: str
-    """Odd-looking human text that this detector must leave alone (checked by the tests)."""
+    """Odd-looking human text that this rule must leave alone (checked by the tests)."""
     lead: re.Pattern[str] | None = None
     """Text glued before a match that belongs to the finding (``economy`` in ``economy. of``)."""
     check: Check | None = None
@@ -105,7 +109,7 @@ class ArtifactDetector:
     def explain(self, text: str) -> str:
         """The one-line message for a flagged piece of text.
 
-        >>> DETECTORS["split_contraction"].explain("n't")
+        >>> RULES["split_contraction"].explain("n't")
         "contraction split from its word: “n't”"
         """
         shown = " ".join(text.split())
@@ -171,18 +175,6 @@ def _per_char(template: str, chars: str) -> list[str]:
 
 # ---------------------------------------------------------------------------
 # Word lists
-
-_ABBREVIATIONS = """
-    al approx art assn ave blvd bros ca capt cf ch chap cir cit co col corp cpl dept dr ed eds
-    esp est et etc ext fig figs gen gov govt hon hr hrs ibid id inc incl jr lt ltd maj min misc
-    mr mrs ms mt no nos op orig para paras pp prof pt rd ref refs rep rev sec sen sep sept seq
-    sgt sq sr st stat supp tbsp tel trans tsp univ viz vol vols vs yr yrs
-    jan feb mar apr jun jul aug oct nov dec mon tue tues wed thu thurs fri sat sun
-    ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont
-    neb nev okla ore pa tenn tex va vt wash wis wyo
-    ii iii iv vi vii viii ix xi xii
-""".split()
-"""Tokens that take a full stop and may be followed by a lower-case word (``et al. found``)."""
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -437,7 +429,7 @@ def _check_capitalised(paragraph: str, start: int, end: int) -> tuple[int, int] 
 
 
 # ---------------------------------------------------------------------------
-# The parts of each detector (each part starts with one literal character)
+# The parts of each rule (each part starts with one literal character)
 
 _WORD_LEAD = rf"[\w{_AP}]+"
 
@@ -448,7 +440,7 @@ _MID_SENTENCE_PERIOD = [
     (?<![\s.]\.)                         # not an ellipsis or a spaced dot ("...", " . ")
     (?<!\b\w\.)                          # not "U.S.", "e.g.", "a.m.", "p.", "J." (one letter)
     (?<!\.\w\w\.)                        # not "M.Sc.", "B.Sc."
-    {_not_after(_ABBREVIATIONS)}         # not "etc.", "et al.", "Mr.", "No.", "Ill."
+    {_not_after(ABBREVIATIONS)}         # not "etc.", "et al.", "Mr.", "No.", "Ill."
     (?<![\s(]\d\d\.)(?<![\s(]\d\d\d\.)   # not a list number: "10. "
     (?<!\d[ ](?i:in|ft|mi|oz|lb)\.)(?<!\d[ ](?i:lbs)\.)
                                          # not a unit after a number: "5 in. long"
@@ -697,7 +689,7 @@ _CAPITALISED_MIDSENTENCE_WORD = _capitalised_parts(
 )
 
 
-def _detector(
+def _rule(
     name: str,
     family: str,
     description: str,
@@ -707,9 +699,9 @@ def _detector(
     near_miss: str,
     lead: str | None = None,
     check: Check | None = None,
-) -> ArtifactDetector:
-    """Compile the parts (and their union) into a detector."""
-    return ArtifactDetector(
+) -> ArtifactRule:
+    """Compile the parts (and their union) into a rule."""
+    return ArtifactRule(
         name=name,
         family=family,
         description=description,
@@ -723,10 +715,10 @@ def _detector(
     )
 
 
-DETECTORS: dict[str, ArtifactDetector] = {
+RULES: dict[str, ArtifactRule] = {
     d.name: d
     for d in (
-        _detector(
+        _rule(
             "mid_sentence_period",
             "sentence_boundary",
             "A full stop inside a clause, followed by a lower-case word.",
@@ -736,7 +728,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "Smith et al. found that U.S. sales at 5 p.m. etc. rose... then Dr. and Mrs. Li left.",
             lead=_WORD_LEAD,
         ),
-        _detector(
+        _rule(
             "split_date",
             "sentence_boundary",
             "A full stop splitting a date from its year.",
@@ -746,7 +738,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "It began in February 2022; on Sept. 11, 2001, and in May. Then 2023 came.",
             lead=_MONTH_LEAD,
         ),
-        _detector(
+        _rule(
             "orphan_punctuation",
             "sentence_boundary",
             "Punctuation after a space, or doubled: 'said , that', 'technology. .'.",
@@ -756,7 +748,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "Wait . . . what? The ratio was 3 : 2, apples, pears, etc., and more :)",
             lead=rf"[\w{_AP}{_DQ}).\]]{{0,40}}[ \t]+",
         ),
-        _detector(
+        _rule(
             "quote_attachment",
             "quotation",
             "A quote mark on the wrong side of a space, or floating between spaces.",
@@ -766,7 +758,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             'He called it “the best” and said "no" to "and" (a word), split(" ").',
             lead=_WORD_LEAD,
         ),
-        _detector(
+        _rule(
             "unbalanced_quotes",
             "quotation",
             "A closing quote or bracket with no opener, or a bracket never closed.",
@@ -776,7 +768,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "“We will go on,” she said. “And on. See a) and b) :) (or [1]).",
             check=_check_unbalanced,
         ),
-        _detector(
+        _rule(
             "duplicated_bracket",
             "quotation",
             "An editorial insert in brackets that repeats the word before it.",
@@ -786,7 +778,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "It is part of [the visit] and of the (secret) plan, of (the) kind.",
             check=_check_duplicated_bracket,
         ),
-        _detector(
+        _rule(
             "dropped_quotes",
             "quotation",
             "First-person reported speech with no quotation marks anywhere.",
@@ -799,7 +791,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "Prices will rise next year, the bank said. As I reported, the agency agreed.",
             check=_check_dropped_quotes,
         ),
-        _detector(
+        _rule(
             "split_contraction",
             "detokenisation",
             "A contraction split from its word by a tokenizer: 'do n't', 'it 's'.",
@@ -809,7 +801,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "Rock 'n' roll in the '90s; the letter 's' and don't, it's.",
             lead=r"(?<=[ \t])n",
         ),
-        _detector(
+        _rule(
             "spaced_symbol",
             "detokenisation",
             "A space between a number and its per cent or currency sign.",
@@ -819,7 +811,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "Up 8% to $75 million (US$80m), 3.5 percent; 10 % 3 is 1.",
             lead=r"\d[\d.,]*[ \t]+|[A-Za-z]+",
         ),
-        _detector(
+        _rule(
             "spaced_hyphen",
             "detokenisation",
             "A compound broken by a space after its hyphen: 'cross- border'.",
@@ -830,7 +822,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             lead=_WORD_LEAD,
             check=_check_spaced_hyphen,
         ),
-        _detector(
+        _rule(
             "duplicated_word",
             "lexical",
             "A word repeated at once, or across one determiner: 'A analysis the analysis'.",
@@ -840,7 +832,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             "What he had had, he said that that was it; Walla Walla, 1 1, day by day, to Li's to.",
             check=_check_duplicated_word,
         ),
-        _detector(
+        _rule(
             "article_agreement",
             "lexical",
             "'a' before a vowel sound or 'an' before a consonant.",
@@ -849,7 +841,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
             ("In a interview he spoke.", "a interview"),
             "A one-off: a university, an hour, a U.S. envoy, an FBI agent, a European.",
         ),
-        _detector(
+        _rule(
             "capitalised_midsentence_word",
             "lexical",
             "A common verb or function word capitalised inside a sentence.",
@@ -861,7 +853,7 @@ DETECTORS: dict[str, ArtifactDetector] = {
         ),
     )
 }
-"""Every detector, in the order of the model's feature columns."""
+"""Every rule, in the order of the model's feature columns."""
 
 
 # ---------------------------------------------------------------------------
@@ -886,10 +878,10 @@ def _join(paragraphs: Sequence[str]) -> tuple[str, np.ndarray]:
     return joined, starts
 
 
-def _raw_spans(detector: ArtifactDetector, joined: str) -> list[tuple[int, int]]:
+def _raw_spans(rule: ArtifactRule, joined: str) -> list[tuple[int, int]]:
     """Every part's matches in the joined batch, trimmed of surrounding white space."""
     spans: set[tuple[int, int]] = set()
-    for part in detector.parts:
+    for part in rule.parts:
         for match in part.finditer(joined):
             start, end = match.span()
             while start < end and joined[start].isspace():
@@ -901,17 +893,17 @@ def _raw_spans(detector: ArtifactDetector, joined: str) -> list[tuple[int, int]]
 
 
 def _scan(
-    detector: ArtifactDetector,
+    rule: ArtifactRule,
     paragraphs: Sequence[str],
     joined: str,
     starts: np.ndarray,
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Paragraph index and local span of every finding of one detector in the batch."""
-    raw = _raw_spans(detector, joined)
+    """Paragraph index and local span of every finding of one rule in the batch."""
+    raw = _raw_spans(rule, joined)
     if not raw:
         return np.empty(0, dtype=np.int64), []
     index = np.searchsorted(starts, np.array([s for s, _ in raw], dtype=np.int64), "right") - 1
-    if detector.lead is None and detector.check is None:
+    if rule.lead is None and rule.check is None:
         offsets = starts[index].tolist()
         return index, [(s - o, e - o) for (s, e), o in zip(raw, offsets)]
     keep: list[int] = []
@@ -920,12 +912,12 @@ def _scan(
         offset = int(starts[i])
         start, end = start - offset, end - offset
         paragraph = paragraphs[i]
-        if detector.lead is not None:
-            lead = detector.lead.search(paragraph, max(0, start - _LEAD_WINDOW), start)
+        if rule.lead is not None:
+            lead = rule.lead.search(paragraph, max(0, start - _LEAD_WINDOW), start)
             if lead is not None:
                 start = lead.start()
-        if detector.check is not None:
-            span = detector.check(paragraph, start, end)
+        if rule.check is not None:
+            span = rule.check(paragraph, start, end)
             if span is None:
                 continue
             start, end = span
@@ -944,23 +936,55 @@ def _check_batch(paragraphs: Sequence[str]) -> None:
             raise TypeError(f"paragraphs must be str, got {type(p).__name__}")
 
 
+@dataclass(frozen=True, slots=True)
+class RuleScan:
+    """Every rule's findings in a batch: for each rule, the paragraph and local span of each."""
+
+    paragraphs: Sequence[str]
+    found: tuple[tuple[np.ndarray, list[tuple[int, int]]], ...]  # per rule, in registry order
+
+    def counts(self) -> np.ndarray:
+        """Each rule's number of findings per paragraph: shape ``(n, len(RULES))``, float32."""
+        n = len(self.paragraphs)
+        counts = np.zeros((n, len(RULES)), dtype=np.float32)
+        for column, (index, _) in enumerate(self.found):
+            if len(index):
+                counts[:, column] = np.bincount(index, minlength=n)
+        return counts
+
+    def findings(self, rows: Iterable[int]) -> dict[int, list[Finding]]:
+        """The findings of the paragraphs ``rows``, each list sorted by start offset (then registry order)."""
+        wanted = set(rows)
+        found: dict[int, list[tuple[int, int, Finding]]] = {row: [] for row in wanted}
+        for order, (rule, (index, spans)) in enumerate(zip(RULES.values(), self.found)):
+            for row, (start, end) in zip(index.tolist(), spans):
+                if row in wanted:
+                    text = self.paragraphs[row][start:end]
+                    found[row].append((start, order, Finding(rule.name, start, end, text, rule.explain(text))))
+        return {row: [f for _, _, f in sorted(items, key=lambda item: item[:2])] for row, items in found.items()}
+
+
+def scan_rules(paragraphs: Sequence[str]) -> RuleScan:
+    """Run every rule over a batch, each pattern once over the whole batch.
+
+    >>> scan = scan_rules(["It is n't so.", "Fine."])
+    >>> scan.counts().sum(axis=1).tolist(), [f.text for f in scan.findings([0])[0]]
+    ([1.0, 0.0], ["n't"])
+    """
+    _check_batch(paragraphs)
+    if len(paragraphs) == 0:
+        return RuleScan(paragraphs, tuple((np.empty(0, dtype=np.int64), []) for _ in RULES))
+    joined, starts = _join(paragraphs)
+    return RuleScan(paragraphs, tuple(_scan(rule, paragraphs, joined, starts) for rule in RULES.values()))
+
+
 def count_artifacts(paragraphs: Sequence[str]) -> np.ndarray:
-    """Count each detector's findings per paragraph: shape ``(n, len(DETECTORS))``, float32.
+    """Count each rule's findings per paragraph: shape ``(n, len(RULES))``, float32.
 
     >>> count_artifacts(["The the 8 % rise.", "", "A fine day."]).astype(int).tolist()[0]
     [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0]
     """
-    _check_batch(paragraphs)
-    n = len(paragraphs)
-    counts = np.zeros((n, len(DETECTORS)), dtype=np.float32)
-    if n == 0:
-        return counts
-    joined, starts = _join(paragraphs)
-    for column, detector in enumerate(DETECTORS.values()):
-        index, _ = _scan(detector, paragraphs, joined, starts)
-        if len(index):
-            counts[:, column] = np.bincount(index, minlength=n)
-    return counts
+    return scan_rules(paragraphs).counts()
 
 
 def find_artifacts(paragraph: str) -> list[Finding]:
@@ -974,13 +998,4 @@ def find_artifacts(paragraph: str) -> list[Finding]:
     """
     if not isinstance(paragraph, str):
         raise TypeError(f"paragraph must be str, got {type(paragraph).__name__}")
-    batch = [paragraph]
-    joined, starts = _join(batch)
-    findings: list[tuple[int, int, Finding]] = []
-    for order, detector in enumerate(DETECTORS.values()):
-        for start, end in _scan(detector, batch, joined, starts)[1]:
-            text = paragraph[start:end]
-            finding = Finding(detector.name, start, end, text, detector.explain(text))
-            findings.append((start, order, finding))
-    findings.sort(key=lambda item: (item[0], item[1]))
-    return [finding for _, _, finding in findings]
+    return scan_rules([paragraph]).findings([0])[0]

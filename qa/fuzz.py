@@ -1,27 +1,27 @@
-"""Fuzz the segmenter, the artifact detectors, the language check and the scorer.
+"""Fuzz the segmenter, the artifact rules, the language check and the scorer.
 
-Run as ``python -m training.fuzz``::
+Run as ``python -m qa.fuzz``::
 
-    python -m training.fuzz --examples 20000              # hypothesis, every target
-    python -m training.fuzz --examples 500 --targets score
-    python -m training.fuzz --engine atheris --examples 1000000   # coverage-guided (pip install atheris)
-    python -m training.fuzz --big-line 200                # one 200 MB line through `mtdetect score`
+    python -m qa.fuzz --examples 20000              # hypothesis, every target
+    python -m qa.fuzz --examples 500 --targets score
+    python -m qa.fuzz --engine atheris --examples 1000000   # coverage-guided (pip install atheris)
+    python -m qa.fuzz --big-line 200                # one 200 MB line through `mtdetect score`
 
 Each target checks invariants, not only "no exception" (see :data:`TARGETS`):
 
 - ``segment``: paragraphs, sentences and tokens slice back to their text, come
   in order without overlapping, and leave out only white space (paragraphs,
   tokens);
-- ``detectors``: findings slice back, are sorted and lie inside the paragraph;
-  :func:`~mtdetect.detectors.count_artifacts` agrees with
-  :func:`~mtdetect.detectors.find_artifacts`, also beside a neighbour in a batch;
+- ``rules``: findings slice back, are sorted and lie inside the paragraph;
+  :func:`~mtdetect.rules.count_artifacts` agrees with
+  :func:`~mtdetect.rules.find_artifacts`, also beside a neighbour in a batch;
   typography folding keeps every offset;
 - ``language``: the check gives a verdict with consistent evidence;
 - ``score``: scores are probabilities, a document's paragraph scores equal the
   scores of its paragraphs, and scoring twice gives the same numbers.
 
 Inputs are hypothesis strings of three kinds: any Unicode (lone surrogates
-included), pieces that trigger the detectors (``do n't``, ``said ,``, quote
+included), pieces that trigger the rules (``do n't``, ``said ,``, quote
 marks, brackets, ``March. 2022``, NUL, RTL marks, emoji, CJK) and such pieces
 laid out as paragraphs. The count printed is the number of inputs each target
 was called with (generation and shrinking). A failure prints the smallest
@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TextIO
 
 DEFAULT_EXAMPLES = 2_000
-DEFAULT_TARGETS = ("segment", "detectors", "language")
+DEFAULT_TARGETS = ("segment", "rules", "language")
 
 PIECES = (
     " ", " ", "  ", "\n", "\n\n", "\n \n", "\r\n", "\r", "\t", ".", ",", ";", ":", "!", "?", "...", "…",
@@ -61,11 +61,11 @@ PIECES = (
     "\x00", "\x1b[31m", "\u200b", "\u202e", "\u2028", "\x85", "\x0c", "\ufeff", "é", "e\u0301", "ß",
     "中文", "Москва", "עברית", "😀", "👍🏽", "\U0001F1FA\U0001F1F8", "\ud800",
 )
-"""Pieces of text that reach the detectors' and the segmenter's corner cases."""
+"""Pieces of text that reach the rules' and the segmenter's corner cases."""
 
 
 def text_strategy():  # -> hypothesis SearchStrategy[str]
-    """Any Unicode, detector-triggering pieces, or such pieces laid out as paragraphs."""
+    """Any Unicode, rule-triggering pieces, or such pieces laid out as paragraphs."""
     from hypothesis import strategies as st
 
     any_unicode = st.text(st.characters(exclude_categories=()), max_size=200)
@@ -104,9 +104,9 @@ def check_segment(text: str) -> None:
     assert not "".join(gaps).strip(), "visible text outside every token"
 
 
-def check_detectors(text: str) -> None:
+def check_rules(text: str) -> None:
     """Findings slice back and agree with the batch counts, alone and beside a neighbour."""
-    from mtdetect.detectors import DETECTORS, count_artifacts, find_artifacts
+    from mtdetect.rules import RULES, count_artifacts, find_artifacts
     from mtdetect.typography import fold_characters
 
     findings = find_artifacts(text)
@@ -115,7 +115,7 @@ def check_detectors(text: str) -> None:
         assert text[finding.start : finding.end] == finding.text, "finding does not slice back"
         assert finding.message and "\n" not in finding.message, "message is not one line"
     assert [f.start for f in findings] == sorted(f.start for f in findings), "findings not sorted"
-    expected = [sum(f.kind == name for f in findings) for name in DETECTORS]
+    expected = [sum(f.kind == name for f in findings) for name in RULES]
     counts = count_artifacts([text, "He said , that it 's so.", text])
     assert counts[0].tolist() == expected, "count_artifacts disagrees with find_artifacts"
     assert counts[2].tolist() == expected, "a neighbour in the batch changed the counts"
@@ -160,7 +160,7 @@ def check_score(text: str) -> None:
 
 TARGETS: dict[str, Callable[[str], None]] = {
     "segment": check_segment,
-    "detectors": check_detectors,
+    "rules": check_rules,
     "language": check_language,
     "score": check_score,
 }
@@ -235,7 +235,7 @@ def fuzz_atheris(targets: Sequence[str], runs: int) -> None:  # pragma: no cover
     try:
         import atheris
     except ImportError:
-        sys.exit("training.fuzz: atheris is not installed (pip install atheris), or use --engine hypothesis")
+        sys.exit("qa.fuzz: atheris is not installed (pip install atheris), or use --engine hypothesis")
     import nltk.tokenize.punkt  # noqa: F401  (imported first: only mtdetect's own code is instrumented)
     import numpy  # noqa: F401
     import scipy.sparse  # noqa: F401
@@ -243,7 +243,7 @@ def fuzz_atheris(targets: Sequence[str], runs: int) -> None:  # pragma: no cover
     with atheris.instrument_imports(include=["mtdetect"]):
         import mtdetect.hashing  # noqa: F401
         import mtdetect.wordclass  # noqa: F401
-        import mtdetect.detectors  # noqa: F401
+        import mtdetect.rules  # noqa: F401
         import mtdetect.language  # noqa: F401
         import mtdetect.segment  # noqa: F401
         import mtdetect.typography  # noqa: F401
@@ -311,7 +311,7 @@ def big_line(megabytes: float, memory_limit_gb: float | None, out: TextIO | None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.fuzz", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.fuzz", description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES,
                         help=f"inputs per target (default {DEFAULT_EXAMPLES}; atheris: total runs)")
     parser.add_argument("--targets", nargs="+", choices=sorted(TARGETS), default=list(DEFAULT_TARGETS),

@@ -1,4 +1,4 @@
-"""Tests for mtdetect.inputs: text, JSONL and TSV documents, compressed or from stdin, and their errors."""
+"""Tests for mtdetect.records: text, JSONL and TSV documents, compressed or from stdin, and their errors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import zstandard
 
 from mtdetect.errors import InputError, MtdetectError
-from mtdetect.inputs import (
+from mtdetect.records import (
     Document,
     detect_format,
     display_name,
@@ -140,7 +140,7 @@ def test_tsv_empty_file_has_no_documents(tmp_path: Path) -> None:
 
 
 def test_tsv_escapes_round_trip_with_the_tsv_writer(tmp_path: Path) -> None:
-    from mtdetect.cli import _tsv_cell
+    from mtdetect.records import tsv_cell as _tsv_cell
 
     text = "C:\\new folder\tand a tab\nand a line"
     name = write(tmp_path / "rows.tsv", f"text\n{_tsv_cell(text)}\n".encode())
@@ -206,7 +206,7 @@ def test_bad_json_line_names_file_and_line(tmp_path: Path) -> None:
 
 def test_json_line_that_is_not_an_object(tmp_path: Path) -> None:
     name = write(tmp_path / "crawl.jsonl", b'{"text": "ok."}\n["a", "list"]\n')
-    assert input_error(lambda: read_documents(name)) == f"{name}: line 2: a JSON list, not an object"
+    assert input_error(lambda: read_documents(name)) == f"{name}: line 2: expected a JSON object, found an array"
 
 
 def test_missing_text_field_names_file_line_and_field(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_missing_text_field_names_file_line_and_field(tmp_path: Path) -> None:
 
 def test_text_field_not_a_string(tmp_path: Path) -> None:
     name = write(tmp_path / "crawl.jsonl", b'{"text": null}\n')
-    assert input_error(lambda: read_documents(name)) == f"{name}: line 1: field 'text' is NoneType, not a string"
+    assert input_error(lambda: read_documents(name)) == f"{name}: line 1: field 'text' is null, not a string"
 
 
 def test_invalid_utf8_in_jsonl_names_line_and_byte(tmp_path: Path) -> None:
@@ -250,7 +250,7 @@ def test_tsv_missing_column(tmp_path: Path) -> None:
 
 def test_tsv_short_row_names_line(tmp_path: Path) -> None:
     name = write(tmp_path / "rows.tsv", b"id\tlang\ttext\n1\ten\tfine\n2\ten\n")
-    assert input_error(lambda: read_documents(name)) == f"{name}: line 3: has 2 columns, expected 3"
+    assert input_error(lambda: read_documents(name)) == f"{name}: line 3: has 2 columns, the header has 3"
 
 
 def test_parse_jsonl_record_and_record_text() -> None:

@@ -1,8 +1,8 @@
 """The README's capacity table: paragraphs per second on one and two cores, and core-hours per billion.
 
-``make bench`` (:mod:`training.bench`) calls :func:`measure` after timing
+``make bench`` (:mod:`qa.bench`) calls :func:`measure` after timing
 ``mtdetect filter -p 1`` and ``-p 2``. It runs the README's datatrove pipeline
-and its Spark snippet through :mod:`training.engines` with 1 and then 2
+and its Spark snippet through :mod:`qa.engines` with 1 and then 2
 worker processes on the same input, split into shards, and prints a
 Markdown table: the rate on one core, the rate on two, the rate per core on
 two, and the core-hours one billion paragraphs of the input's median length
@@ -69,8 +69,8 @@ def shard(source: Path, folder: Path, shards: int = SHARDS) -> Path:
 
 
 def engine_seconds(engine: str, crawl: Path, cores: int) -> float:
-    """The job's seconds as :mod:`training.engines` reports them."""
-    command = [sys.executable, "-m", "training.engines", engine, str(crawl), "-", "--cores", str(cores),
+    """The job's seconds as :mod:`qa.engines` reports them."""
+    command = [sys.executable, "-m", "qa.engines", engine, str(crawl), "-", "--cores", str(cores),
                "--batch-rows", str(SPARK_BATCH_ROWS)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     if done.returncode != 0:

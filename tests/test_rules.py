@@ -1,4 +1,4 @@
-"""Tests for the artifact detector registry (mtdetect.detectors).
+"""Tests for the artifact rule registry (mtdetect.rules).
 
 Cases live in tests/cases/: garbled.jsonl (each case must fire the listed
 kinds) and human.jsonl (odd but fluent human text that must fire nothing).
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mtdetect.detectors import DETECTORS, ArtifactDetector, Finding, count_artifacts, find_artifacts
+from mtdetect.rules import RULES, ArtifactRule, Finding, count_artifacts, find_artifacts
 
 CASES = Path(__file__).parent / "cases"
 FAMILIES = {"sentence_boundary", "quotation", "detokenisation", "lexical"}
@@ -30,8 +30,8 @@ def _load(name: str) -> list[dict]:
 GARBLED = _load("garbled.jsonl")
 HUMAN = _load("human.jsonl")
 ALL_TEXTS = [c["text"] for c in GARBLED + HUMAN] + [
-    d.example[0] for d in DETECTORS.values()
-] + [d.near_miss for d in DETECTORS.values()]
+    d.example[0] for d in RULES.values()
+] + [d.near_miss for d in RULES.values()]
 
 _TO_STRAIGHT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
@@ -57,9 +57,9 @@ def kinds(text: str) -> set[str]:
 
 
 def test_registry_names_and_fields():
-    assert len(DETECTORS) == 13
-    for name, detector in DETECTORS.items():
-        assert isinstance(detector, ArtifactDetector)
+    assert len(RULES) == 13
+    for name, detector in RULES.items():
+        assert isinstance(detector, ArtifactRule)
         assert name == detector.name
         assert re.fullmatch(r"[a-z]+(?:_[a-z]+)*", name)
         assert detector.family in FAMILIES
@@ -70,27 +70,27 @@ def test_registry_names_and_fields():
 
 
 def test_registry_is_frozen():
-    detector = DETECTORS["split_date"]
+    detector = RULES["split_date"]
     with pytest.raises(AttributeError):
         detector.name = "other"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("name", list(DETECTORS))
+@pytest.mark.parametrize("name", list(RULES))
 def test_example_fires_with_expected_text(name):
-    paragraph, flagged = DETECTORS[name].example
+    paragraph, flagged = RULES[name].example
     texts = [f.text for f in find_artifacts(paragraph) if f.kind == name]
     assert texts and texts[0] == flagged
 
 
-@pytest.mark.parametrize("name", list(DETECTORS))
+@pytest.mark.parametrize("name", list(RULES))
 def test_near_miss_fires_nothing(name):
-    assert find_artifacts(DETECTORS[name].near_miss) == []
+    assert find_artifacts(RULES[name].near_miss) == []
 
 
-@pytest.mark.parametrize("name", list(DETECTORS))
+@pytest.mark.parametrize("name", list(RULES))
 def test_union_pattern_finds_what_the_parts_find(name):
     """``pattern`` is documentation that works: it matches wherever a part matches."""
-    detector = DETECTORS[name]
+    detector = RULES[name]
     for text in ALL_TEXTS:
         text = "\n\x00\n" + text + "\n\x00\n"  # as the batch scan sees it
         union = [m.span() for m in detector.pattern.finditer(text)]
@@ -105,7 +105,7 @@ def test_union_pattern_finds_what_the_parts_find(name):
 def test_case_files_are_large_enough_and_cover_every_detector():
     assert len(GARBLED) >= 40 and len(HUMAN) >= 70
     covered = Counter(kind for case in GARBLED for kind in set(case["kinds"]))
-    assert set(covered) == set(DETECTORS)
+    assert set(covered) == set(RULES)
     assert min(covered.values()) >= 3, covered
     assert all(case["note"] for case in GARBLED + HUMAN)
 
@@ -143,7 +143,7 @@ def test_spans_slice_back_and_are_sorted(text):
         assert 0 <= f.start < f.end <= len(text)
         assert text[f.start : f.end] == f.text
         assert f.text == f.text.strip()
-        assert "\n" not in f.message and f.message == DETECTORS[f.kind].explain(f.text)
+        assert "\n" not in f.message and f.message == RULES[f.kind].explain(f.text)
 
 
 def test_findings_in_the_seed_style_paragraph():
@@ -180,9 +180,9 @@ def test_quotes_that_continue_into_the_next_paragraph_are_not_flagged():
 
 def test_count_artifacts_agrees_with_find_artifacts():
     counts = count_artifacts(ALL_TEXTS)
-    assert counts.shape == (len(ALL_TEXTS), len(DETECTORS))
+    assert counts.shape == (len(ALL_TEXTS), len(RULES))
     assert counts.dtype == np.float32
-    names = list(DETECTORS)
+    names = list(RULES)
     for row, text in zip(counts, ALL_TEXTS):
         expected = np.zeros(len(names), dtype=np.float32)
         for f in find_artifacts(text):
@@ -214,7 +214,7 @@ def test_empty_and_tiny_paragraphs(text):
     if not text.strip("\x00 \t\n"):
         assert findings == []
     assert all(text[f.start : f.end] == f.text for f in findings)
-    assert count_artifacts([text]).shape == (1, len(DETECTORS))
+    assert count_artifacts([text]).shape == (1, len(RULES))
 
 
 def test_nul_characters_inside_a_paragraph_keep_offsets():
@@ -225,7 +225,7 @@ def test_nul_characters_inside_a_paragraph_keep_offsets():
 
 
 def test_empty_batch_and_bad_input():
-    assert count_artifacts([]).shape == (0, len(DETECTORS))
+    assert count_artifacts([]).shape == (0, len(RULES))
     with pytest.raises(TypeError):
         count_artifacts("one string")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -268,7 +268,7 @@ ADVERSARIAL = {
 def test_no_catastrophic_backtracking(name):
     text = ADVERSARIAL[name]
     start = time.perf_counter()
-    for detector in DETECTORS.values():
+    for detector in RULES.values():
         for part in detector.parts:
             for _ in part.finditer(text):
                 pass

@@ -1,6 +1,6 @@
 """Run one of the README's engine snippets on a small local cluster, in a process of its own.
 
-``python -m training.engines ENGINE SOURCE OUTPUT [--cores N]`` reads the
+``python -m qa.engines ENGINE SOURCE OUTPUT [--cores N]`` reads the
 snippet marked ``<!-- engine: ENGINE -->`` in README.md, starts the engine on
 N cores (Spark ``local[N]``, a local Ray instance with N CPUs, a Dask
 ``LocalCluster`` of N worker processes, datatrove's ``LocalPipelineExecutor``
@@ -11,7 +11,7 @@ frame (float64 scores stay exact). The last line printed is JSON with the
 seconds the job took once the engine was up (``job_seconds``).
 
 The engine tests (``tests/test_engines.py``) check OUTPUT; ``make bench``
-(``training/bench.py``) times the jobs for the capacity table. Running each
+(``qa/bench.py``) times the jobs for the capacity table. Running each
 job in its own process means a JVM or a Ray node cannot outlive it.
 
 Input: Spark reads SOURCE with ``spark.read.json`` (a line that is not JSON

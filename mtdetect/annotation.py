@@ -1,0 +1,222 @@
+"""One output format: a scored document as every output shows it, with one rounding rule.
+
+Every output reads a :class:`~mtdetect.results.DocumentScore` through here and
+decides nothing itself (verdicts and warnings come with the result):
+
+- :func:`score_rows`: the rows of ``mtdetect score`` (JSONL and TSV), one per
+  paragraph, with the flags and contributions of ``--explain``;
+- :func:`table_lines`: the same for people (``--format table``);
+- :func:`filter_annotation`: what ``mtdetect filter`` and
+  :meth:`mtdetect.Detector.filter` add to a record;
+- :func:`datatrove_metadata` and :func:`dolma_spans`: the integrations' outputs.
+
+Scores are written rounded to :data:`DECIMALS` decimals (:func:`rounded`),
+contributions to :data:`CONTRIBUTION_DECIMALS`; the table shows
+:data:`TABLE_DECIMALS`. Text from the input goes to a terminal only through
+:func:`terminal_safe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
+from .results import DocumentScore, Explanation
+
+DECIMALS = 4
+"""Scores are written rounded to this many decimals."""
+CONTRIBUTION_DECIMALS = 3
+"""Contributions (log-odds) are written rounded to this many decimals."""
+TABLE_DECIMALS = 2
+"""The table shows scores with this many decimals."""
+WHY_CONTRIBUTIONS = 4
+"""Contributions on a table's ``why:`` line."""
+WARNING_MESSAGES = {NOT_ENGLISH: NOT_ENGLISH_MESSAGE}
+"""What each warning means, for people."""
+
+SpanTuple = tuple[int, int, str, float]
+"""(start, end, type, score) of one dolma span."""
+
+
+def rounded(score: float) -> float:
+    """A score as outputs write it.
+
+    >>> rounded(0.123456), rounded(1.0)
+    (0.1235, 1.0)
+    """
+    return round(score, DECIMALS)
+
+
+def shown(score: float) -> str:
+    """A score in a sentence: all its written decimals, always.
+
+    >>> shown(0.1)
+    '0.1000'
+    """
+    return f"{score:.{DECIMALS}f}"
+
+
+# -- mtdetect score -------------------------------------------------------------------------------
+
+
+def score_rows(source: str, line: int | None, result: DocumentScore) -> Iterator[dict[str, Any]]:
+    """One row per paragraph: where it is, its score and verdict, the document score, its warnings,
+    and (for a result scored with ``explain``) its flags and contributions.
+
+    >>> from mtdetect.results import DocumentScore, ParagraphScore
+    >>> doc = DocumentScore(0.123456, [ParagraphScore(0, 5, 0.123456, warnings=("not_english",))])
+    >>> next(score_rows("a.txt", None, doc))
+    {'source': 'a.txt', 'line': None, 'paragraph': 1, 'start': 0, 'end': 5, 'score': 0.1235, \
+'garbled': False, 'document_score': 0.1235, 'warnings': ['not_english']}
+    """
+    for number, paragraph in enumerate(result.paragraphs, start=1):
+        row: dict[str, Any] = {
+            "source": source,
+            "line": line,
+            "paragraph": number,
+            "start": paragraph.start,
+            "end": paragraph.end,
+            "score": rounded(paragraph.score),
+            "garbled": paragraph.garbled,
+            "document_score": rounded(result.score),
+            "warnings": list(paragraph.warnings),
+        }
+        if paragraph.explanation is not None:
+            row.update(explanation_fields(paragraph.explanation))
+        yield row
+
+
+def explanation_fields(explanation: Explanation) -> dict[str, list[dict[str, Any]]]:
+    """An explanation's flags (offsets into the paragraph) and contributions, as JSON-ready lists."""
+    return {
+        "flags": [
+            {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text, "message": f.message}
+            for f in explanation.flags
+        ],
+        "contributions": [
+            {"feature": c.feature, "value": round(c.value, CONTRIBUTION_DECIMALS)} for c in explanation.contributions
+        ],
+    }
+
+
+_KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: harmless, and emoji sequences and some scripts need them."""
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on, or that hides text, shown as an escape.
+
+    Control characters (escape sequences, bells, C1 controls), format characters
+    such as the right-to-left override, line separators and lone surrogates
+    print as Python escapes, so scraped text cannot drive the terminal.
+
+    >>> print(terminal_safe("ok \\x1b]0;title\\x07 \\u202eevil"))
+    ok \\x1b]0;title\\x07 \\u202eevil
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in _KEPT_FORMAT_CHARACTERS else ascii(c)[1:-1] for c in text)
+
+
+def table_lines(where: str, text: str, result: DocumentScore, threshold: float, width: int, why: bool) -> list[str]:
+    """A document as a table for people: number, score, verdict and the start of each paragraph,
+    then its warnings (``!``), flags (``-``) and, with ``why``, its strongest features.
+
+    ``result`` must be scored with ``explain`` for the flags to show.
+    """
+    flagged = sum(p.garbled for p in result.paragraphs)
+    lines = [
+        f"{terminal_safe(where)}: {len(result.paragraphs)} paragraphs, {flagged} flagged, "
+        f"document score {result.score:.{TABLE_DECIMALS}f} (threshold {threshold:.{TABLE_DECIMALS}f})"
+    ]
+    if not result.paragraphs:
+        return [*lines, "  (no text)", ""]
+    lines.append(f"  {'#':>3}  {'score':>5}  {'verdict':<7}  paragraph")
+    preview_width = width - 24
+    indent = f"  {'':>3}  {'':>5}  {'':<7}    "
+    for number, paragraph in enumerate(result.paragraphs, start=1):
+        preview = terminal_safe(" ".join(text[paragraph.start : paragraph.end].split()))
+        if len(preview) > preview_width:
+            preview = preview[: preview_width - 1] + "…"
+        verdict = "garbled" if paragraph.garbled else "ok"
+        lines.append(f"  {number:>3}  {paragraph.score:5.{TABLE_DECIMALS}f}  {verdict:<7}  {preview}")
+        for warning in paragraph.warnings:
+            lines.append(f"{indent}! {warning}: {WARNING_MESSAGES.get(warning, warning)}")
+        explanation = paragraph.explanation
+        if explanation is None:
+            continue
+        for flag in explanation.flags:
+            if flag.kind not in paragraph.warnings:  # shown as a warning above
+                lines.append(f"{indent}- {flag.kind}: {terminal_safe(flag.message)}")
+        if why and explanation.contributions:
+            strongest = explanation.contributions[:WHY_CONTRIBUTIONS]
+            lines.append(f"{indent}why: " + terminal_safe(", ".join(f"{c.feature} {c.value:+.2f}" for c in strongest)))
+    return [*lines, ""]
+
+
+# -- mtdetect filter and the Python record API ------------------------------------------------------
+
+
+def filter_annotation(result: DocumentScore, paragraphs: bool = True) -> dict[str, Any]:
+    """What a filtered record gets: the document score, ``[start, end, score]`` per paragraph
+    (unless ``paragraphs`` is false) and ``[start, end, name]`` per paragraph warning.
+
+    >>> from mtdetect.results import DocumentScore, ParagraphScore
+    >>> result = DocumentScore(0.123456, [ParagraphScore(0, 12, 0.123456),
+    ...                                   ParagraphScore(14, 30, 0.1, warnings=("not_english",))])
+    >>> filter_annotation(result)
+    {'score': 0.1235, 'paragraphs': [[0, 12, 0.1235], [14, 30, 0.1]], 'warnings': [[14, 30, 'not_english']]}
+    >>> filter_annotation(result, paragraphs=False)
+    {'score': 0.1235, 'warnings': [[14, 30, 'not_english']]}
+    """
+    annotation: dict[str, Any] = {"score": rounded(result.score)}
+    if paragraphs:
+        annotation["paragraphs"] = [[p.start, p.end, rounded(p.score)] for p in result.paragraphs]
+    annotation["warnings"] = [[p.start, p.end, name] for p in result.paragraphs for name in p.warnings]
+    return annotation
+
+
+def drop_reason(result: DocumentScore, threshold: float) -> str:
+    """Why a record was dropped.
+
+    >>> drop_reason(DocumentScore(0.91, [], True), 0.9)
+    'garbled: document score 0.9100 >= threshold 0.9000'
+    """
+    return f"garbled: document score {shown(result.score)} >= threshold {shown(threshold)}"
+
+
+# -- integrations -------------------------------------------------------------------------------------
+
+
+def datatrove_metadata(result: DocumentScore, key: str) -> dict[str, Any]:
+    """The datatrove step's ``doc.metadata``: the document score under ``key``, one score per
+    paragraph under ``KEY_paragraphs`` and ``[paragraph index, warning]`` under ``KEY_warnings``.
+
+    >>> from mtdetect.results import DocumentScore, ParagraphScore
+    >>> datatrove_metadata(DocumentScore(0.5, [ParagraphScore(0, 4, 0.5, warnings=("not_english",))]), "mt")
+    {'mt': 0.5, 'mt_paragraphs': [0.5], 'mt_warnings': [[0, 'not_english']]}
+    """
+    return {
+        key: rounded(result.score),
+        f"{key}_paragraphs": [rounded(p.score) for p in result.paragraphs],
+        f"{key}_warnings": [[i, name] for i, p in enumerate(result.paragraphs) for name in p.warnings],
+    }
+
+
+def dolma_spans(result: DocumentScore, length: int, paragraphs: bool = True) -> list[SpanTuple]:
+    """The spans a dolma tagger emits for a document of ``length`` characters: one per paragraph
+    (if asked), one for the whole document, then a span scoring 1.0 over each paragraph per warning.
+
+    dolma keeps scores as they are: they are not rounded.
+
+    >>> from mtdetect.results import DocumentScore, ParagraphScore
+    >>> dolma_spans(DocumentScore(0.25, [ParagraphScore(0, 4, 0.25, warnings=("not_english",))]), 6)
+    [(0, 4, 'paragraph', 0.25), (0, 6, 'document', 0.25), (0, 4, 'not_english', 1.0)]
+    """
+    spans: list[SpanTuple] = []
+    if paragraphs:
+        spans = [(p.start, p.end, "paragraph", float(p.score)) for p in result.paragraphs]
+    spans.append((0, length, "document", float(result.score)))
+    spans += [(p.start, p.end, name, 1.0) for p in result.paragraphs for name in p.warnings]
+    return spans

@@ -1,0 +1,502 @@
+"""Records in and out: text, JSONL and TSV inputs read one way, and JSONL/TSV text written back.
+
+One reader serves ``mtdetect score``, ``mtdetect filter`` and the training
+pair files:
+
+1. :func:`raw_lines` reads numbered lines of bytes from a file or standard
+   input (``.gz``/``.zst`` decompressed by extension, :func:`open_binary`);
+   a line over a limit comes as an :class:`OverlongLine` instead of filling
+   memory;
+2. :func:`parse_line` turns one line into a :class:`Document` (its text and
+   all its fields) or a :class:`Reject` ``(line, reason)``: invalid UTF-8,
+   bad JSON, no object, no text field or a non-string one, too few TSV
+   columns; a blank line is no record. The first line loses one byte-order
+   mark; TSV cells are split on tabs and unescaped (:func:`unescape_tsv`);
+3. :func:`read_records` yields the documents and rejects of one input (a
+   plain-text file is one document); :func:`read_documents` stops at the
+   first reject with an :class:`~mtdetect.errors.InputError` naming the file
+   and line, as ``mtdetect score`` does, while ``mtdetect filter`` parses
+   blocks of raw lines in worker processes and keeps the rejects
+   (:mod:`mtdetect.filtering`).
+
+Every document keeps where it came from (file and line), so errors and output
+rows can name it. Written back, a JSONL record keeps its bytes and gets one key
+more (:func:`add_json_field`); JSON text is valid UTF-8 even where a string
+holds lone surrogates (:func:`dumps`); TSV cells are escaped (:func:`tsv_cell`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import sys
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import zstandard
+
+from .errors import InputError
+
+InputFormat = Literal["auto", "text", "jsonl", "tsv"]
+RecordFormat = Literal["jsonl", "tsv"]
+EncodingErrors = Literal["strict", "replace"]
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
+TSV_SUFFIXES = (".tsv",)
+COMPRESSED_SUFFIXES = (".gz", ".zst")
+STDIN = "-"
+BOM = "\ufeff"
+MAX_LINE_BYTES = 64 << 20
+"""A longer line (binary junk, a file without line breaks) is rejected by the filter, not read into memory."""
+RAW_PREVIEW_BYTES = 1024
+"""How much of an overlong line its reject keeps."""
+_READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
+"""What a damaged file or compressed stream raises while it is read."""
+
+NOT_JSON = "not valid JSON ({detail})"
+NOT_OBJECT = "expected a JSON object, found {kind}"
+NO_TEXT_FIELD = "no field {field!r}"
+TEXT_NOT_STRING = "field {field!r} is {kind}, not a string"
+BAD_UTF8 = "invalid UTF-8 at byte offset {offset}"
+TOO_FEW_COLUMNS = "has {found} columns, the header has {expected}"
+LINE_TOO_LONG = "line longer than {limit} bytes (binary data, or a file without line breaks?)"
+
+JSON_HINT = "is this JSONL? choose the format with --input-format"
+TEXT_FIELD_HINT = "choose it with --text-field"
+ENCODING_HINT = "use --encoding-errors replace to read it anyway"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document: its text, where it came from, and (for records) all its fields."""
+
+    source: str  # file name, or "<stdin>"
+    line: int | None  # 1-based line of a JSONL/TSV record; None for a whole text file
+    text: str
+    record: dict[str, Any] | None = None  # a JSONL object, or a TSV row by column name
+    raw: str | None = None  # the record's line, decoded, without its line break
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A line that is no readable record: its number, why, and what to do about it.
+
+    >>> Reject(3, "no field 'text'", "choose it with --text-field").message
+    "no field 'text' (choose it with --text-field)"
+    """
+
+    line: int
+    reason: str
+    hint: str = ""
+    raw: bytes = b""  # the line as read (its first bytes, for an overlong one)
+    record: dict[str, Any] | None = None  # the parsed JSON object, when the line is one
+
+    @property
+    def message(self) -> str:
+        return f"{self.reason} ({self.hint})" if self.hint else self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class OverlongLine:
+    """Stands in for a line longer than the reader's limit: its size, first bytes and the limit."""
+
+    size: int
+    head: bytes
+    limit: int
+
+
+RawLine = tuple[int, int, "bytes | OverlongLine"]
+"""A 1-based line number, the byte offset where the line starts, and its bytes (line break included)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TsvLayout:
+    """A TSV input's header and the index of its text column."""
+
+    header: tuple[str, ...]
+    text_index: int
+
+
+# -- opening inputs -------------------------------------------------------------------------
+
+
+def detect_format(name: str) -> Literal["text", "jsonl", "tsv"]:
+    """The input format a file name implies (compression suffixes ignored).
+
+    >>> detect_format("crawl.jsonl.zst"), detect_format("a.tsv"), detect_format("article.txt")
+    ('jsonl', 'tsv', 'text')
+    """
+    stem = name
+    for suffix in COMPRESSED_SUFFIXES:
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+    if stem.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if stem.endswith(TSV_SUFFIXES):
+        return "tsv"
+    return "text"
+
+
+def record_format(name: str, requested: str = "auto") -> RecordFormat:
+    """The record format of an input: TSV by its extension, JSONL otherwise.
+
+    >>> record_format("crawl.tsv.gz"), record_format("crawl.jsonl.zst"), record_format("-")
+    ('tsv', 'jsonl', 'jsonl')
+    """
+    if requested in ("jsonl", "tsv"):
+        return requested  # type: ignore[return-value]
+    if requested != "auto":
+        raise InputError(f"the filter reads JSONL or TSV records, not {requested}")
+    return "tsv" if name != STDIN and detect_format(name) == "tsv" else "jsonl"
+
+
+def open_binary(name: str) -> IO[bytes]:
+    """Open a file (or ``-`` for stdin) for reading lines of bytes, decompressing by extension."""
+    if name == STDIN:
+        return sys.stdin.buffer
+    path = Path(name)
+    if not path.exists():
+        raise InputError(f"{name}: no such file")
+    if path.is_dir():
+        raise InputError(f"{name}: is a directory, not a file")
+    try:
+        if name.endswith(".gz"):
+            return gzip.open(path, "rb")
+        if name.endswith(".zst"):
+            # The zstd stream has no readline(): buffer it so lines can be read.
+            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True))
+        return open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"{name}: {exc.strerror or exc}") from None
+
+
+def display_name(name: str) -> str:
+    return "<stdin>" if name == STDIN else str(name)
+
+
+class ReadError(InputError):
+    """A file or compressed stream is damaged; ``reason`` says how."""
+
+    def __init__(self, shown: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"{shown}: cannot read: {reason}")
+
+
+def raw_lines(handle: IO[bytes], limit: int | None = None) -> Iterator[RawLine]:
+    """Numbered lines of bytes with their offsets; a line over ``limit`` bytes comes as an
+    :class:`OverlongLine` (``None``: no limit).
+
+    >>> list(raw_lines(io.BytesIO(b'a\\n' + b'x' * 10 + b'\\nb'), limit=4))
+    [(1, 0, b'a\\n'), (2, 2, OverlongLine(size=11, head=b'xxxxx', limit=4)), (3, 13, b'b')]
+    """
+    number = offset = 0
+    while True:
+        line = handle.readline(-1 if limit is None else limit + 1)
+        if not line:
+            return
+        number += 1
+        if limit is not None and len(line) > limit and not line.endswith(b"\n"):
+            head, size = line[:RAW_PREVIEW_BYTES], len(line)
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(limit + 1)
+                size += len(line)
+            yield number, offset, OverlongLine(size, head, limit)
+            offset += size
+        else:
+            yield number, offset, line
+            offset += len(line)
+
+
+def _lines(name: str, limit: int | None) -> Iterator[RawLine]:
+    """The raw lines of an input, closing it at the end; a damaged stream is a :class:`ReadError`."""
+    handle = open_binary(name)
+    try:
+        yield from raw_lines(handle, limit)
+    except _READ_ERRORS as exc:
+        raise ReadError(display_name(name), str(exc) or type(exc).__name__) from None
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+# -- one line -----------------------------------------------------------------------------------
+
+
+def parse_line(
+    number: int,
+    offset: int,
+    raw: bytes | OverlongLine,
+    source: str,
+    layout: TsvLayout | None,
+    text_field: str | None = "text",
+    encoding_errors: EncodingErrors = "strict",
+) -> Document | Reject | None:
+    """One line as a document (a JSONL record, or a TSV row when ``layout`` is given), a
+    :class:`Reject`, or None when it is blank. ``text_field`` None: any JSON object will do
+    (its text is then empty).
+
+    >>> parse_line(2, 10, b'{"text": "Hi", "id": 1}\\n', "in.jsonl", None)
+    Document(source='in.jsonl', line=2, text='Hi', record={'text': 'Hi', 'id': 1}, raw='{"text": "Hi", "id": 1}')
+    >>> print(parse_line(3, 30, b'{"text": 5}\\n', "in.jsonl", None).message)
+    field 'text' is a number, not a string
+    """
+    if isinstance(raw, OverlongLine):
+        return Reject(number, LINE_TOO_LONG.format(limit=raw.limit), raw=raw.head)
+    try:
+        line = raw.decode("utf-8", encoding_errors)
+    except UnicodeDecodeError as exc:
+        return Reject(number, BAD_UTF8.format(offset=offset + exc.start), ENCODING_HINT, raw=raw)
+    line = line[:-1] if line.endswith("\n") else line
+    line = line[:-1] if line.endswith("\r") else line
+    if number == 1:
+        line = line.removeprefix(BOM)
+    if not line.strip():
+        return None
+    if layout is not None:
+        cells = line.split("\t")
+        if layout.text_index >= len(cells):
+            return Reject(number, TOO_FEW_COLUMNS.format(found=len(cells), expected=len(layout.header)), raw=raw)
+        text = unescape_tsv(cells[layout.text_index])
+        return Document(source, number, text, dict(zip(layout.header, cells)), line)
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply to read"
+        return Reject(number, NOT_JSON.format(detail=detail), JSON_HINT, raw=raw)
+    if not isinstance(record, dict):
+        return Reject(number, NOT_OBJECT.format(kind=_json_kind(record)), raw=raw)
+    if text_field is None:
+        return Document(source, number, "", record, line)
+    text = record.get(text_field, _MISSING)
+    if text is _MISSING:
+        return Reject(number, NO_TEXT_FIELD.format(field=text_field), TEXT_FIELD_HINT, raw, record)
+    if not isinstance(text, str):
+        return Reject(number, TEXT_NOT_STRING.format(field=text_field, kind=_json_kind(text)), "", raw, record)
+    return Document(source, number, text, record, line)
+
+
+_MISSING = object()
+
+
+def _json_kind(value: object) -> str:
+    """The JSON name of a parsed value's type.
+
+    >>> _json_kind(None), _json_kind([1]), _json_kind(2.5), _json_kind(True)
+    ('null', 'an array', 'a number', 'a boolean')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    return "an object"
+
+
+def tsv_layout(header_line: bytes, source: str, column: str, encoding_errors: EncodingErrors) -> TsvLayout:
+    """Parse a TSV header and find the text column (by name, else by 1-based number).
+
+    >>> tsv_layout(b"id\\ttext\\n", "in.tsv", "text", "strict")
+    TsvLayout(header=('id', 'text'), text_index=1)
+    """
+    try:
+        line = header_line.decode("utf-8", encoding_errors)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: line 1 (the header): " + BAD_UTF8.format(offset=exc.start)) from None
+    header = tuple(line.rstrip("\r\n").removeprefix(BOM).split("\t"))
+    if column in header:
+        return TsvLayout(header, header.index(column))
+    if column.isdigit():
+        if 1 <= int(column) <= len(header):
+            return TsvLayout(header, int(column) - 1)
+        raise InputError(f"{source}: has {len(header)} columns, no column {column}")
+    raise InputError(f"{source}: no column {column!r} in the header ({', '.join(header)}); choose it with --column")
+
+
+# -- whole inputs -----------------------------------------------------------------------------
+
+
+def read_records(
+    name: str,
+    input_format: InputFormat = "auto",
+    text_field: str | None = "text",
+    column: str = "text",
+    encoding_errors: EncodingErrors = "strict",
+    max_line_bytes: int | None = None,
+) -> Iterator[Document | Reject]:
+    """The documents and rejects of one input: a text file is one document, a JSONL line or a
+    TSV row (after the header) one each. Lines over ``max_line_bytes`` are rejected unread."""
+    fmt = detect_format(name) if input_format == "auto" else input_format
+    shown = display_name(name)
+    if fmt == "text":
+        yield Document(shown, None, read_text(name, encoding_errors))
+        return
+    layout, lines = input_lines(name, fmt, column, encoding_errors, max_line_bytes)
+    for number, offset, raw in lines:
+        item = parse_line(number, offset, raw, shown, layout, text_field, encoding_errors)
+        if item is not None:
+            yield item
+
+
+def input_lines(
+    name: str, fmt: RecordFormat, column: str, encoding_errors: EncodingErrors, limit: int | None
+) -> tuple[TsvLayout | None, Iterator[RawLine]]:
+    """The raw record lines of an input, and for TSV its layout (the header is read first)."""
+    lines = _lines(name, limit)
+    if fmt != "tsv":
+        return None, lines
+    first = next(lines, None)
+    if first is None:
+        return None, lines
+    shown = display_name(name)
+    if isinstance(first[2], OverlongLine):
+        raise InputError(f"{shown}: line 1 (the header): " + LINE_TOO_LONG.format(limit=first[2].limit))
+    return tsv_layout(first[2], shown, column, encoding_errors), lines
+
+
+def read_documents(
+    name: str,
+    input_format: InputFormat = "auto",
+    text_field: str = "text",
+    column: str = "text",
+    encoding_errors: EncodingErrors = "strict",
+) -> Iterator[Document]:
+    """The documents of one input; the first line that is no record stops it with an
+    :class:`~mtdetect.errors.InputError` naming the file and line."""
+    for item in read_records(name, input_format, text_field, column, encoding_errors):
+        if isinstance(item, Reject):
+            raise InputError(f"{display_name(name)}: line {item.line}: {item.message}")
+        yield item
+
+
+def iter_lines(name: str, encoding_errors: EncodingErrors = "strict") -> Iterator[tuple[int, str]]:
+    """Decoded lines (without line ends) with their 1-based numbers.
+
+    A byte-order mark opening the file is dropped. Invalid UTF-8 under
+    ``strict`` raises an :class:`InputError` naming the file, line and byte
+    offset; so does a damaged compressed stream.
+    """
+    shown = display_name(name)
+    for number, offset, raw in _lines(name, None):
+        assert isinstance(raw, bytes)
+        try:
+            line = raw.decode("utf-8", encoding_errors)
+        except UnicodeDecodeError as exc:
+            reason = BAD_UTF8.format(offset=offset + exc.start)
+            raise InputError(f"{shown}: line {number}: {reason} ({ENCODING_HINT})") from None
+        if number == 1:
+            line = line.removeprefix(BOM)
+        yield number, line.rstrip("\r\n")
+
+
+def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
+    """The whole text of a file, decoded as UTF-8 (a leading BOM is dropped)."""
+    shown = display_name(name)
+    handle = open_binary(name)
+    try:
+        data = handle.read()
+    except _READ_ERRORS as exc:
+        raise ReadError(shown, str(exc) or type(exc).__name__) from None
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{shown}: looks like a binary file (NUL bytes), not text")
+    try:
+        text = data.decode("utf-8", errors=encoding_errors)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{shown}: line {line}: {BAD_UTF8.format(offset=exc.start)} ({ENCODING_HINT})") from None
+    return text.removeprefix(BOM)
+
+
+def parse_jsonl_record(line: str, shown: str, number: int) -> dict[str, Any]:
+    """One JSONL line as a dict, or an InputError naming file and line."""
+    item = parse_line(number, 0, line.encode("utf-8", "surrogatepass"), shown, None, None)
+    if isinstance(item, Reject):
+        raise InputError(f"{shown}: line {number}: {item.message}")
+    assert item is not None and item.record is not None
+    return item.record
+
+
+def record_text(record: dict[str, Any], field: str, shown: str, number: int) -> str:
+    """The text field of a record, or an InputError naming file, line and field."""
+    if field not in record:
+        raise InputError(f"{shown}: line {number}: {NO_TEXT_FIELD.format(field=field)} ({TEXT_FIELD_HINT})")
+    value = record[field]
+    if not isinstance(value, str):
+        raise InputError(f"{shown}: line {number}: {TEXT_NOT_STRING.format(field=field, kind=_json_kind(value))}")
+    return value
+
+
+# -- TSV cells and JSON text ------------------------------------------------------------------
+
+_TSV_ESCAPE = re.compile(r"\\([\\nt])")
+_TSV_UNESCAPED = {"\\": "\\", "n": "\n", "t": "\t"}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unescape_tsv(cell: str) -> str:
+    """Undo the TSV escapes ``\\\\``, ``\\n`` and ``\\t`` in one pass.
+
+    >>> unescape_tsv(r"C:\\\\new\\tline\\nnext")
+    'C:\\\\new\\tline\\nnext'
+    """
+    return _TSV_ESCAPE.sub(lambda m: _TSV_UNESCAPED[m.group(1)], cell)
+
+
+def tsv_cell(text: str) -> str:
+    r"""A TSV cell: backslash, tab and line break escaped, lone surrogates replaced (UTF-8 has none).
+
+    The inverse of :func:`unescape_tsv` (but for lone surrogates).
+
+    >>> print(tsv_cell("a\tb\nc\\d"), tsv_cell("\ud800") == "\ufffd")
+    a\tb\nc\\d True
+    """
+    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def dumps(value: Any) -> str:
+    """JSON text, UTF-8 where it can be, ASCII escapes where a string holds lone surrogates.
+
+    >>> dumps({"t": "café"}), dumps({"t": "\\ud800"})
+    ('{"t": "café"}', '{"t": "\\\\ud800"}')
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(value)
+    return text
+
+
+def add_json_field(line: str, record: Mapping[str, Any] | None, key: str, value: Any) -> str:
+    """The JSON object ``line`` with ``key`` set to ``value``, the rest of the line kept byte for byte.
+
+    The key is appended before the closing brace; only when the record
+    already has the key is the line written anew (with the key's value replaced).
+
+    >>> add_json_field('{"id": 1, "text": "Hi"}  ', {"id": 1, "text": "Hi"}, "s", {"score": 0.5})
+    '{"id": 1, "text": "Hi", "s": {"score": 0.5}}'
+    >>> add_json_field('{"s": 1}', {"s": 1}, "s", 2)
+    '{"s": 2}'
+    """
+    if record is None:
+        record = json.loads(line)
+    if key in record:
+        return dumps({**record, key: value})
+    body = line.rstrip()
+    if not body.endswith("}"):
+        raise ValueError("not a JSON object")
+    separator = ", " if record else ""
+    return f"{body[:-1]}{separator}{json.dumps(key)}: {dumps(value)}}}"

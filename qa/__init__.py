@@ -1,0 +1,1 @@
+"""Quality assurance tools: speed and memory figures, fuzzing, reference scores."""
