@@ -1,8 +1,9 @@
 # mtdetect — set-up, demo, tests, training, evaluation and benchmarks.
 # Every target installs what it needs into .venv first; nothing else is assumed
 # but Python 3.11 and Debian's apt-get (Java for the Spark tests; Apertium and
-# WordNet for training). `make demo` installs the package alone; the tests also
-# need the dev extra (Spark, Ray, Dask, datatrove) and dolma's own environment.
+# WordNet for training; Chromium, which renders the HTML reports in the tests).
+# `make demo` installs the package alone; the tests also need the dev extra
+# (Spark, Ray, Dask, datatrove, Playwright) and dolma's own environment.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,19 +15,30 @@ BASE_STAMP := $(VENV)/.installed-base-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 DOLMA_STAMP := $(DOLMA_VENV)/.installed-$(shell cat pyproject.toml constraints/dolma.txt | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base
+BROWSER_PACKAGES := chromium
+DEBIAN_PACKAGES := apertium apertium-eng-spa apertium-en-gl apertium-eng-cat apertium-eo-en wordnet-base $(BROWSER_PACKAGES)
 JAVA_PACKAGE := default-jre-headless
 
-.PHONY: help install demo test train evaluate bench reference-scores system-deps java clean
+# Install the Debian packages in $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+.PHONY: help install demo test train evaluate bench reference-scores report-example system-deps browser-deps java clean
 
 help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
 	@echo "make test       set up (dev extras, dolma's environment, Java) and run the tests"
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
-	@echo "make bench      print throughput, load time and memory figures"
+	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
 	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
-	@echo "make system-deps  install Debian packages for training (Apertium, WordNet)"
+	@echo "make report-example  build a report from example text and its screenshots in docs/"
+	@echo "make system-deps  install Debian packages: Apertium and WordNet for training, Chromium for the report tests"
 	@echo "make java       install Java from Debian if missing (Spark tests and bench)"
 
 $(BASE_STAMP): pyproject.toml
@@ -59,11 +71,13 @@ test: install
 	$(BIN)/python -m pytest
 
 system-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install,$(DEBIAN_PACKAGES))
+
+browser-deps:
+	$(call apt_install,$(BROWSER_PACKAGES))
+
+report-example: $(DEV_STAMP) browser-deps
+	$(BIN)/python -m qa.report_example --out build/report-example --screenshots docs
 
 java:
 	@command -v java >/dev/null 2>&1 || { \
@@ -81,6 +95,7 @@ evaluate: $(DEV_STAMP)
 bench: $(DEV_STAMP) java
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m qa.bench
+	$(BIN)/python -m qa.bench_report
 
 reference-scores: $(DEV_STAMP)
 	$(BIN)/python -m qa.reference_scores

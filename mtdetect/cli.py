@@ -1,8 +1,9 @@
-"""The command line: ``mtdetect score``, ``mtdetect filter`` and ``mtdetect align``.
+"""The command line: ``mtdetect score``, ``filter``, ``report`` and ``align``.
 
 A thin layer: argument parsing, then the library reads the inputs
 (:mod:`mtdetect.records`), scores them (:class:`mtdetect.Detector`) and formats
-the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`.
+the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`,
+``report`` and ``score --format html`` run :mod:`mtdetect.report`.
 Library errors become one-line messages and exit status 2 here, at the edge,
 and nowhere else.
 """
@@ -15,7 +16,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .annotation import score_rows, table_lines
@@ -23,8 +24,11 @@ from .atomic import atomic_writer
 from .detector import Detector
 from .errors import MtdetectError
 from .model import ENV_MODEL
-from .records import STDIN, Document, dumps, read_documents, tsv_cell
+from .records import STDIN, Document, display_name, dumps, read_documents, tsv_cell
 from .results import DocumentScore
+
+if TYPE_CHECKING:
+    from .report import HtmlWriter
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -62,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("files", nargs="*", default=[STDIN], metavar="FILE", help="inputs; - or none reads standard input")
     add_model_options(score)
     add_input_options(score)
-    score.add_argument("--format", choices=["table", "jsonl", "tsv"], default=None,
-                       help="output format (default: table on a terminal, jsonl otherwise)")
+    score.add_argument("--format", choices=["table", "jsonl", "tsv", "html"], default=None,
+                       help="output format (default: table on a terminal, jsonl otherwise; html: a page "
+                            "with each paragraph shaded by score and its flags explained)")
     score.add_argument("--explain", action="store_true", help="add flagged spans and the strongest features")
     score.set_defaults(handler=run_score)
 
@@ -113,6 +118,42 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_options(filter_)
     add_input_options(filter_)
     filter_.set_defaults(handler=run_filter)
+
+    report = commands.add_parser(
+        "report",
+        help="summarise scores in an HTML page to choose a threshold and review flags",
+        description=(
+            "Read what `mtdetect filter` wrote (the annotations are read, nothing is rescored) or raw "
+            "text, JSONL or TSV (scored on the way), and write one self-contained HTML page: counts, "
+            "score histograms, the share of documents and paragraphs at or above candidate thresholds, "
+            "figures per group (--group-by) and sample documents per score band with their flags. "
+            "Memory stays flat on inputs of any size."
+        ),
+    )
+    report.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
+                        help="inputs (.jsonl, .tsv or text, optionally .gz/.zst); - or none reads standard "
+                             "input, as JSONL unless --input-format says otherwise")
+    report.add_argument("-o", "--output", default=STDIN,
+                        help="file to write (written whole or not at all); default: standard output")
+    report.add_argument("--format", choices=["html", "text"], default="html",
+                        help="html (default): the page; text: the summary and threshold table for a terminal")
+    report.add_argument("--samples", type=_at_least(0), default=5, metavar="N",
+                        help="documents shown per score band, drawn at random (default: 5; 0: none)")
+    report.add_argument("--group-by", default=None, metavar="FIELD",
+                        help="break the figures down by this record field (a.b reaches into objects)")
+    report.add_argument("--groups", type=_positive_int, default=25, metavar="N",
+                        help="largest groups shown (default: 25)")
+    report.add_argument("--thresholds", type=_probabilities, default=None, metavar="T,T,...",
+                        help="candidate thresholds for the table and the bands (default: 0.5,0.7,0.8,0.9,0.95,0.99; "
+                             "the model's default and --threshold are always added)")
+    report.add_argument("--score-field", default="mtdetect",
+                        help="field holding `mtdetect filter` annotations (default: mtdetect)")
+    report.add_argument("--rescore", action="store_true",
+                        help="score every document, even those that carry an annotation")
+    report.add_argument("--seed", type=int, default=0, help="seed for drawing the samples (default: 0)")
+    add_model_options(report)
+    add_input_options(report)
+    report.set_defaults(handler=run_report)
     return parser
 
 
@@ -145,6 +186,10 @@ def _probability(value: str) -> float:
     return number
 
 
+def _probabilities(value: str) -> tuple[float, ...]:
+    return tuple(_probability(part.strip()) for part in value.split(",") if part.strip())
+
+
 def make_detector(args: argparse.Namespace) -> Detector:
     import mtdetect
 
@@ -169,7 +214,8 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     """
     detector = make_detector(args)
     fmt = args.format or ("table" if out.isatty() else "jsonl")
-    writer = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter}[fmt](out, detector.threshold, args.explain)
+    writers = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter, "html": _html_writer(args.files, detector)}
+    writer = writers[fmt](out, detector.threshold, args.explain)
     progress = _progress(unit="doc")
 
     def score(batch: list[Document]) -> None:
@@ -198,14 +244,25 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
             batch, chars = [], 0
     if batch:
         score(batch)
+    writer.close()
     out.flush()
     return EXIT_OK
 
 
 def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
     for name in args.files:
-        fmt = args.input_format
-        yield from read_documents(name, fmt, args.text_field, args.column, args.encoding_errors)
+        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors)
+
+
+def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., HtmlWriter]:
+    def make(out: TextIO, threshold: float, explain: bool) -> HtmlWriter:
+        from .filtering import utf8_text
+        from .report import HtmlWriter
+
+        title = f"mtdetect: {display_name(files[0])}" if len(files) == 1 else f"mtdetect: {len(files)} inputs"
+        return HtmlWriter(utf8_text(out), threshold, title=title, model=detector.model.card)  # a UTF-8 page
+
+    return make
 
 
 def _progress(unit: str) -> Callable[[int], None]:
@@ -227,6 +284,9 @@ class JsonlWriter:
     def document(self, doc: Document, result: DocumentScore) -> None:
         for row in score_rows(doc.source, doc.line, result):
             self.out.write(dumps(row) + "\n")  # lone surrogates become \u escapes: valid UTF-8
+
+    def close(self) -> None:
+        """Nothing to finish: every row is whole."""
 
 
 class TsvWriter(JsonlWriter):
@@ -261,6 +321,9 @@ class TableWriter:
         where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
         lines = table_lines(where, doc.text, result, self.threshold, self.width, self.why)
         self.out.write("\n".join(lines) + "\n")
+
+    def close(self) -> None:
+        """Nothing to finish: every document's lines are whole."""
 
 
 # -- align ------------------------------------------------------------------------
@@ -298,14 +361,22 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
 EXIT_RECORDS_UNWRITTEN = 1
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return number
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum``."""
+
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return number
+
+    return whole_number
+
+
+_positive_int = _at_least(1)
 
 
 def run_filter(args: argparse.Namespace, out: TextIO) -> int:
@@ -330,6 +401,33 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     if counts.errors and not args.rejects:
         sys.stderr.write(f"mtdetect: {counts.errors} unreadable lines were left out; keep them with --rejects FILE\n")
         return EXIT_RECORDS_UNWRITTEN
+    return EXIT_OK
+
+
+# -- report ------------------------------------------------------------------------------
+
+def run_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .filtering import utf8_text
+    from .report import DEFAULT_THRESHOLDS, ReportOptions, build_report, write
+
+    if args.format == "html" and args.output == STDIN and out.isatty():
+        raise MtdetectError("the HTML report is a page, not terminal output: write it with -o report.html "
+                            "(or use --format text)")
+    options = ReportOptions(
+        score_field=args.score_field, rescore=args.rescore, thresholds=args.thresholds or DEFAULT_THRESHOLDS,
+        samples=args.samples, group_by=args.group_by, groups_shown=args.groups, seed=args.seed,
+        input_format=args.input_format, text_field=args.text_field, column=args.column,
+        encoding_errors=args.encoding_errors,
+    )
+    detector = make_detector(args)
+    data, info = build_report(args.files, detector, options, progress=_progress(unit="doc"),
+                              on_reject=lambda message: sys.stderr.write(f"mtdetect: {message}\n"))
+    if args.output == STDIN:
+        write(utf8_text(out), data, info, detector, args.format)
+    else:
+        with atomic_writer(args.output) as handle:
+            write(handle, data, info, detector, args.format)
+        sys.stderr.write(f"mtdetect: wrote a report of {data.document_count:,} documents to {args.output}\n")
     return EXIT_OK
 
 

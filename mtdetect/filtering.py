@@ -385,11 +385,19 @@ def filter_stream(
 
 
 def utf8_text(out: IO[str]) -> IO[str]:
-    """``out`` itself if it writes UTF-8, else a UTF-8 writer over its bytes: records are UTF-8."""
+    """``out`` itself, writing UTF-8: records are UTF-8 whatever the locale says.
+
+    A stream that can be reconfigured (standard output) is switched to UTF-8
+    in place; another gets a UTF-8 writer over its bytes. (A second writer over
+    standard output would close it when it is collected.)
+    """
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
     if encoding == "utf8" or not hasattr(out, "buffer"):
         return out
     out.flush()
+    if isinstance(out, io.TextIOWrapper):
+        out.reconfigure(encoding="utf-8", newline="\n")
+        return out
     return io.TextIOWrapper(out.buffer, encoding="utf-8", newline="\n", write_through=True)
 
 

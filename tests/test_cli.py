@@ -328,7 +328,7 @@ def test_every_command_is_documented(capsys) -> None:
     parser = build_parser()
     action = next(a for a in parser._actions if a.dest == "command")
     helps = {choice.dest: choice.help for choice in action._choices_actions}
-    assert set(subcommands()) == {"score", "align", "filter"} == set(helps)
+    assert set(subcommands()) == {"score", "align", "filter", "report"} == set(helps)
     for name, text in helps.items():
         assert text and name in out and text.split()[0] in out
 

@@ -63,6 +63,49 @@ CASES: dict[str, tuple[str, str]] = {
     "word_order": ("Yesterday the council decided the budget for the city.", "Yes!"),
 }
 
+# The worked example of each corruption, exact to the letter: (name, text, seed, rate, output). Where each
+# leaves a text alone is in CASES (checked for seeds 0-9 at rate 1.0 below).
+EXAMPLES: list[tuple[str, str, int, float, str]] = [
+    ("mid_sentence_period", "It props up the economy of the region, which relies on oil.", 5, 0.0,
+     "It props up the economy. of the region, which relies on oil."),
+    ("mid_sentence_period", "It props up the economy of the region, which relies on oil.", 7, 0.0,
+     "It props up the economy of the region. which relies on oil."),
+    ("split_date", "The invasion began in February 2022.", 1, 0.0,
+     "The invasion began in February. 2022."),
+    ("orphan_punctuation", "We met, and we talked.", 1, 1.0,
+     "We met , and we talked. ."),
+    ("dropped_quotes", "“We will not stop now,” the minister said.", 0, 1.0,
+     "We will not stop now, the minister said."),
+    ("quote_attachment", "He said “we will win” and left.", 1, 1.0,
+     "He said” we will win ” and left."),
+    ("unbalanced_quotes", "He said “we will win” (for sure) and left.", 1, 1.0,
+     "He said we will win” for sure) and left."),
+    ("duplicated_bracket", "It is a crucial piece of [the visit], he said.", 1, 0.0,
+     "It is a crucial piece of the [the visit], he said."),
+    ("split_contraction", "I don't think it’s over.", 0, 1.0,
+     "I do n't think it ’s over."),
+    ("spaced_symbol", "Sales rose 8% to $75 million.", 1, 1.0,
+     "Sales rose 8 % to$ 75 million."),
+    ("spaced_hyphen", "A long-term, cross-border deal.", 0, 1.0,
+     "A long- term, cross- border deal."),
+    ("duplicated_word", "The analysis of the data shows a rise.", 4, 0.0,
+     "A analysis the analysis of the data shows a rise."),
+    ("article_agreement", "In an interview, she showed a book.", 0, 1.0,
+     "In a interview, she showed an book."),
+    ("agreement_error", "The ministry, which relies on oil, says they have plans.", 0, 1.0,
+     "The ministry, which rely on oil, says they has plans."),
+    ("capitalised_midsentence_word", "Putin expressed his wish to go.", 4, 0.0,
+     "Putin Express his wish to go."),
+    ("synonym_swap", "He is a close ally of the prime minister.", 7, 1.0,
+     "He is a near friend of the choice curate."),
+    ("untranslated_word", "The city council passed a new law.", 7, 0.0,
+     "The city ayuntamiento passed a new law."),
+    ("word_order", "Yesterday the council decided the budget for the city.", 3, 0.0,
+     "Yesterday the council decided the budget the city."),
+    ("word_order", "Yesterday the council decided the budget for the city.", 5, 0.0,
+     "Yesterday council the decided the budget for the city."),
+]
+
 PARAGRAPHS = [
     "Russian President Vladimir Putin will visit China for a two-day state visit where he's set to "
     "press Chinese leader Xi Jinping for more support to sustain his country's sanctions-hit economy.",
@@ -99,7 +142,15 @@ def test_every_corruption_has_cases_and_a_family() -> None:
     for name, corruption in CORRUPTIONS.items():
         assert corruption.name == name
         assert name in FAMILIES[corruption.family]
-        assert corruption.apply.__doc__ and ">>>" in corruption.apply.__doc__
+        assert corruption.doc.endswith("."), f"{name}: its doc is not one whole line"
+    assert {name for name, *_ in EXAMPLES} == set(CORRUPTIONS)
+
+
+@pytest.mark.parametrize(("name", "text", "seed", "rate", "output"), EXAMPLES)
+def test_worked_example(name: str, text: str, seed: int, rate: float, output: str) -> None:
+    _needs(name)
+    assert output != text
+    assert CORRUPTIONS[name](text, random.Random(seed), rate) == output
 
 
 @pytest.mark.parametrize("rule", list(RULES))

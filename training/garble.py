@@ -6,7 +6,11 @@ Table of contents
 families of the design notes. Each is a small function
 ``(text, rng, rate) -> str`` that damages some of the places where it applies
 (each site with probability ``rate``, at least one) and returns the text
-unchanged when it finds no place to act.
+unchanged when it finds no place to act. Those that put the same thing at
+every place a pattern finds are a :class:`Substitution` (a pattern and an
+``re.sub`` template); the others are functions. Each has one line of
+documentation (:attr:`Corruption.doc`); the tests hold a worked example of
+each, with its seed and rate.
 
 A corruption that a rule of :mod:`mtdetect.rules` detects has that rule's
 name; every rule has one (the tests check that it fires on its output). The
@@ -66,6 +70,7 @@ __all__ = [
     "CorruptionFn",
     "CORRUPTIONS",
     "FAMILIES",
+    "Substitution",
     "garble",
     "typography_variant",
     "garble_pairs",
@@ -131,6 +136,29 @@ def _edit_sites(text: str, sites: Sequence[Edit], rng: random.Random, rate: floa
     if not sites:
         return text
     return _apply_edits(text, [sites[i] for i in _pick(len(sites), rng, rate)])
+
+
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    """A corruption that is ``re.sub(pattern, template, text)`` at a random subset of the matches.
+
+    Each match is a site, damaged with probability ``rate`` (at least one
+    site): the corruptions that put the same thing at every place a pattern
+    finds are written this way, as a pattern, a template in ``re.sub``
+    syntax (``\\g<0>`` is the match) and one line of ``doc``.
+
+    >>> spaced_percent = Substitution(re.compile(r"(?<=\\d)%"), " %", "Space off a percent sign.")
+    >>> spaced_percent("8% and 9%", random.Random(0), 1.0)
+    '8 % and 9 %'
+    """
+
+    pattern: re.Pattern[str]
+    template: str
+    doc: str
+
+    def __call__(self, text: str, rng: random.Random, rate: float) -> str:
+        sites = [(m.start(), m.end(), m.expand(self.template)) for m in self.pattern.finditer(text)]
+        return _edit_sites(text, sites, rng, rate)
 
 
 def _at_sentence_start(text: str, index: int) -> bool:
@@ -240,38 +268,21 @@ _VERB_FORMS = _verb_forms()
 # Sentence-boundary damage
 # --------------------------------------------------------------------------
 
+# Words after which a stray full stop is implausible even for MT ("the. economy").
+_NO_PERIOD_AFTER = (
+    "a|an|the|of|to|in|on|at|by|for|from|with|and|or|but|as|if|that|than|my|his|her|its|our|their"
+)
 _MID_PERIOD_SITE = re.compile(
-    r"""
-    (?<![\w'’-])(?P<word>[A-Za-z]{2,})(?=\ [a-z])  # a word before a lower-case word: add "."
-    | (?P<comma>,)(?=\ [a-z])                      # a comma before a lower-case word: make it "."
+    rf"""
+    (?<![\w'’-])(?!(?i:{_NO_PERIOD_AFTER})\ )  # at a word that is none of those, in any case,
+    (?P<word>[A-Za-z]{{2,}})(?=\ [a-z])       # before a lower-case word: the word, then "."
+    | ,(?=\ [a-z])                            # or a comma before a lower-case word: "." instead
     """,
     re.VERBOSE,
 )
-# Words after which a stray full stop is implausible even for MT ("the. economy").
-_NO_PERIOD_AFTER = frozenset(
-    "a an the of to in on at by for from with and or but as if that than my his her its our their".split()
+mid_sentence_period = Substitution(
+    _MID_PERIOD_SITE, r"\g<word>.", "Put a full stop inside a clause, keeping the next word lower-case."
 )
-
-
-def mid_sentence_period(text: str, rng: random.Random, rate: float) -> str:
-    """Put a full stop inside a clause, keeping the next word lower-case.
-
-    >>> text = "It props up the economy of the region, which relies on oil."
-    >>> mid_sentence_period(text, random.Random(5), 0.0)
-    'It props up the economy. of the region, which relies on oil.'
-    >>> mid_sentence_period(text, random.Random(7), 0.0)
-    'It props up the economy of the region. which relies on oil.'
-    >>> mid_sentence_period("Paris. Berlin. Rome.", random.Random(2), 1.0)
-    'Paris. Berlin. Rome.'
-    """
-    sites: list[Edit] = []
-    for m in _MID_PERIOD_SITE.finditer(text):
-        if m.group("comma"):
-            sites.append((m.start(), m.end(), "."))
-        elif m.group("word").lower() not in _NO_PERIOD_AFTER:
-            sites.append((m.end(), m.end(), "."))
-    return _edit_sites(text, sites, rng, rate)
-
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -279,24 +290,15 @@ _MONTH = (
 )
 _DATE_SITE = re.compile(
     rf"""
-    (?<![\w.])(?:{_MONTH})(?P<month>)(?=\ \d)      # "March 2022", "May 16": insert "." after the month
-    | (?<=\d)(?P<number>)(?=\ (?:million|billion|trillion|percent|per\ cent|years?)\b)
-                                                   # "60 percent": insert "." after the number
+    (?<![\w.])(?:{_MONTH})(?=\ \d)                 # "March 2022", "May 16": the month, then "."
+    | (?<=\d)(?=\ (?:million|billion|trillion|percent|per\ cent|years?)\b)
+                                                   # "60 percent": "." after the number
     """,
     re.VERBOSE,
 )
-
-
-def split_date(text: str, rng: random.Random, rate: float) -> str:
-    """Split a date or an amount with a full stop: ``March 2022`` -> ``March. 2022``.
-
-    >>> split_date("The invasion began in February 2022.", random.Random(1), 0.0)
-    'The invasion began in February. 2022.'
-    >>> split_date("The talks went on for hours.", random.Random(1), 1.0)
-    'The talks went on for hours.'
-    """
-    sites = [(m.end(), m.end(), ".") for m in _DATE_SITE.finditer(text)]
-    return _edit_sites(text, sites, rng, rate)
+split_date = Substitution(
+    _DATE_SITE, r"\g<0>.", "Split a date or an amount with a full stop: ``March 2022`` -> ``March. 2022``."
+)
 
 
 _PUNCT_SITE = re.compile(
@@ -310,13 +312,7 @@ _PUNCT_SITE = re.compile(
 
 
 def orphan_punctuation(text: str, rng: random.Random, rate: float) -> str:
-    """Orphan or double punctuation: ``said, that`` -> ``said , that``, ``end.`` -> ``end. .``.
-
-    >>> orphan_punctuation("We met, and we talked.", random.Random(1), 1.0)
-    'We met , and we talked. .'
-    >>> orphan_punctuation("no punctuation here", random.Random(4), 1.0)
-    'no punctuation here'
-    """
+    """Orphan or double punctuation: ``said, that`` -> ``said , that``, ``end.`` -> ``end. .``."""
     sites: list[Edit] = []
     for m in _PUNCT_SITE.finditer(text):
         mark = m.group("mark")
@@ -346,13 +342,7 @@ _DOUBLE_QUOTE_MARK = re.compile(r"[“”„\"]|«\s?|\s?»")
 
 
 def dropped_quotes(text: str, rng: random.Random, rate: float) -> str:
-    """Remove every quotation mark from a paragraph that quotes speech (``rate`` is unused).
-
-    >>> dropped_quotes('“We will not stop now,” the minister said.', random.Random(0), 1.0)
-    'We will not stop now, the minister said.'
-    >>> dropped_quotes("Don't stop: it's the students' turn.", random.Random(0), 1.0)
-    "Don't stop: it's the students' turn."
-    """
+    """Remove every quotation mark from a paragraph that quotes speech (``rate`` is unused)."""
     if not _QUOTED_SPEECH.search(text):
         return text
 
@@ -379,13 +369,7 @@ _CLOSING_OF = {"“": "”", '"': '"', "‘": "’"}
 
 
 def quote_attachment(text: str, rng: random.Random, rate: float) -> str:
-    """Glue a quote to the wrong word or space it off: ``said “we`` -> ``said” we``.
-
-    >>> quote_attachment('He said “we will win” and left.', random.Random(1), 1.0)
-    'He said” we will win ” and left.'
-    >>> quote_attachment("He said we will win.", random.Random(3), 1.0)
-    'He said we will win.'
-    """
+    """Glue a quote to the wrong word or space it off: ``said “we`` -> ``said” we``."""
     sites: list[Edit] = []
     for m in _QUOTE_SITE.finditer(text):
         quote = m.group(0).strip()
@@ -411,13 +395,7 @@ _BRACKET_SITE = re.compile(
 
 
 def duplicated_bracket(text: str, rng: random.Random, rate: float) -> str:
-    """Duplicate (part of) a bracketed insert before it: ``[the visit]`` -> ``the [the visit]``.
-
-    >>> duplicated_bracket("It is a crucial piece of [the visit], he said.", random.Random(1), 0.0)
-    'It is a crucial piece of the [the visit], he said.'
-    >>> duplicated_bracket("It is a crucial piece of the visit.", random.Random(1), 1.0)
-    'It is a crucial piece of the visit.'
-    """
+    """Duplicate (part of) a bracketed insert before it: ``[the visit]`` -> ``the [the visit]``."""
     sites: list[Edit] = []
     for m in _BRACKET_SITE.finditer(text):
         if (m.group("open") == "[") != (m.group("close") == "]"):
@@ -429,13 +407,7 @@ def duplicated_bracket(text: str, rng: random.Random, rate: float) -> str:
 
 
 def unbalanced_quotes(text: str, rng: random.Random, rate: float) -> str:
-    """Drop the opening mark of a curly-quoted passage or a bracketed insert, keeping its closer.
-
-    >>> unbalanced_quotes('He said “we will win” (for sure) and left.', random.Random(1), 1.0)
-    'He said we will win” for sure) and left.'
-    >>> unbalanced_quotes("He said we will win.", random.Random(1), 1.0)
-    'He said we will win.'
-    """
+    """Drop the opening mark of a curly-quoted passage or a bracketed insert, keeping its closer."""
     openers = [m.start() for m in _QUOTED_SPEECH.finditer(text) if text[m.start()] == "“"]
     openers += [m.start("open") for m in _BRACKET_SITE.finditer(text) if m.group("open") == "("]
     return _edit_sites(text, [(i, i + 1, "") for i in sorted(openers)], rng, rate)
@@ -452,18 +424,9 @@ _CONTRACTION_SITE = re.compile(
     """,
     re.VERBOSE,
 )
-
-
-def split_contraction(text: str, rng: random.Random, rate: float) -> str:
-    """Split a contraction or possessive the way a tokenizer does: ``don't`` -> ``do n't``.
-
-    >>> split_contraction("I don't think it’s over.", random.Random(0), 1.0)
-    "I do n't think it ’s over."
-    >>> split_contraction("I do not think it is over.", random.Random(0), 1.0)
-    'I do not think it is over.'
-    """
-    sites = [(m.start(), m.start(), " ") for m in _CONTRACTION_SITE.finditer(text)]
-    return _edit_sites(text, sites, rng, rate)
+split_contraction = Substitution(
+    _CONTRACTION_SITE, " ", "Split a contraction or possessive the way a tokenizer does: ``don't`` -> ``do n't``."
+)
 
 
 _SYMBOL_SITE = re.compile(
@@ -477,13 +440,7 @@ _SYMBOL_SITE = re.compile(
 
 
 def spaced_symbol(text: str, rng: random.Random, rate: float) -> str:
-    """Space off percent and currency signs: ``8%`` -> ``8 %``, ``$75`` -> ``$ 75`` / ``profit$ 75``.
-
-    >>> spaced_symbol("Sales rose 8% to $75 million.", random.Random(1), 1.0)
-    'Sales rose 8 % to$ 75 million.'
-    >>> spaced_symbol("Sales rose 8 percent.", random.Random(5), 1.0)
-    'Sales rose 8 percent.'
-    """
+    """Space off percent and currency signs: ``8%`` -> ``8 %``, ``$75`` -> ``$ 75`` / ``profit$ 75``."""
     sites: list[Edit] = []
     for m in _SYMBOL_SITE.finditer(text):
         if m.group("percent"):
@@ -496,18 +453,9 @@ def spaced_symbol(text: str, rng: random.Random, rate: float) -> str:
 
 
 _HYPHEN_SITE = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")  # cross-border, long-term
-
-
-def spaced_hyphen(text: str, rng: random.Random, rate: float) -> str:
-    """Put a space after the hyphen of a compound: ``cross-border`` -> ``cross- border``.
-
-    >>> spaced_hyphen("A long-term, cross-border deal.", random.Random(0), 1.0)
-    'A long- term, cross- border deal.'
-    >>> spaced_hyphen("A deal - at last.", random.Random(0), 1.0)
-    'A deal - at last.'
-    """
-    sites = [(m.end(), m.end(), " ") for m in _HYPHEN_SITE.finditer(text)]
-    return _edit_sites(text, sites, rng, rate)
+spaced_hyphen = Substitution(
+    _HYPHEN_SITE, "- ", "Put a space after the hyphen of a compound: ``cross-border`` -> ``cross- border``."
+)
 
 
 # --------------------------------------------------------------------------
@@ -524,13 +472,7 @@ _ARTICLE_NOUN = re.compile(
 
 
 def duplicated_word(text: str, rng: random.Random, rate: float) -> str:
-    """Half-replaced or doubled words: ``the analysis`` -> ``a analysis the analysis``.
-
-    >>> duplicated_word("The analysis of the data shows a rise.", random.Random(4), 0.0)
-    'A analysis the analysis of the data shows a rise.'
-    >>> duplicated_word("Go on.", random.Random(1), 1.0)
-    'Go on.'
-    """
+    """Half-replaced or doubled words: ``the analysis`` -> ``a analysis the analysis``."""
     sites: list[Edit] = []
     for m in _ARTICLE_NOUN.finditer(text):
         article, word = m.group("article"), m.group("word")
@@ -552,13 +494,7 @@ _SWAPPED_ARTICLE = {"a": "an", "an": "a", "A": "An", "An": "A"}
 
 
 def article_agreement(text: str, rng: random.Random, rate: float) -> str:
-    """Swap ``a`` and ``an``: ``an interview`` -> ``a interview``, ``a book`` -> ``an book``.
-
-    >>> article_agreement("In an interview, she showed a book.", random.Random(0), 1.0)
-    'In a interview, she showed an book.'
-    >>> article_agreement("Type A blood is common.", random.Random(0), 1.0)
-    'Type A blood is common.'
-    """
+    """Swap ``a`` and ``an``: ``an interview`` -> ``a interview``, ``a book`` -> ``an book``."""
     sites: list[Edit] = []
     for m in _ARTICLE.finditer(text):
         article = m.group("article")
@@ -586,13 +522,7 @@ _SINGULAR_SUBJECTS = ("he", "she", "it")
 
 
 def agreement_error(text: str, rng: random.Random, rate: float) -> str:
-    """Break subject-verb agreement: ``which relies`` -> ``which rely``, ``they have`` -> ``they has``.
-
-    >>> agreement_error("The ministry, which relies on oil, says they have plans.", random.Random(0), 1.0)
-    'The ministry, which rely on oil, says they has plans.'
-    >>> agreement_error("The ministry relied on oil.", random.Random(0), 1.0)
-    'The ministry relied on oil.'
-    """
+    """Break subject-verb agreement: ``which relies`` -> ``which rely``, ``they have`` -> ``they has``."""
     sites: list[Edit] = []
     for m in _AGREEMENT_SITE.finditer(text):
         subject, verb = m.group("subject").lower(), m.group("verb")
@@ -614,13 +544,7 @@ _AUXILIARIES = frozenset("is are was were be been being am has have had do does 
 
 
 def capitalised_midsentence_word(text: str, rng: random.Random, rate: float) -> str:
-    """Capitalise a verb mid-sentence, sometimes in its base form: ``expressed`` -> ``Express``.
-
-    >>> capitalised_midsentence_word("Putin expressed his wish to go.", random.Random(4), 0.0)
-    'Putin Express his wish to go.'
-    >>> capitalised_midsentence_word("The end of an era.", random.Random(1), 1.0)
-    'The end of an era.'
-    """
+    """Capitalise a verb mid-sentence, sometimes in its base form: ``expressed`` -> ``Express``."""
     sites: list[Edit] = []
     for m in _PLAIN_WORD.finditer(text):
         word = m.group(0)
@@ -670,12 +594,6 @@ def synonym_swap(text: str, rng: random.Random, rate: float) -> str:
 
     Needs WordNet (``apt-get install wordnet-base``); raises
     :class:`~training.wordnet.WordNetMissingError` without it.
-
-    >>> if not wordnet_available(): import pytest; pytest.skip("needs wordnet-base")
-    >>> synonym_swap("He is a close ally of the prime minister.", random.Random(7), 1.0)
-    'He is a near friend of the choice curate.'
-    >>> synonym_swap("It is what it is, and so be it.", random.Random(3), 1.0)
-    'It is what it is, and so be it.'
     """
     wordnet = load_wordnet()  # raises WordNetMissingError with install advice
     sites: list[Edit] = []
@@ -694,68 +612,66 @@ def synonym_swap(text: str, rng: random.Random, rate: float) -> str:
 
 
 # English content words and untranslated equivalents (German, Spanish,
-# French, Russian transliterated) of the kind MT leaves in place.
+# French, Russian transliterated) of the kind MT leaves in place: a row is
+# the English word, then its equivalents.
 _FOREIGN_WORDS: dict[str, tuple[str, ...]] = {
-    "agreement": ("Abkommen", "acuerdo", "accord", "soglasheniye"),
-    "army": ("Armee", "ejército", "armée", "armiya"),
-    "budget": ("Haushalt", "presupuesto", "byudzhet"),
-    "business": ("Geschäft", "negocio", "affaires", "biznes"),
-    "children": ("Kinder", "niños", "enfants", "deti"),
-    "city": ("Stadt", "ciudad", "ville", "gorod"),
-    "company": ("Unternehmen", "empresa", "entreprise", "kompaniya"),
-    "council": ("Gemeinderat", "ayuntamiento", "conseil", "sovet"),
-    "country": ("Land", "país", "pays", "strana"),
-    "court": ("Gericht", "tribunal", "sud"),
-    "day": ("Tag", "día", "jour", "den"),
-    "economy": ("Wirtschaft", "economía", "économie", "ekonomika"),
-    "education": ("Bildung", "educación", "enseignement", "obrazovaniye"),
-    "election": ("Wahl", "elecciones", "scrutin", "vybory"),
-    "energy": ("Energie", "energía", "énergie", "energetika"),
-    "family": ("Familie", "familia", "famille", "semya"),
-    "farmer": ("Bauer", "agricultor", "agriculteur", "fermer"),
-    "freedom": ("Freiheit", "libertad", "liberté", "svoboda"),
-    "government": ("Regierung", "gobierno", "gouvernement", "pravitelstvo"),
-    "health": ("Gesundheit", "salud", "santé", "zdorovye"),
-    "house": ("Haus", "casa", "maison", "dom"),
-    "housing": ("Wohnungsbau", "vivienda", "logement", "zhilyo"),
-    "law": ("Gesetz", "ley", "loi", "zakon"),
-    "market": ("Markt", "mercado", "marché", "rynok"),
-    "mayor": ("Bürgermeister", "alcalde", "maire", "mer"),
-    "meeting": ("Treffen", "reunión", "réunion", "vstrecha"),
-    "money": ("Geld", "dinero", "argent", "dengi"),
-    "newspaper": ("Zeitung", "periódico", "journal", "gazeta"),
-    "party": ("Partei", "partido", "parti", "partiya"),
-    "peace": ("Frieden", "paz", "paix", "mir"),
-    "people": ("Leute", "gente", "gens", "lyudi"),
-    "police": ("Polizei", "policía", "politsiya"),
-    "price": ("Preis", "precio", "prix", "tsena"),
-    "region": ("Gebiet", "región", "oblast"),
-    "rent": ("Miete", "alquiler", "loyer", "arenda"),
-    "report": ("Bericht", "informe", "rapport", "doklad"),
-    "school": ("Schule", "escuela", "école", "shkola"),
-    "security": ("Sicherheit", "seguridad", "sécurité", "bezopasnost"),
-    "statement": ("Erklärung", "declaración", "déclaration", "zayavleniye"),
-    "tax": ("Steuer", "impuesto", "impôt", "nalog"),
-    "time": ("Zeit", "tiempo", "temps", "vremya"),
-    "unemployment": ("Arbeitslosigkeit", "desempleo", "chômage", "bezrabotitsa"),
-    "village": ("Dorf", "pueblo", "derevnya"),
-    "war": ("Krieg", "guerra", "guerre", "voyna"),
-    "week": ("Woche", "semana", "semaine", "nedelya"),
-    "work": ("Arbeit", "trabajo", "travail", "rabota"),
-    "worker": ("Arbeiter", "trabajador", "ouvrier", "rabochiy"),
-    "world": ("Welt", "mundo", "monde", "mir"),
-    "year": ("Jahr", "año", "année", "god"),
+    english: tuple(equivalents)
+    for english, *equivalents in map(str.split, """
+    agreement     Abkommen acuerdo accord soglasheniye
+    army          Armee ejército armée armiya
+    budget        Haushalt presupuesto byudzhet
+    business      Geschäft negocio affaires biznes
+    children      Kinder niños enfants deti
+    city          Stadt ciudad ville gorod
+    company       Unternehmen empresa entreprise kompaniya
+    council       Gemeinderat ayuntamiento conseil sovet
+    country       Land país pays strana
+    court         Gericht tribunal sud
+    day           Tag día jour den
+    economy       Wirtschaft economía économie ekonomika
+    education     Bildung educación enseignement obrazovaniye
+    election      Wahl elecciones scrutin vybory
+    energy        Energie energía énergie energetika
+    family        Familie familia famille semya
+    farmer        Bauer agricultor agriculteur fermer
+    freedom       Freiheit libertad liberté svoboda
+    government    Regierung gobierno gouvernement pravitelstvo
+    health        Gesundheit salud santé zdorovye
+    house         Haus casa maison dom
+    housing       Wohnungsbau vivienda logement zhilyo
+    law           Gesetz ley loi zakon
+    market        Markt mercado marché rynok
+    mayor         Bürgermeister alcalde maire mer
+    meeting       Treffen reunión réunion vstrecha
+    money         Geld dinero argent dengi
+    newspaper     Zeitung periódico journal gazeta
+    party         Partei partido parti partiya
+    peace         Frieden paz paix mir
+    people        Leute gente gens lyudi
+    police        Polizei policía politsiya
+    price         Preis precio prix tsena
+    region        Gebiet región oblast
+    rent          Miete alquiler loyer arenda
+    report        Bericht informe rapport doklad
+    school        Schule escuela école shkola
+    security      Sicherheit seguridad sécurité bezopasnost
+    statement     Erklärung declaración déclaration zayavleniye
+    tax           Steuer impuesto impôt nalog
+    time          Zeit tiempo temps vremya
+    unemployment  Arbeitslosigkeit desempleo chômage bezrabotitsa
+    village       Dorf pueblo derevnya
+    war           Krieg guerra guerre voyna
+    week          Woche semana semaine nedelya
+    work          Arbeit trabajo travail rabota
+    worker        Arbeiter trabajador ouvrier rabochiy
+    world         Welt mundo monde mir
+    year          Jahr año année god
+    """.strip().splitlines())
 }
 
 
 def untranslated_word(text: str, rng: random.Random, rate: float) -> str:
-    """Leave a content word untranslated: ``the new law`` -> ``the new Gesetz``.
-
-    >>> untranslated_word("The city council passed a new law.", random.Random(7), 0.0)
-    'The city ayuntamiento passed a new law.'
-    >>> untranslated_word("She smiled.", random.Random(3), 1.0)
-    'She smiled.'
-    """
+    """Leave a content word untranslated: ``the new law`` -> ``the new Gesetz``."""
     sites: list[Edit] = []
     for m in _PLAIN_WORD.finditer(text):
         word = m.group(0)
@@ -790,16 +706,7 @@ _CLAUSE = re.compile(r"[^,;:.!?()\n]+")  # text between clause punctuation
 
 
 def word_order(text: str, rng: random.Random, rate: float) -> str:
-    """Disturb word order: swap neighbours, move a verb to the clause end, drop or double a small word.
-
-    >>> text = "Yesterday the council decided the budget for the city."
-    >>> word_order(text, random.Random(3), 0.0)
-    'Yesterday the council decided the budget the city.'
-    >>> word_order(text, random.Random(5), 0.0)
-    'Yesterday council the decided the budget for the city.'
-    >>> word_order("Yes!", random.Random(2), 1.0)
-    'Yes!'
-    """
+    """Disturb word order: swap neighbours, move a verb to the clause end, drop or double a small word."""
     sites: list[Edit] = []
     for m in _ADJACENT_WORDS.finditer(text):
         first, second = m.group("first"), m.group("second")
@@ -838,6 +745,12 @@ class Corruption:
     apply: CorruptionFn
     rate: float
     weight: float = 1.0
+
+    @property
+    def doc(self) -> str:
+        """What it does, in one line: the substitution's ``doc`` or the function's docstring."""
+        doc = self.apply.doc if isinstance(self.apply, Substitution) else self.apply.__doc__ or ""
+        return doc.partition("\n")[0]
 
     def __call__(self, text: str, rng: random.Random, rate: float | None = None) -> str:
         return self.apply(text, rng, self.rate if rate is None else rate)
