@@ -12,8 +12,10 @@ decides nothing itself (verdicts and warnings come with the result):
 
 Scores are written rounded to :data:`DECIMALS` decimals (:func:`rounded`),
 contributions to :data:`CONTRIBUTION_DECIMALS`; the table shows
-:data:`TABLE_DECIMALS`. Text from the input goes to a terminal only through
-:func:`terminal_safe`.
+:data:`TABLE_DECIMALS`. A document without a score (no text, or no English
+paragraph: see :mod:`mtdetect.results`) is written with a null score, and the
+dolma outputs leave its ``document`` span out. Text from the input goes to a
+terminal only through :func:`terminal_safe`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
 from .results import DocumentScore, Explanation
+from .wording import counted
 
 DECIMALS = 4
 """Scores are written rounded to this many decimals."""
@@ -39,13 +42,13 @@ SpanTuple = tuple[int, int, str, float]
 """(start, end, type, score) of one dolma span."""
 
 
-def rounded(score: float) -> float:
-    """A score as outputs write it.
+def rounded(score: float | None) -> float | None:
+    """A score as outputs write it (no score stays None).
 
-    >>> rounded(0.123456), rounded(1.0)
-    (0.1235, 1.0)
+    >>> rounded(0.123456), rounded(1.0), rounded(None)
+    (0.1235, 1.0, None)
     """
-    return round(score, DECIMALS)
+    return None if score is None else round(score, DECIMALS)
 
 
 def shown(score: float) -> str:
@@ -119,16 +122,34 @@ def terminal_safe(text: str) -> str:
     return "".join(c if c.isprintable() or c in _KEPT_FORMAT_CHARACTERS else ascii(c)[1:-1] for c in text)
 
 
+UNJUDGED = "n/a"
+"""The table's verdict for a paragraph with a warning: its score is not judged."""
+
+
 def table_lines(where: str, text: str, result: DocumentScore, threshold: float, width: int, why: bool) -> list[str]:
     """A document as a table for people: number, score, verdict and the start of each paragraph,
     then its warnings (``!``), flags (``-``) and, with ``why``, its strongest features.
 
     ``result`` must be scored with ``explain`` for the flags to show.
+
+    >>> from mtdetect.results import DocumentScore, ParagraphScore
+    >>> french = DocumentScore(None, [ParagraphScore(0, 8, 0.99, warnings=("not_english",))])
+    >>> lines = table_lines("fr.txt", "Bonjour.", french, 0.9, 60, False)
+    >>> print("\\n".join(lines[:3]))
+    fr.txt: 1 paragraph, 0 flagged, no document score: no English paragraph (threshold 0.90)
+        #  score  verdict  paragraph
+        1   0.99  n/a      Bonjour.
+    >>> lines[3].split(":")[0].strip()
+    '! not_english'
     """
     flagged = sum(p.garbled for p in result.paragraphs)
+    if result.score is not None:
+        document = f"document score {result.score:.{TABLE_DECIMALS}f}"
+    else:
+        document = f"no document score: {'no English paragraph' if result.paragraphs else 'no text'}"
     lines = [
-        f"{terminal_safe(where)}: {len(result.paragraphs)} paragraphs, {flagged} flagged, "
-        f"document score {result.score:.{TABLE_DECIMALS}f} (threshold {threshold:.{TABLE_DECIMALS}f})"
+        f"{terminal_safe(where)}: {counted(len(result.paragraphs), 'paragraph')}, {flagged} flagged, "
+        f"{document} (threshold {threshold:.{TABLE_DECIMALS}f})"
     ]
     if not result.paragraphs:
         return [*lines, "  (no text)", ""]
@@ -139,7 +160,7 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
         preview = terminal_safe(" ".join(text[paragraph.start : paragraph.end].split()))
         if len(preview) > preview_width:
             preview = preview[: preview_width - 1] + "…"
-        verdict = "garbled" if paragraph.garbled else "ok"
+        verdict = "garbled" if paragraph.garbled else UNJUDGED if paragraph.warnings else "ok"
         lines.append(f"  {number:>3}  {paragraph.score:5.{TABLE_DECIMALS}f}  {verdict:<7}  {preview}")
         for warning in paragraph.warnings:
             lines.append(f"{indent}! {warning}: {WARNING_MESSAGES.get(warning, warning)}")
@@ -183,6 +204,7 @@ def drop_reason(result: DocumentScore, threshold: float) -> str:
     >>> drop_reason(DocumentScore(0.91, [], True), 0.9)
     'garbled: document score 0.9100 >= threshold 0.9000'
     """
+    assert result.score is not None, "a document without a score is never dropped"
     return f"garbled: document score {shown(result.score)} >= threshold {shown(threshold)}"
 
 
@@ -206,17 +228,22 @@ def datatrove_metadata(result: DocumentScore, key: str) -> dict[str, Any]:
 
 def dolma_spans(result: DocumentScore, length: int, paragraphs: bool = True) -> list[SpanTuple]:
     """The spans a dolma tagger emits for a document of ``length`` characters: one per paragraph
-    (if asked), one for the whole document, then a span scoring 1.0 over each paragraph per warning.
+    (if asked), one for the whole document (none when it has no score), then a span scoring 1.0
+    over each paragraph per warning.
 
     dolma keeps scores as they are: they are not rounded.
 
     >>> from mtdetect.results import DocumentScore, ParagraphScore
-    >>> dolma_spans(DocumentScore(0.25, [ParagraphScore(0, 4, 0.25, warnings=("not_english",))]), 6)
-    [(0, 4, 'paragraph', 0.25), (0, 6, 'document', 0.25), (0, 4, 'not_english', 1.0)]
+    >>> dolma_spans(DocumentScore(0.25, [ParagraphScore(0, 4, 0.25), ParagraphScore(6, 9, 0.9,
+    ...     warnings=("not_english",))]), 9)
+    [(0, 4, 'paragraph', 0.25), (6, 9, 'paragraph', 0.9), (0, 9, 'document', 0.25), (6, 9, 'not_english', 1.0)]
+    >>> dolma_spans(DocumentScore(None, [ParagraphScore(0, 4, 0.9, warnings=("not_english",))]), 4)
+    [(0, 4, 'paragraph', 0.9), (0, 4, 'not_english', 1.0)]
     """
     spans: list[SpanTuple] = []
     if paragraphs:
         spans = [(p.start, p.end, "paragraph", float(p.score)) for p in result.paragraphs]
-    spans.append((0, length, "document", float(result.score)))
+    if result.score is not None:
+        spans.append((0, length, "document", float(result.score)))
     spans += [(p.start, p.end, name, 1.0) for p in result.paragraphs for name in p.warnings]
     return spans

@@ -32,7 +32,8 @@ def filter_records(
     mode: Mode = "drop",
     batch_size: int = 256,
 ) -> Iterator[dict[str, Any]]:
-    """Records whose document score is under ``threshold``, each annotated under ``score_field``.
+    """Records that are not garbled (document score under ``threshold``, or no score: no text or
+    no English paragraph), each annotated under ``score_field``.
 
     Records are scored ``batch_size`` at a time (all their paragraphs in one
     model call) and yielded lazily, in order, as shallow copies. With
@@ -74,7 +75,8 @@ def filter_records(
 
 
 def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = False) -> pandas.Series:
-    """Document scores of a pandas Series of texts, same index; missing texts score NaN.
+    """Document scores of a pandas Series of texts, same index; NaN for a missing text and for a
+    document without a score (no text, or no English paragraph: :mod:`mtdetect.results`).
 
     With ``paragraphs=True`` each value is the full annotation dict instead
     (``{"score": ..., "paragraphs": [[start, end, score], ...], "warnings": [...]}``), or None.
@@ -91,7 +93,8 @@ def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = Fa
         return pd.Series(out, index=texts.index, name=texts.name, dtype=object)
     import numpy as np
 
-    scores = np.full(len(values), np.nan)
+    scores = np.full(len(values), np.nan)  # no text, or no score (no English paragraph): NaN
     for i, result in zip(present, results):
-        scores[i] = result.score
+        if result.score is not None:
+            scores[i] = result.score
     return pd.Series(scores, index=texts.index, name=texts.name, dtype="float64")

@@ -4,8 +4,10 @@ A thin layer: argument parsing, then the library reads the inputs
 (:mod:`mtdetect.records`), scores them (:class:`mtdetect.Detector`) and formats
 the rows (:mod:`mtdetect.annotation`); ``filter`` runs :mod:`mtdetect.filtering`,
 ``report`` and ``score --format html`` run :mod:`mtdetect.report`.
-Library errors become one-line messages and exit status 2 here, at the edge,
-and nowhere else.
+Library errors become one-line messages here, at the edge, and nowhere else:
+exit status 2 for bad usage, input or model, 1 when an output cannot be
+written. Outputs go to standard output or, with ``-o``, to a file written whole
+or not at all (:mod:`mtdetect.atomic`).
 """
 
 from __future__ import annotations
@@ -16,26 +18,30 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .annotation import score_rows, table_lines
-from .atomic import atomic_writer
+from .atomic import guarded, open_output, output_target
 from .detector import Detector
-from .errors import MtdetectError
+from .errors import MtdetectError, OutputError
 from .model import ENV_MODEL
+from .progress import Progress
 from .records import STDIN, Document, display_name, dumps, read_documents, tsv_cell
 from .results import DocumentScore
+from .wording import counted
 
 if TYPE_CHECKING:
     from .report import HtmlWriter
 
 EXIT_OK = 0
+EXIT_WRITE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DOCUMENTS_PER_BATCH = 256
 CHARACTERS_PER_BATCH = 1 << 22  # about 4M: bounds memory however long the documents are
-PROGRESS_MIN_DOCUMENTS = 2  # below this a progress bar is noise
+OUTPUT_HELP = "file to write (.gz/.zst compress; written whole or not at all); default: standard output"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     score.add_argument("files", nargs="*", default=[STDIN], metavar="FILE", help="inputs; - or none reads standard input")
+    score.add_argument("-o", "--output", default=STDIN, help=OUTPUT_HELP)
     add_model_options(score)
     add_input_options(score)
     score.add_argument("--format", choices=["table", "jsonl", "tsv", "html"], default=None,
@@ -103,8 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     filter_.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
                          help="inputs (.jsonl or .tsv, optionally .gz/.zst); - or none reads standard input")
-    filter_.add_argument("-o", "--output", default=STDIN,
-                         help="file to write (.gz/.zst compress; written whole or not at all); default: standard output")
+    filter_.add_argument("-o", "--output", default=STDIN, help=OUTPUT_HELP)
     filter_.add_argument("--mode", choices=["annotate", "drop"], default="annotate",
                          help="annotate every record (default) or drop those at or above the threshold")
     filter_.add_argument("--rejects", default=None, metavar="FILE",
@@ -116,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     filter_.add_argument("-p", "--processes", type=_positive_int, default=1, metavar="N",
                          help="worker processes (default: 1); output order is kept")
     add_model_options(filter_)
-    add_input_options(filter_)
+    add_input_options(filter_, formats=("auto", "jsonl", "tsv"))
     filter_.set_defaults(handler=run_filter)
 
     report = commands.add_parser(
@@ -164,12 +170,17 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="decision threshold in [0, 1] (default: the model's calibrated threshold)")
     parser.add_argument("--trust-pickle", action="store_true",
                         help="allow a pickled (.pkl/.joblib) model; needs --sha256")
-    parser.add_argument("--sha256", default=None, help="expected sha256 of a pickled model file")
+    parser.add_argument("--sha256", default=None,
+                        help="expected sha256 of the model's weights (.npz) or pickle; checked before use")
 
 
-def add_input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input-format", choices=["auto", "text", "jsonl", "tsv"], default="auto",
-                        help="input format (default: from the file extension; standard input is text)")
+INPUT_FORMATS = ("auto", "text", "jsonl", "tsv")
+
+
+def add_input_options(parser: argparse.ArgumentParser, formats: Sequence[str] = INPUT_FORMATS) -> None:
+    standard_input = "text" if "text" in formats else "jsonl"
+    parser.add_argument("--input-format", choices=formats, default="auto",
+                        help=f"input format (default: from the file extension; standard input is {standard_input})")
     parser.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
     parser.add_argument("--column", default="text", help="TSV column (name or 1-based number) holding the text (default: text)")
     parser.add_argument("--encoding-errors", choices=["strict", "replace"], default="strict",
@@ -202,6 +213,13 @@ def make_detector(args: argparse.Namespace) -> Detector:
 # -- score ----------------------------------------------------------------------
 
 def run_score(args: argparse.Namespace, out: TextIO) -> int:
+    """Score every input to standard output or to ``-o``."""
+    detector = make_detector(args)
+    with command_output(args.output, out) as target:
+        return _score(args, detector, target)
+
+
+def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
     """Score the documents of every input a batch at a time, streaming rows out.
 
     A batch closes at DOCUMENTS_PER_BATCH documents or CHARACTERS_PER_BATCH characters,
@@ -212,18 +230,18 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
     Each batch is scored in one call, explanations included when the output
     shows them (the table always shows flags).
     """
-    detector = make_detector(args)
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writers = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter, "html": _html_writer(args.files, detector)}
     writer = writers[fmt](out, detector.threshold, args.explain)
-    progress = _progress(unit="doc")
+    progress = Progress(unit="doc", output=out)
 
     def score(batch: list[Document]) -> None:
         results = detector.score_documents([doc.text for doc in batch], explain=writer.explains)
-        for doc, result in zip(batch, results):
-            writer.document(doc, result)
-        out.flush()
-        progress(len(batch))
+        with progress.apart():
+            for doc, result in zip(batch, results):
+                writer.document(doc, result)
+            out.flush()
+        progress.update(len(batch))
 
     batch: list[Document] = []
     chars = 0
@@ -244,6 +262,7 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
             batch, chars = [], 0
     if batch:
         score(batch)
+    progress.close()
     writer.close()
     out.flush()
     return EXIT_OK
@@ -265,14 +284,20 @@ def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., Html
     return make
 
 
-def _progress(unit: str) -> Callable[[int], None]:
-    """A progress bar on stderr when it is a terminal; otherwise a no-op."""
-    if not sys.stderr.isatty():
-        return lambda n: None
-    from tqdm import tqdm
+@contextmanager
+def command_output(name: str, out: TextIO) -> Iterator[TextIO]:
+    """Where a command writes: standard output (``-``), or the file ``name``, written whole or not
+    at all and never in place of a link, device or FIFO (:func:`~mtdetect.atomic.open_output`).
+    A write that fails is an :class:`~mtdetect.errors.OutputError` naming the output."""
+    if name == STDIN:
+        yield guarded(out)
+    else:
+        with open_output(name) as handle:
+            yield guarded(handle, name)
 
-    bar = tqdm(unit=unit, file=sys.stderr, leave=False, mininterval=0.5)
-    return bar.update
+
+EMPTY_SHOWN = 5
+"""Documents without text named on standard error at most; more are counted."""
 
 
 class JsonlWriter:
@@ -280,13 +305,24 @@ class JsonlWriter:
 
     def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
         self.out, self.threshold, self.explains = out, threshold, explain
+        self.empty: list[str] = []
 
     def document(self, doc: Document, result: DocumentScore) -> None:
+        self.note_empty(doc, result)
         for row in score_rows(doc.source, doc.line, result):
             self.out.write(dumps(row) + "\n")  # lone surrogates become \u escapes: valid UTF-8
 
+    def note_empty(self, doc: Document, result: DocumentScore) -> None:
+        if not result.paragraphs:
+            self.empty.append(doc.source if doc.line is None else f"{doc.source}:{doc.line}")
+
     def close(self) -> None:
-        """Nothing to finish: every row is whole."""
+        """Every row is whole; name the documents that got none because they have no text."""
+        if not self.empty:
+            return
+        shown = ", ".join(self.empty[:EMPTY_SHOWN])
+        more = f" and {len(self.empty) - EMPTY_SHOWN} more" if len(self.empty) > EMPTY_SHOWN else ""
+        sys.stderr.write(f"mtdetect: {shown}{more}: 0 paragraphs (no text), no rows written\n")
 
 
 class TsvWriter(JsonlWriter):
@@ -300,6 +336,7 @@ class TsvWriter(JsonlWriter):
         out.write("\t".join(columns) + "\n")
 
     def document(self, doc: Document, result: DocumentScore) -> None:
+        self.note_empty(doc, result)
         for row in score_rows(doc.source, doc.line, result):
             row["warnings"] = ",".join(row["warnings"])
             cells = ["" if row[c] is None else str(row[c]) for c in self.COLUMNS]
@@ -323,7 +360,7 @@ class TableWriter:
         self.out.write("\n".join(lines) + "\n")
 
     def close(self) -> None:
-        """Nothing to finish: every document's lines are whole."""
+        """Nothing to finish: every document's lines are whole (one without text shows as such)."""
 
 
 # -- align ------------------------------------------------------------------------
@@ -338,7 +375,7 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
     if args.sentences:
         pairs = [s for pair in pairs for s in align_sentences(pair)]
     if args.show:
-        out.write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
+        guarded(out).write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
         return EXIT_OK
     source = args.source or os.path.basename(args.garbled)
     kind = "sentence" if args.sentences else "paragraph"
@@ -347,12 +384,10 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
                     "score": round(p.score, 4)}, ensure_ascii=False) + "\n"
         for p in pairs
     )
-    if args.output == STDIN:
-        out.write(lines)
-    else:
-        with atomic_writer(args.output) as handle:
-            handle.write(lines)
-        sys.stderr.write(f"mtdetect: wrote {len(pairs)} {kind} pairs to {args.output}\n")
+    with command_output(args.output, out) as target:
+        target.write(lines)
+    if args.output != STDIN:
+        sys.stderr.write(f"mtdetect: wrote {counted(len(pairs), kind + ' pair')} to {args.output}\n")
     return EXIT_OK
 
 
@@ -382,26 +417,38 @@ _positive_int = _at_least(1)
 def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     from contextlib import ExitStack
 
-    from .filtering import FilterOptions, filter_stream, open_output, utf8_text
+    from .filtering import FilterOptions, filter_stream, utf8_text
 
-    if args.input_format == "text":
-        raise MtdetectError("filter reads JSONL or TSV records; for plain text use `mtdetect score`")
+    if args.rejects and args.output != STDIN and _same_file(args.rejects, args.output):
+        raise MtdetectError(f"-o and --rejects name the same file, {args.output}: give them different names")
     options = FilterOptions(
         mode=args.mode, score_field=args.score_field, text_field=args.text_field, column=args.column,
         input_format=args.input_format, encoding_errors=args.encoding_errors, paragraphs=not args.no_paragraphs,
     )
     detector = make_detector(args)
     with ExitStack() as stack:
-        target = utf8_text(out) if args.output == STDIN else stack.enter_context(open_output(args.output))
-        rejects = stack.enter_context(open_output(args.rejects)) if args.rejects else None
+        target = stack.enter_context(command_output(args.output, utf8_text(out) if args.output == STDIN else out))
+        rejects = stack.enter_context(command_output(args.rejects, out)) if args.rejects else None
+        progress = stack.enter_context(Progress(unit="rec", enabled=not target.isatty()))  # records would cross it
         counts = filter_stream(args.files, detector, options, target, rejects, processes=args.processes,
-                               progress=_progress(unit="rec"))
+                               on_error=lambda message: progress.message(f"mtdetect: {message}"),
+                               progress=progress.update)
+        progress.close()
         target.flush()
     sys.stderr.write(f"mtdetect: {counts.summary()}\n")
     if counts.errors and not args.rejects:
-        sys.stderr.write(f"mtdetect: {counts.errors} unreadable lines were left out; keep them with --rejects FILE\n")
+        left_out = counted(counts.errors, "unreadable line")
+        one = counts.errors == 1
+        sys.stderr.write(f"mtdetect: {left_out} {'was' if one else 'were'} left out; "
+                         f"keep {'it' if one else 'them'} with --rejects FILE\n")
         return EXIT_RECORDS_UNWRITTEN
     return EXIT_OK
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two outputs are one regular file (through links), which the second write would replace."""
+    one, other = output_target(first), output_target(second)
+    return one.kind == other.kind == "file" and one.path == other.path
 
 
 # -- report ------------------------------------------------------------------------------
@@ -420,13 +467,12 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         encoding_errors=args.encoding_errors,
     )
     detector = make_detector(args)
-    data, info = build_report(args.files, detector, options, progress=_progress(unit="doc"),
-                              on_reject=lambda message: sys.stderr.write(f"mtdetect: {message}\n"))
-    if args.output == STDIN:
-        write(utf8_text(out), data, info, detector, args.format)
-    else:
-        with atomic_writer(args.output) as handle:
-            write(handle, data, info, detector, args.format)
+    with command_output(args.output, utf8_text(out) if args.output == STDIN else out) as target:
+        with Progress(unit="doc") as progress:
+            data, info = build_report(args.files, detector, options, progress=progress.update,
+                                      on_reject=lambda message: progress.message(f"mtdetect: {message}"))
+        write(target, data, info, detector, args.format)
+    if args.output != STDIN:
         sys.stderr.write(f"mtdetect: wrote a report of {data.document_count:,} documents to {args.output}\n")
     return EXIT_OK
 
@@ -442,6 +488,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         status = args.handler(args, out)
         out.flush()  # a reader that left shows up here, not in the interpreter's last flush
         return status
+    except OutputError as exc:
+        sys.stderr.write(f"mtdetect: error: {exc}\n")
+        _discard_unwritable(out)
+        return EXIT_WRITE_FAILED
     except MtdetectError as exc:
         sys.stderr.write(f"mtdetect: error: {exc}\n")
         return EXIT_USAGE
@@ -455,6 +505,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("mtdetect: interrupted\n")
         return EXIT_INTERRUPTED
+
+
+def _discard_unwritable(out: TextIO) -> None:
+    """After a failed write, drop what standard output could not take, so exiting does not fail again."""
+    try:
+        out.flush()
+    except OSError:
+        _silence_stdout()
 
 
 def _silence_stdout() -> None:

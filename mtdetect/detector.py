@@ -240,10 +240,11 @@ class Detector:
         mode: str = "drop",
         batch_size: int = 256,
     ):
-        """Yield the records whose document score is under ``threshold`` (default: :attr:`threshold`).
+        """Yield the records whose document score is under ``threshold`` (default: :attr:`threshold`),
+        or that have none (no text, or no English paragraph).
 
         Each record comes back as a shallow copy with ``{"score": ...,
-        "paragraphs": [[start, end, score], ...]}`` under ``score_field``
+        "paragraphs": [[start, end, score], ...], "warnings": [...]}`` under ``score_field``
         (``None``: no annotation); ``mode="annotate"`` yields every record.
         Records are scored ``batch_size`` at a time, lazily. A record without
         a string ``text_field`` raises :class:`~mtdetect.errors.InputError`.
@@ -254,7 +255,8 @@ class Detector:
         return filter_records(self, records, text_field, threshold, score_field, mode, batch_size)  # type: ignore[arg-type]
 
     def score_series(self, texts, paragraphs: bool = False):
-        """Document scores of a pandas Series of texts (same index; NaN for missing texts).
+        """Document scores of a pandas Series of texts (same index; NaN for a missing text, or a
+        document without a score: no text, or no English paragraph).
 
         For pandas batches: Spark ``mapInPandas``, Ray Data ``map_batches``,
         Dask ``map_partitions``. ``paragraphs=True`` gives each document's

@@ -1,7 +1,8 @@
 """The library's exceptions. Each message says what went wrong and what to do.
 
-The CLI turns these into one-line errors (exit status 2); library users can
-catch :class:`MtdetectError` to handle them all.
+The CLI turns these into one-line errors (exit status 2, or 1 for an
+:class:`OutputError`); library users can catch :class:`MtdetectError` to
+handle them all.
 """
 
 from __future__ import annotations
@@ -19,6 +20,27 @@ class InputError(MtdetectError):
     """Input text or records cannot be read as asked."""
 
 
+class OutputError(MtdetectError, OSError):
+    """An output cannot be written: the message names it and says why.
+
+    It is an :class:`OSError` too (with the ``errno`` of the failure, when
+    there is one), so code that handles failed writes as such still does.
+
+    >>> str(OutputError.of("out.jsonl", OSError(28, "No space left on device")))
+    'cannot write out.jsonl: No space left on device'
+    """
+
+    @classmethod
+    def of(cls, name: str, exc: OSError) -> OutputError:
+        """The error for a failed write of ``name``."""
+        error = cls(f"cannot write {name}: {exc.strerror or exc}")
+        error.errno, error.filename = exc.errno, name
+        return error
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 MODEL_MISSING = "model file not found: {path} (run `make train` or pass --model PATH)"
 MODEL_CORRUPT = (
     "model file {path} is damaged: {reason} (reinstall mtdetect or retrain with `make train`)"
@@ -26,6 +48,10 @@ MODEL_CORRUPT = (
 MODEL_CHECKSUM = (
     "model weights {path} do not match the checksum in their card "
     "(the file was truncated or edited; retrain with `make train` or restore it)"
+)
+MODEL_UNEXPECTED = (
+    "model file {path} has sha256 {found}, not the one given with --sha256 "
+    "(check the hash, or that this is the model you meant)"
 )
 MODEL_FORMAT = (
     "model card {path} has format {found!r}, this mtdetect reads {expected!r} "

@@ -41,22 +41,18 @@ The same annotation serves the Python API (:mod:`mtdetect.batches`).
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
-import os
 import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from .annotation import drop_reason, filter_annotation
-from .atomic import atomic_writer
+from .atomic import open_output  # the filter's outputs; kept importable from here
 from .errors import InputError
 from .records import (
     MAX_LINE_BYTES,
@@ -72,6 +68,7 @@ from .records import (
     parse_line,
     record_format,
 )
+from .wording import counted
 
 if TYPE_CHECKING:
     from .detector import Detector
@@ -138,9 +135,14 @@ class FilterCounts:
         return self.read == self.kept + self.dropped + self.errors
 
     def summary(self) -> str:
+        """The counts in a sentence.
+
+        >>> FilterCounts(read=1, kept=1, paragraphs=1).summary()
+        'read 1 record: kept 1, dropped 0, errors 0 (1 paragraph)'
+        """
         return (
-            f"read {self.read} records: kept {self.kept}, dropped {self.dropped}, "
-            f"errors {self.errors} ({self.paragraphs} paragraphs)"
+            f"read {counted(self.read, 'record')}: kept {self.kept}, dropped {self.dropped}, "
+            f"errors {self.errors} ({counted(self.paragraphs, 'paragraph')})"
         )
 
 
@@ -241,7 +243,7 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
 def _annotated(item: Document, block: Block, options: FilterOptions, annotation: dict[str, Any]) -> str:
     assert item.raw is not None and item.line is not None
     if block.layout is not None:
-        cells = [str(annotation["score"])]
+        cells = ["" if annotation["score"] is None else str(annotation["score"])]  # no score: an empty cell
         if options.paragraphs:
             cells.append(json.dumps(annotation["paragraphs"], separators=(",", ":")))
         cells.append(json.dumps(annotation["warnings"], separators=(",", ":")))
@@ -395,7 +397,7 @@ def utf8_text(out: IO[str]) -> IO[str]:
     if encoding == "utf8" or not hasattr(out, "buffer"):
         return out
     out.flush()
-    if isinstance(out, io.TextIOWrapper):
+    if callable(getattr(out, "reconfigure", None)):  # a TextIOWrapper, or a guarded one (mtdetect.atomic)
         out.reconfigure(encoding="utf-8", newline="\n")
         return out
     return io.TextIOWrapper(out.buffer, encoding="utf-8", newline="\n", write_through=True)
@@ -407,31 +409,6 @@ def _write_tsv_headers(header: tuple[str, ...], options: FilterOptions, out: IO[
     out.write("\t".join([*header, *added]) + "\n")
     if rejects is not None:
         rejects.write("\t".join(["line", "reason", *header]) + "\n")
-
-
-@contextmanager
-def open_output(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
-    """Open a text file for writing atomically, compressed by extension (``.gz``, ``.zst``).
-
-    The file appears under its name only when the block succeeds; an
-    interrupted run leaves no partial file.
-    """
-    name = str(path)
-    with atomic_writer(path, "wb") as raw:
-        if name.endswith(".gz"):
-            binary: IO[bytes] = gzip.GzipFile(filename=Path(name).name[:-3], mode="wb", fileobj=raw, mtime=0)
-        elif name.endswith(".zst"):
-            import zstandard
-
-            binary = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[assignment]
-        else:
-            binary = raw
-        text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n", write_through=False)  # type: ignore[arg-type]
-        yield text
-        text.flush()
-        text.detach()
-        if binary is not raw:
-            binary.close()  # writes the compressed stream's end; ``raw`` stays open for the rename
 
 
 __all__ = [

@@ -283,7 +283,9 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     """Load a model: the bundled default, a card, a weights file or a folder.
 
     Pickled models (``.pkl``, ``.joblib``) can run code when loaded, so they
-    load only with ``trust=True`` and a matching ``sha256`` of the file.
+    load only with ``trust=True`` and a matching ``sha256`` of the file. Any
+    other model given a ``sha256`` loads only if its weights (the ``.npz``
+    file) have it.
     """
     if path is None:
         path = default_model_path()
@@ -296,8 +298,11 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     weights = card_path.with_name(card["weights_file"])
     if not weights.is_file():
         raise errors.ModelError(errors.MODEL_MISSING.format(path=weights))
-    if _sha256(weights) != card["weights_sha256"]:
+    digest = _sha256(weights)
+    if digest != card["weights_sha256"]:
         raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=weights))
+    if sha256 is not None and digest != sha256.lower():
+        raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=weights, found=digest))
     try:
         with np.load(weights, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
@@ -335,8 +340,9 @@ def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
         raise errors.ModelError(errors.MODEL_PICKLE_UNTRUSTED.format(path=path))
     if not path.is_file():
         raise errors.ModelError(errors.MODEL_MISSING.format(path=path))
-    if _sha256(path) != sha256.lower():
-        raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=path))
+    digest = _sha256(path)
+    if digest != sha256.lower():
+        raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=path, found=digest))
     import joblib
 
     model = joblib.load(path)
@@ -371,8 +377,9 @@ def shared_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fa
 
 
 def _file_key(path: Path, trust: bool, sha256: str | None) -> tuple | None:
-    """What identifies a model on disk (None if unreadable): the card's text, which holds the
-    weights' sha256, and the weights file's identity, size and time; a pickle's identity alone.
+    """What identifies a model load (None if unreadable): the card's text, which holds the
+    weights' sha256, and the weights file's identity, size and time, or a pickle's identity;
+    and the ``trust`` and ``sha256`` asked for, so a pinned hash is checked on its own load.
     """
     try:
         if path.suffix in PICKLE_SUFFIXES:
@@ -380,7 +387,7 @@ def _file_key(path: Path, trust: bool, sha256: str | None) -> tuple | None:
         card_path = card_path_for(path)
         card = card_path.read_bytes()
         weights = card_path.with_name(str(json.loads(card)["weights_file"]))
-        return (str(card_path.resolve()), card, _file_state(weights))
+        return (str(card_path.resolve()), card, _file_state(weights), trust, sha256)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -9,9 +9,12 @@ pair files:
    memory;
 2. :func:`parse_line` turns one line into a :class:`Document` (its text and
    all its fields) or a :class:`Reject` ``(line, reason)``: invalid UTF-8,
-   bad JSON, no object, no text field or a non-string one, too few TSV
-   columns; a blank line is no record. The first line loses one byte-order
-   mark; TSV cells are split on tabs and unescaped (:func:`unescape_tsv`);
+   bad JSON, no object, no text field or a non-string one, a TSV row whose
+   cell count differs from the header's; a blank line is no record. The first
+   line loses one byte-order mark; a line loses its ``\n`` or ``\r\n``; TSV
+   cells are split on tabs and unescaped (:func:`unescape_tsv`). Files are
+   UTF-8, or UTF-16/UTF-32 with a byte-order mark (read as UTF-8, so byte
+   offsets in messages count UTF-8 bytes);
 3. :func:`read_records` yields the documents and rejects of one input (a
    plain-text file is one document); :func:`read_documents` stops at the
    first reject with an :class:`~mtdetect.errors.InputError` naming the file
@@ -27,6 +30,7 @@ holds lone surrogates (:func:`dumps`); TSV cells are escaped (:func:`tsv_cell`).
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -41,6 +45,7 @@ from typing import IO, Any, Literal
 import zstandard
 
 from .errors import InputError
+from .wording import counted
 
 InputFormat = Literal["auto", "text", "jsonl", "tsv"]
 RecordFormat = Literal["jsonl", "tsv"]
@@ -55,15 +60,23 @@ MAX_LINE_BYTES = 64 << 20
 """A longer line (binary junk, a file without line breaks) is rejected by the filter, not read into memory."""
 RAW_PREVIEW_BYTES = 1024
 """How much of an overlong line its reject keeps."""
-_READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
-"""What a damaged file or compressed stream raises while it is read."""
+_READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError, UnicodeDecodeError)
+"""What a damaged file, compressed stream or UTF-16/UTF-32 text raises while it is read."""
+WIDE_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: its mark starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+"""Byte-order marks of the encodings read besides UTF-8 (Windows tools write UTF-16)."""
 
 NOT_JSON = "not valid JSON ({detail})"
 NOT_OBJECT = "expected a JSON object, found {kind}"
 NO_TEXT_FIELD = "no field {field!r}"
 TEXT_NOT_STRING = "field {field!r} is {kind}, not a string"
 BAD_UTF8 = "invalid UTF-8 at byte offset {offset}"
-TOO_FEW_COLUMNS = "has {found} columns, the header has {expected}"
+COLUMN_COUNT = "row has {found}, header has {expected}"
+NUL_BYTES = "looks like a binary file (NUL bytes), not text (UTF-16 or UTF-32 text needs a byte-order mark)"
 LINE_TOO_LONG = "line longer than {limit} bytes (binary data, or a file without line breaks?)"
 
 JSON_HINT = "is this JSONL? choose the format with --input-format"
@@ -158,7 +171,7 @@ def record_format(name: str, requested: str = "auto") -> RecordFormat:
 def open_binary(name: str) -> IO[bytes]:
     """Open a file (or ``-`` for stdin) for reading lines of bytes, decompressing by extension."""
     if name == STDIN:
-        return sys.stdin.buffer
+        return as_utf8(sys.stdin.buffer, closes=False)
     path = Path(name)
     if not path.exists():
         raise InputError(f"{name}: no such file")
@@ -166,13 +179,64 @@ def open_binary(name: str) -> IO[bytes]:
         raise InputError(f"{name}: is a directory, not a file")
     try:
         if name.endswith(".gz"):
-            return gzip.open(path, "rb")
+            return as_utf8(gzip.open(path, "rb"))
         if name.endswith(".zst"):
             # The zstd stream has no readline(): buffer it so lines can be read.
-            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True))
-        return open(path, "rb")
+            stream = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+            return as_utf8(io.BufferedReader(stream))
+        return as_utf8(open(path, "rb"))
     except OSError as exc:
         raise InputError(f"{name}: {exc.strerror or exc}") from None
+
+
+def as_utf8(handle: IO[bytes], closes: bool = True) -> IO[bytes]:
+    """``handle``, or for UTF-16/UTF-32 text with a byte-order mark, its text as UTF-8 bytes.
+
+    ``closes``: closing the result closes ``handle`` (not wanted for standard input).
+
+    >>> as_utf8(io.BufferedReader(io.BytesIO("\\ufeffcafé\\n".encode("utf-16-le")))).read()
+    b'caf\\xc3\\xa9\\n'
+    """
+    try:
+        head = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+    except _READ_ERRORS:  # a damaged stream: reading it says how
+        return handle
+    for mark, encoding in WIDE_ENCODINGS:
+        if head.startswith(mark):
+            text = io.TextIOWrapper(handle, encoding=encoding, newline="")  # the codec drops the mark
+            return io.BufferedReader(_Utf8Bytes(text, closes))
+    return handle
+
+
+class _Utf8Bytes(io.RawIOBase):
+    """A text stream read as UTF-8 bytes."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, text: IO[str], closes: bool) -> None:
+        self._text, self._closes, self._pending = text, closes, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._text.read(self.CHUNK)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", "surrogatepass")
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            if self._closes:
+                self._text.close()
+            else:
+                self._text.detach()
+        super().close()
 
 
 def display_name(name: str) -> str:
@@ -243,7 +307,7 @@ def parse_line(
     >>> parse_line(2, 10, b'{"text": "Hi", "id": 1}\\n', "in.jsonl", None)
     Document(source='in.jsonl', line=2, text='Hi', record={'text': 'Hi', 'id': 1}, raw='{"text": "Hi", "id": 1}')
     >>> print(parse_line(3, 30, b'{"text": 5}\\n', "in.jsonl", None).message)
-    field 'text' is a number, not a string
+    field 'text' is a JSON number, not a string
     """
     if isinstance(raw, OverlongLine):
         return Reject(number, LINE_TOO_LONG.format(limit=raw.limit), raw=raw.head)
@@ -259,14 +323,15 @@ def parse_line(
         return None
     if layout is not None:
         cells = line.split("\t")
-        if layout.text_index >= len(cells):
-            return Reject(number, TOO_FEW_COLUMNS.format(found=len(cells), expected=len(layout.header)), raw=raw)
+        if len(cells) != len(layout.header):
+            found, expected = counted(len(cells), "column"), len(layout.header)
+            return Reject(number, COLUMN_COUNT.format(found=found, expected=expected), raw=raw)
         text = unescape_tsv(cells[layout.text_index])
         return Document(source, number, text, dict(zip(layout.header, cells)), line)
     try:
         record = json.loads(line)
     except (json.JSONDecodeError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply to read"
+        detail = _json_problem(exc) if isinstance(exc, json.JSONDecodeError) else "nested too deeply to read"
         return Reject(number, NOT_JSON.format(detail=detail), JSON_HINT, raw=raw)
     if not isinstance(record, dict):
         return Reject(number, NOT_OBJECT.format(kind=_json_kind(record)), raw=raw)
@@ -283,23 +348,35 @@ def parse_line(
 _MISSING = object()
 
 
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """What the JSON parser found wrong, and where, in words.
+
+    >>> _json_problem(json.JSONDecodeError("Unterminated string starting at", '{"a": "b', 6))
+    'unterminated string starting at column 7'
+    >>> _json_problem(json.JSONDecodeError("Expecting ',' delimiter", '{"a": 1 "b"}', 8))
+    "expecting ',' delimiter at column 9"
+    """
+    message = exc.msg[:1].lower() + exc.msg[1:]
+    return f"{message} column {exc.colno}" if message.endswith(" at") else f"{message} at column {exc.colno}"
+
+
 def _json_kind(value: object) -> str:
     """The JSON name of a parsed value's type.
 
     >>> _json_kind(None), _json_kind([1]), _json_kind(2.5), _json_kind(True)
-    ('null', 'an array', 'a number', 'a boolean')
+    ('JSON null', 'a JSON array', 'a JSON number', 'a JSON boolean')
     """
     if value is None:
-        return "null"
+        return "JSON null"
     if isinstance(value, bool):
-        return "a boolean"
+        return "a JSON boolean"
     if isinstance(value, (int, float)):
-        return "a number"
+        return "a JSON number"
     if isinstance(value, list):
-        return "an array"
+        return "a JSON array"
     if isinstance(value, str):
-        return "a string"
-    return "an object"
+        return "a JSON string"
+    return "a JSON object"
 
 
 def tsv_layout(header_line: bytes, source: str, column: str, encoding_errors: EncodingErrors) -> TsvLayout:
@@ -318,7 +395,7 @@ def tsv_layout(header_line: bytes, source: str, column: str, encoding_errors: En
     if column.isdigit():
         if 1 <= int(column) <= len(header):
             return TsvLayout(header, int(column) - 1)
-        raise InputError(f"{source}: has {len(header)} columns, no column {column}")
+        raise InputError(f"{source}: has {counted(len(header), 'column')}, no column {column}")
     raise InputError(f"{source}: no column {column!r} in the header ({', '.join(header)}); choose it with --column")
 
 
@@ -410,7 +487,7 @@ def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
         if handle is not sys.stdin.buffer:
             handle.close()
     if b"\x00" in data[:8192]:
-        raise InputError(f"{shown}: looks like a binary file (NUL bytes), not text")
+        raise InputError(f"{shown}: {NUL_BYTES}")
     try:
         text = data.decode("utf-8", errors=encoding_errors)
     except UnicodeDecodeError as exc:

@@ -150,7 +150,10 @@ def check_score(text: str) -> None:
     paragraphs = [p.text for p in split_paragraphs(text)]
     scores = detector.score_paragraphs(paragraphs).tolist()
     assert [p.score for p in document.paragraphs] == scores, "document and paragraph scores differ"
-    assert all(0.0 <= s <= 1.0 for s in scores + [document.score]), "score outside [0, 1]"
+    assert all(0.0 <= s <= 1.0 for s in scores), "score outside [0, 1]"
+    judged = [p for p in document.paragraphs if not p.warnings]
+    assert (document.score is None) == (not judged), "a document score without an English paragraph, or none with one"
+    assert document.score is None or 0.0 <= document.score <= 1.0, "document score outside [0, 1]"
     assert not any(math.isnan(s) for s in scores), "score is NaN"
     assert detector.score_document(text) == document, "scoring is not deterministic"
     if paragraphs:

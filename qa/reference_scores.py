@@ -85,7 +85,7 @@ def compute(detector: mtdetect.Detector) -> dict[str, Any]:
     for name, text in documents.items():
         result = detector.score_document(text)
         scored[name] = {
-            "score": float(result.score).hex(),
+            "score": None if result.score is None else float(result.score).hex(),
             "paragraphs": [[p.start, p.end, float(p.score).hex()] for p in result.paragraphs],
         }
     return {

@@ -158,7 +158,7 @@ def test_score_document(det: mtdetect.Detector) -> None:
 
 def test_empty_documents(det: mtdetect.Detector) -> None:
     for text in ("", "   \n\n\t\n"):
-        assert det.score_document(text) == DocumentScore(0.0, [])
+        assert det.score_document(text) == DocumentScore(None, [])  # no score, not 0
 
 
 def test_score_documents_matches_score_document(det: mtdetect.Detector) -> None:
@@ -177,8 +177,8 @@ def test_score_documents_matches_score_document(det: mtdetect.Detector) -> None:
 
 def test_document_score() -> None:
     assert document_score([ParagraphScore(0, 10, 0.9), ParagraphScore(12, 42, 0.1)]) == 0.3
-    assert document_score([]) == 0.0
-    assert document_score([ParagraphScore(5, 5, 0.7)]) == 0.0
+    assert document_score([]) is None
+    assert document_score([ParagraphScore(5, 5, 0.7)]) is None
 
 
 # -- explain ---------------------------------------------------------------------------------------------

@@ -409,6 +409,9 @@ def test_align_show(capsys) -> None:
 def test_align_output_file(tmp_path, capsys) -> None:
     target = tmp_path / "pairs" / "seed.jsonl"
     status, out, err = run(["align", "-o", str(target), str(seed("004")), str(seed("001"))], capsys)
+    assert (status, out, err) == (1, "", f"mtdetect: error: cannot write {target}: no such directory: {target.parent}\n")
+    target.parent.mkdir()
+    status, out, err = run(["align", "-o", str(target), str(seed("004")), str(seed("001"))], capsys)
     assert status == 0 and out == ""
     assert err == f"mtdetect: wrote 28 paragraph pairs to {target}\n"
     pairs = jsonl(target.read_text(encoding="utf-8"))

@@ -140,7 +140,7 @@ def test_annotations_carry_per_paragraph_warnings(tmp_path: Path) -> None:
 
 def test_warnings_survive_no_paragraphs_drop_and_tsv(tmp_path: Path) -> None:
     out, *_ = run(jsonl({"text": FRENCH}), tmp_path, paragraphs=False)
-    assert json.loads(out[0])["mtdetect"] == {"score": 0.1, "warnings": [[0, len(FRENCH), "not_english"]]}
+    assert json.loads(out[0])["mtdetect"] == {"score": None, "warnings": [[0, len(FRENCH), "not_english"]]}
     _, rejects, _, _ = run(jsonl({"text": f"GARBLED.\n\n{FRENCH}"}), tmp_path, mode="drop", threshold=0.05)
     note = json.loads(rejects[0])["mtdetect"]
     assert note["rejected"] == "dropped" and note["warnings"] == [[10, 10 + len(FRENCH), "not_english"]]
@@ -198,8 +198,8 @@ def test_unreadable_lines_are_reported_with_line_number_and_rejected(tmp_path: P
     assert (counts.read, counts.kept, counts.dropped, counts.errors) == (10, 2, 0, 8)
     assert len(out) == 2
     expected = {
-        2: "not valid JSON", 3: "expected a JSON object, found an array", 4: "no field 'text'",
-        5: "field 'text' is null, not a string", 6: "field 'text' is a number, not a string",
+        2: "not valid JSON", 3: "expected a JSON object, found a JSON array", 4: "no field 'text'",
+        5: "field 'text' is JSON null, not a string", 6: "field 'text' is a JSON number, not a string",
         7: "invalid UTF-8 at byte offset 288", 8: "invalid UTF-8", 9: "not valid JSON",
     }
     assert len(messages) == 8
@@ -258,9 +258,40 @@ def test_tsv_keeps_columns_adds_score_columns_and_rejects_short_rows(tmp_path: P
     assert json.loads(out[1].split("\t")[4]) == []
     assert rejects[0] == "line\treason\tid\ttext"
     assert rejects[1].startswith("2\tgarbled: document score")
-    assert rejects[2] == "3\thas 1 columns, the header has 2\t2"
+    assert rejects[2] == "3\trow has 1 column, header has 2\t2"
     assert (counts.read, counts.kept, counts.dropped, counts.errors) == (3, 1, 1, 1)
-    assert messages == [f"{tmp_path / 'in.tsv'}: line 3: has 1 columns, the header has 2"]
+    assert messages == [f"{tmp_path / 'in.tsv'}: line 3: row has 1 column, header has 2"]
+
+
+def test_a_ragged_tsv_row_is_a_reject_not_a_shifted_row(tmp_path: Path) -> None:
+    """A row with more or fewer cells than the header would put the scores under the wrong columns."""
+    header = "id\ttext\tlang\turl\tdate\tauthor"
+    data = f"{header}\n1\tClean one.\ten\tu\td\ta\n2\tShort row.\ten\tu\td\n3\tLong.\ten\tu\td\ta\tx\n".encode()
+    out, rejects, messages, counts = run(data, tmp_path, name="in.tsv")
+    assert [len(line.split("\t")) for line in out] == [9, 9]  # six columns and three scores, every row
+    assert out[1].startswith("1\tClean one.\ten\tu\td\ta\t0.1\t")
+    assert rejects[1:] == ["3\trow has 5 columns, header has 6\t2\tShort row.\ten\tu\td",  # file lines
+                           "4\trow has 7 columns, header has 6\t3\tLong.\ten\tu\td\ta\tx"]
+    assert (counts.read, counts.kept, counts.errors) == (3, 1, 2)
+    assert messages == [f"{tmp_path / 'in.tsv'}: line {n}: row has {c} columns, header has 6" for n, c in ((3, 5), (4, 7))]
+
+
+def test_a_crlf_tsv_is_read_alike_by_filter_and_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One reader: a Windows TSV (``\\r\\n``) has the same header and cells for both commands."""
+    path = tmp_path / "windows.tsv"
+    path.write_bytes(b"id\ttext\r\n1\tThe council met on Tuesday.\r\n2\tIt approved the budget.\r\n")
+    out = io.StringIO()
+    assert main(["filter", str(path)], out=out) == 0
+    header, *rows = out.getvalue().splitlines()
+    assert header == "id\ttext\tmtdetect\tmtdetect_paragraphs\tmtdetect_warnings"
+    assert [row.split("\t")[:2] for row in rows] == [["1", "The council met on Tuesday."], ["2", "It approved the budget."]]
+    assert "\r" not in out.getvalue()
+    scored = io.StringIO()
+    assert main(["score", "--format", "jsonl", str(path)], out=scored) == 0
+    score_rows = [json.loads(line) for line in scored.getvalue().splitlines()]
+    assert [r["end"] for r in score_rows] == [27, 23]  # no \r in the text
+    assert [r["document_score"] for r in score_rows] == [float(row.split("\t")[2]) for row in rows]
+    capsys.readouterr()
 
 
 def test_tsv_cells_are_unescaped_as_the_score_command_reads_them(tmp_path: Path) -> None:
@@ -397,12 +428,17 @@ def test_cli_filter_exits_1_when_unreadable_lines_have_nowhere_to_go(tmp_path: P
     out = io.StringIO()
     assert main(["filter", str(source)], out=out) == 1
     assert len(out.getvalue().splitlines()) == 1
-    assert "keep them with --rejects" in capsys.readouterr().err
+    assert "keep it with --rejects" in capsys.readouterr().err
 
 
-def test_cli_filter_refuses_plain_text_format(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["filter", "--input-format", "text", "x.txt"], out=io.StringIO()) == 2
-    assert "filter reads JSONL or TSV records" in capsys.readouterr().err
+def test_cli_filter_neither_offers_nor_takes_plain_text_format(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["filter", "--input-format", "text", "x.txt"], out=io.StringIO())
+    assert exit_.value.code == 2
+    assert "invalid choice: 'text' (choose from 'auto', 'jsonl', 'tsv')" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["filter", "-h"], out=io.StringIO())
+    assert "{auto,jsonl,tsv}" in capsys.readouterr().out
 
 
 def _mtdetect(*args: str, **kwargs: object) -> subprocess.Popen:

@@ -144,8 +144,10 @@ def test_invalid_utf8_is_replaced_when_asked(tmp_path: Path, capsys: Capture) ->
      ("empty.tsv", b""), ("header.tsv", b"id\ttext\n")],
 )
 def test_empty_inputs_give_no_rows_and_no_error(tmp_path: Path, capsys: Capture, name: str, data: bytes) -> None:
-    status, rows, err = score([write(tmp_path / name, data)], capsys)
-    assert (status, rows, err) == (0, [], "")
+    path = write(tmp_path / name, data)
+    status, rows, err = score([path], capsys)
+    reported = f"mtdetect: {path}: 0 paragraphs (no text), no rows written\n" if name.endswith(".txt") else ""
+    assert (status, rows, err) == (0, [], reported)  # an empty text file is reported; a file of no records has none
 
 
 @pytest.mark.parametrize(("name", "data", "header"), [
@@ -179,7 +181,7 @@ def test_empty_text_file_shows_no_text_in_the_table(tmp_path: Path, capsys: Capt
 
 def test_empty_text_through_the_api(det: mtdetect.Detector) -> None:
     assert det.score_paragraphs([]).shape == (0,)
-    assert det.score_document("") == det.score_document(" \n\n\t ") == mtdetect.DocumentScore(0.0, [])
+    assert det.score_document("") == det.score_document(" \n\n\t ") == mtdetect.DocumentScore(None, [])
     assert det.score_paragraphs(["", " ", "\n"]).tolist() == [0.0, 0.0, 0.0]
 
 
@@ -293,12 +295,12 @@ def test_running_out_of_memory_is_a_one_line_error(
         ("{not json}", "not valid JSON"),
         ('{"text": "unterminated', "not valid JSON"),
         ('{"text": "raw NUL \x00 inside"}', "not valid JSON"),
-        ("[1, 2]", "expected a JSON object, found an array"),
-        ('"just a string"', "expected a JSON object, found a string"),
+        ("[1, 2]", "expected a JSON object, found a JSON array"),
+        ('"just a string"', "expected a JSON object, found a JSON string"),
         ('{"body": "x"}', "no field 'text' (choose it with --text-field)"),
-        ('{"text": 5}', "field 'text' is a number, not a string"),
-        ('{"text": null}', "field 'text' is null, not a string"),
-        ('{"text": ["a", "b"]}', "field 'text' is an array, not a string"),
+        ('{"text": 5}', "field 'text' is a JSON number, not a string"),
+        ('{"text": null}', "field 'text' is JSON null, not a string"),
+        ('{"text": ["a", "b"]}', "field 'text' is a JSON array, not a string"),
         ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "not valid JSON (nested too deeply to read)"),
     ],
 )
@@ -330,7 +332,9 @@ ODD_TEXTS = [
 def test_odd_characters_score_and_slice_back_through_the_api(det: mtdetect.Detector) -> None:
     for text in ODD_TEXTS:
         document = det.score_document(text)
-        assert document.paragraphs and 0 <= document.score <= 1
+        assert document.paragraphs
+        judged = [p for p in document.paragraphs if not p.warnings]  # a text all in another script has no score
+        assert (document.score is None) == (not judged) and (document.score is None or 0 <= document.score <= 1)
         for paragraph in document.paragraphs:
             assert 0 <= paragraph.score <= 1
             assert text[paragraph.start : paragraph.end] == text[paragraph.start : paragraph.end].strip()
@@ -496,6 +500,67 @@ def test_filter_annotations_carry_the_not_english_warning(tmp_path: Path, capsys
     start = len(GARBLED) + 2
     assert note["warnings"] == [[start, start + len(french), NOT_ENGLISH]]
     assert [p[:2] for p in note["paragraphs"]] == [[0, len(GARBLED)], [start, start + len(french)]]
+
+
+DROPPED_AS_GARBLED_BEFORE = ("fr", "de", "es", "ru")
+"""Languages whose documents scored 0.99 and were dropped as garbled when every paragraph counted."""
+
+
+@pytest.mark.parametrize("language", DROPPED_AS_GARBLED_BEFORE)
+def test_a_document_with_no_english_paragraph_has_no_score_and_is_kept(
+    tmp_path: Path, capsys: Capture, det: mtdetect.Detector, language: str
+) -> None:
+    text = NOT_ENGLISH_TEXTS[language]
+    result = det.score_document(text)  # its paragraph keeps the model's score, whatever it is, but is not judged
+    assert (result.score, result.garbled) == (None, False)
+    assert [(p.garbled, p.warnings) for p in result.paragraphs] == [(False, (NOT_ENGLISH,))]
+    path = write(tmp_path / "foreign.jsonl", json.dumps({"id": 1, "text": text}) + "\n")
+    kept, rejects = tmp_path / "kept.jsonl", tmp_path / "rejects.jsonl"
+    assert main(["filter", path, "--mode", "drop", "-o", str(kept), "--rejects", str(rejects)], out=io.StringIO()) == 0
+    assert rejects.read_text() == ""
+    note = json.loads(kept.read_text())["mtdetect"]
+    assert note["score"] is None and note["warnings"] == [[0, len(text), NOT_ENGLISH]]
+    assert "kept 1, dropped 0" in capsys.readouterr().err
+
+
+def test_every_output_scores_a_document_by_its_english_paragraphs_only(
+    tmp_path: Path, capsys: Capture, det: mtdetect.Detector
+) -> None:
+    """One rule (mtdetect.results) read by score rows, TSV, the table, filter, datatrove, dolma and pandas."""
+    pd = pytest.importorskip("pandas")
+    from mtdetect.annotation import datatrove_metadata, dolma_spans
+
+    english, french = "The council met on Tuesday and approved the budget.", NOT_ENGLISH_TEXTS["fr"]
+    mixed, foreign = f"{english}\n\n{french}", french
+    expected = det.score_paragraphs([english])[0]
+    results = det.score_documents([mixed, foreign, ""])
+    assert [r.score for r in results] == [pytest.approx(expected, abs=1e-12), None, None]
+    path = write(tmp_path / "docs.jsonl", "".join(json.dumps({"text": t}) + "\n" for t in (mixed, foreign, "")))
+
+    status, rows, _ = score([path], capsys)
+    assert status == 0 and [r["document_score"] for r in rows] == [round(expected, 4)] * 2 + [None]
+    assert [r["garbled"] for r in rows] == [False, False, False]
+    out = io.StringIO()
+    assert main(["score", "--format", "tsv", path], out=out) == 0
+    header, *cells = [line.split("\t") for line in out.getvalue().splitlines()]
+    assert [c[header.index("document_score")] for c in cells] == [str(round(expected, 4))] * 2 + [""]
+    out = io.StringIO()
+    assert main(["score", "--format", "table", path], out=out) == 0
+    table = out.getvalue()
+    assert f"document score {expected:.2f}" in table and "no document score: no English paragraph" in table
+    assert "no document score: no text" in table and "  n/a  " in table
+    out = io.StringIO()
+    assert main(["filter", path], out=out) == 0
+    assert [json.loads(line)["mtdetect"]["score"] for line in out.getvalue().splitlines()] == [
+        round(expected, 4), None, None]
+    assert [datatrove_metadata(r, "mt")["mt"] for r in results] == [round(expected, 4), None, None]
+    assert [[s for s in dolma_spans(r, 9) if s[2] == "document"] for r in results] == [
+        [(0, 9, "document", results[0].score)], [], []]
+    series = det.score_series(pd.Series([mixed, foreign, "", None]))
+    assert series.iloc[0] == pytest.approx(expected, abs=1e-12) and series.iloc[1:].isna().all()
+    kept = list(det.filter([{"text": t} for t in (mixed, foreign, "")], threshold=0.0))
+    assert [r["mtdetect"]["score"] for r in kept] == [None, None]  # threshold 0 drops every scored one
+    capsys.readouterr()
 
 
 # -- pipes and Ctrl-C -------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_datatrove_filter_batch_document_and_paragraph_modes() -> None:
     assert odd[0].metadata == {"mtdetect": None} and odd[1].metadata["mtdetect"] == 0.1
     assert odd[2].metadata["mtdetect"] is None and step.stats["mtdetect_text_not_a_string"].total == 2
     assert batch[1].metadata["mtdetect_paragraphs"] == [0.1, 0.9]
-    assert 0.5 < batch[1].metadata["mtdetect"] < 0.9 and batch[3].metadata["mtdetect"] == 0.0
+    assert 0.5 < batch[1].metadata["mtdetect"] < 0.9 and batch[3].metadata["mtdetect"] is None  # no text: no score
     assert [doc.metadata["mtdetect_warnings"] for doc in batch] == [[]] * 4
 
     step = MtdetectFilter(mode="paragraph", metadata_key="mt")
@@ -102,10 +102,13 @@ def test_datatrove_filter_batch_document_and_paragraph_modes() -> None:
     assert batch[1].metadata["mt_paragraphs"] == [0.1, 0.9]
     assert step.stats["mtdetect_paragraphs_removed"].total == 2
 
-    german = Document(text=f"Clean one.\n\n{GERMAN}\n\n{GERMAN} GARBLED", id="e")
+    text = f"Clean one.\n\n{GERMAN}\n\n{GERMAN} GARBLED"
+    german = Document(text=text, id="e")
     assert step.filter_batch([german]) == [True]
     assert german.metadata["mt_warnings"] == [[1, "not_english"], [2, "not_english"]]  # indexes of mt_paragraphs
-    assert german.metadata["mt_paragraphs"] == [0.1, 0.1, 0.9] and german.metadata["mt_removed_paragraphs"] == 1
+    assert german.metadata["mt_paragraphs"] == [0.1, 0.1, 0.9]
+    assert german.metadata["mt_removed_paragraphs"] == 0 and german.text == text  # not English: never cut as garbled
+    assert german.metadata["mt"] == 0.1  # the English paragraph's score only
 
     with pytest.raises(ValueError, match="mode must be"):
         MtdetectFilter(mode="sentence")  # type: ignore[arg-type]
@@ -143,7 +146,7 @@ def test_document_spans_are_paragraph_spans_then_the_document() -> None:
     assert [s[:3] for s in spans] == [(0, 12, "paragraph"), (14, len(text), "paragraph"), (0, len(text), "document")]
     assert [s[3] for s in spans[:2]] == [0.1, 0.9] and 0.5 < spans[2][3] < 0.9
     assert dolma_integration.document_spans(KeywordDetector(), text, paragraphs=False) == spans[2:]  # type: ignore[arg-type]
-    assert dolma_integration.document_spans(KeywordDetector(), "") == [(0, 0, "document", 0.0)]  # type: ignore[arg-type]
+    assert dolma_integration.document_spans(KeywordDetector(), "") == []  # type: ignore[arg-type]  # no score, no span
 
 
 def test_document_spans_mark_paragraphs_that_are_not_english() -> None:

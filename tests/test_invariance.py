@@ -210,7 +210,7 @@ def test_empty_and_whitespace(det: mtdetect.Detector) -> None:
     assert (det.score_paragraphs(["", " ", "\n\n", "\t \u00a0 \n"]) == 0).all()
     for text in ("", "\n", "  \n \n\t\n"):
         result = det.score_document(text)
-        assert result.score == 0.0 and result.paragraphs == []
+        assert result.score is None and result.paragraphs == []  # nothing to judge: no score, not 0
     # Whitespace-only blocks between paragraphs are not paragraphs.
     result = det.score_document(f"{CLEAN[0]}\n\n   \n\t\n\n{GARBLED[0]}")
     assert len(result.paragraphs) == 2

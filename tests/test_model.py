@@ -349,7 +349,7 @@ def test_pickle_refused_without_trust(pickled) -> None:
 
 def test_pickle_with_the_wrong_checksum(pickled) -> None:
     _, path = pickled
-    assert model_error(path, trust=True, sha256="ab" * 32) == errors.MODEL_CHECKSUM.format(path=path)
+    assert model_error(path, trust=True, sha256="ab" * 32) == errors.MODEL_UNEXPECTED.format(path=path, found=sha256(path))
 
 
 def test_pickle_loaded_with_trust_and_checksum(pickled) -> None:
@@ -436,6 +436,22 @@ def test_bundled_model_loads_from_a_copy(tmp_path: Path) -> None:
     assert mtdetect.load(tmp_path / card["weights_file"]).threshold == card["threshold"]
 
 
+def test_sha256_pins_a_card_model_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--sha256 is checked for every model format: for a card, a weights file or a folder, against the weights."""
+    card = default_model_path()
+    weights = card.with_name(json.loads(card.read_text(encoding="utf-8"))["weights_file"])
+    digest = sha256(weights)
+    for given in (card, weights, card.parent):
+        assert load_model(given, sha256=digest.upper()).card["weights_sha256"] == digest
+        assert model_error(given, sha256="ab" * 32) == errors.MODEL_UNEXPECTED.format(path=weights, found=digest)
+    from mtdetect.cli import main
+
+    text = tmp_path / "a.txt"
+    text.write_text("The council met on Tuesday.\n", encoding="utf-8")
+    assert main(["score", "--sha256", "ab" * 32, str(text)]) == 2
+    assert capsys.readouterr().err.startswith(f"mtdetect: error: model file {weights} has sha256 {digest}, not the one")
+
+
 # -- one read per process --------------------------------------------------------------------------
 
 _LOADS: list[str] = []
@@ -481,6 +497,14 @@ def test_shared_model_errors_are_load_errors(saved) -> None:
         shared_model(card_path)
     with pytest.raises(errors.ModelError, match="model file not found"):
         shared_model(card_path.with_name("missing.card.json"))
+
+
+def test_shared_model_checks_a_given_sha256_every_time(saved) -> None:
+    _, weights, card_path = saved
+    shared_model(card_path)  # shared without a pinned hash ...
+    with pytest.raises(errors.ModelError):  # ... is not handed out for a wrong one
+        shared_model(card_path, sha256="ab" * 32)
+    assert shared_model(card_path, sha256=sha256(weights)).card["weights_sha256"] == sha256(weights)
 
 
 def test_shared_model_keeps_a_few_models(tmp_path: Path) -> None:

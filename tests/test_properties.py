@@ -136,7 +136,10 @@ def test_any_text_scores_without_raising_and_documents_equal_their_paragraphs(
     assert [(p.start, p.end) for p in document.paragraphs] == [(p.start, p.end) for p in paragraphs]
     assert [p.score for p in document.paragraphs] == scores.tolist()  # exactly, not approximately
     assert document.score == document_score(document.paragraphs)
-    assert all(0.0 <= s <= 1.0 and not math.isnan(s) for s in [*scores.tolist(), document.score])
+    assert all(0.0 <= s <= 1.0 and not math.isnan(s) for s in scores.tolist())
+    judged = [p for p in document.paragraphs if not p.warnings]
+    assert (document.score is None) == (not judged)
+    assert document.score is None or 0.0 <= document.score <= 1.0
     assert det.score_document(text) == document  # deterministic
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -42,7 +43,7 @@ def write(path: Path, data: bytes) -> str:
 
 
 def fake_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)), encoding="utf-8"))  # as real
 
 
 # -- formats -------------------------------------------------------------------------
@@ -159,6 +160,40 @@ def test_stdin_as_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [(d.source, d.line, d.text) for d in docs] == [("<stdin>", i + 1, r["text"]) for i, r in enumerate(RECORDS)]
 
 
+WIDE_ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+
+
+def with_bom(text: str, encoding: str) -> bytes:
+    """``text`` as a Windows tool writes it: in ``encoding``, after a byte-order mark."""
+    return text.encode(encoding) if encoding in ("utf-16", "utf-32") else ("\ufeff" + text).encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", WIDE_ENCODINGS)
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path: Path, encoding: str) -> None:
+    text = "Café prices rose.\r\n\r\nThe council met — again.\n"
+    assert read_text(write(tmp_path / "a.txt", with_bom(text, encoding))) == text
+    rows = "id\ttext\r\n1\tCafé prices rose.\r\n"
+    assert [d.text for d in read_documents(write(tmp_path / "a.tsv.gz", with_bom(rows, encoding)))] == ["Café prices rose."]
+    jsonl = JSONL.decode()
+    docs = read_documents(write(tmp_path / "a.jsonl.zst", with_bom(jsonl, encoding)))
+    assert [(d.line, d.text) for d in docs] == [(i + 1, r["text"]) for i, r in enumerate(RECORDS)]
+
+
+def test_utf16_standard_input_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_stdin(monkeypatch, "One paragraph.\n".encode("utf-16"))
+    assert [d.text for d in read_documents("-")] == ["One paragraph.\n"]
+
+
+def test_utf16_without_a_byte_order_mark_says_what_it_needs(tmp_path: Path) -> None:
+    name = write(tmp_path / "a.txt", "Plain words.".encode("utf-16-le"))
+    assert "UTF-16 or UTF-32 text needs a byte-order mark" in input_error(lambda: read_documents(name))
+
+
+def test_damaged_utf16_is_a_one_line_error(tmp_path: Path) -> None:
+    name = write(tmp_path / "a.txt", codecs.BOM_UTF16_LE + "Fine.".encode("utf-16-le") + b"\x00\xdc")  # a lone low surrogate
+    assert input_error(lambda: read_documents(name)).startswith(f"{name}: cannot read: 'utf-16-le' codec can't decode")
+
+
 def test_iter_lines_numbers_and_strips_line_ends(tmp_path: Path) -> None:
     name = write(tmp_path / "lines.txt", b"a\r\nb\n\nc")
     assert list(iter_lines(name)) == [(1, "a"), (2, "b"), (3, ""), (4, "c")]
@@ -206,7 +241,7 @@ def test_bad_json_line_names_file_and_line(tmp_path: Path) -> None:
 
 def test_json_line_that_is_not_an_object(tmp_path: Path) -> None:
     name = write(tmp_path / "crawl.jsonl", b'{"text": "ok."}\n["a", "list"]\n')
-    assert input_error(lambda: read_documents(name)) == f"{name}: line 2: expected a JSON object, found an array"
+    assert input_error(lambda: read_documents(name)) == f"{name}: line 2: expected a JSON object, found a JSON array"
 
 
 def test_missing_text_field_names_file_line_and_field(tmp_path: Path) -> None:
@@ -217,7 +252,7 @@ def test_missing_text_field_names_file_line_and_field(tmp_path: Path) -> None:
 
 def test_text_field_not_a_string(tmp_path: Path) -> None:
     name = write(tmp_path / "crawl.jsonl", b'{"text": null}\n')
-    assert input_error(lambda: read_documents(name)) == f"{name}: line 1: field 'text' is null, not a string"
+    assert input_error(lambda: read_documents(name)) == f"{name}: line 1: field 'text' is JSON null, not a string"
 
 
 def test_invalid_utf8_in_jsonl_names_line_and_byte(tmp_path: Path) -> None:
@@ -250,7 +285,26 @@ def test_tsv_missing_column(tmp_path: Path) -> None:
 
 def test_tsv_short_row_names_line(tmp_path: Path) -> None:
     name = write(tmp_path / "rows.tsv", b"id\tlang\ttext\n1\ten\tfine\n2\ten\n")
-    assert input_error(lambda: read_documents(name)) == f"{name}: line 3: has 2 columns, the header has 3"
+    assert input_error(lambda: read_documents(name)) == f"{name}: line 3: row has 2 columns, header has 3"
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    (b"2\ten\tfine\textra\n", "row has 4 columns, header has 3"),  # its text cell exists, its cells would shift
+    (b"2\n", "row has 1 column, header has 3"),
+])
+def test_tsv_row_whose_cell_count_differs_is_a_reject(tmp_path: Path, row: bytes, reason: str) -> None:
+    name = write(tmp_path / "rows.tsv", b"id\tlang\ttext\n" + row)
+    assert input_error(lambda: read_documents(name)) == f"{name}: line 2: {reason}"
+
+
+def test_tsv_with_crlf_line_ends_reads_its_header_and_cells(tmp_path: Path) -> None:
+    name = write(tmp_path / "rows.tsv", b"id\ttext\r\n1\tfine\r\n")
+    assert [(d.text, d.record) for d in read_documents(name)] == [("fine", {"id": "1", "text": "fine"})]
+
+
+def test_json_errors_say_where() -> None:
+    with pytest.raises(InputError, match=r"^f: line 2: not valid JSON \(unterminated string starting at column 10\)"):
+        parse_jsonl_record('{"text": "no end', "f", 2)
 
 
 def test_parse_jsonl_record_and_record_text() -> None:

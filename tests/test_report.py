@@ -198,18 +198,27 @@ def test_html_attribute_escapes_quotes() -> None:
 
 # -- the report's figures -----------------------------------------------------------------------
 
+
+def judged_scores(note: dict) -> list[float]:
+    """The scores of an annotation's paragraphs that carry no warning (those a verdict is given)."""
+    warned = {(w[0], w[1]) for w in note["warnings"]}
+    return [p[2] for p in note["paragraphs"] if (p[0], p[1]) not in warned]
+
+
 def test_threshold_rows_equal_direct_counts(corpus: dict[str, Path], det: mtdetect.Detector) -> None:
     data, info = build_report([str(corpus["scored"])], det, ReportOptions())
     notes = annotations(corpus["scored"])
-    documents = [n["score"] for n in notes]
-    paragraphs = [p[2] for n in notes for p in n["paragraphs"]]
+    documents = [n["score"] for n in notes if n["score"] is not None]  # no English paragraph: no score
+    paragraphs = [s for n in notes for s in judged_scores(n)]
+    assert len(documents) < len(notes)  # the corpus has documents without an English paragraph
     rows = threshold_rows(data, info.model_threshold)
     assert [r.threshold for r in rows] == sorted({*DEFAULT_THRESHOLDS, det.threshold})
     for row in rows:
         assert row.documents == sum(s >= row.threshold for s in documents)
         assert row.paragraphs == sum(s >= row.threshold for s in paragraphs)
         assert row.document_share == pytest.approx(row.documents / len(documents))
-    assert data.read_annotations == len(documents) and data.scored_here == 0
+    assert data.read_annotations == len(notes) and data.scored_here == 0
+    assert data.document_count == len(notes) and data.without_score == len(notes) - len(documents)
     assert data.not_english_paragraphs == sum(len(n["warnings"]) for n in notes) > 0
 
 
@@ -221,10 +230,11 @@ def test_group_rows_equal_direct_counts(corpus: dict[str, Path], det: mtdetect.D
     assert [r.name for r in rows] == sorted(sizes, key=lambda s: (-sizes[s], s))
     for row in rows:
         mine = [r["mtdetect"] for r in records if r["site"] == row.name]
-        paragraphs = [p[2] for m in mine for p in m["paragraphs"]]
-        assert row.documents == len(mine) and row.paragraphs == len(paragraphs)
+        scored = [m["score"] for m in mine if m["score"] is not None]
+        paragraphs = [s for m in mine for s in judged_scores(m)]
+        assert row.documents == len(scored) and row.paragraphs == len(paragraphs)
         for t, d, p in zip(data.thresholds, row.document_shares, row.paragraph_shares):
-            assert d == pytest.approx(sum(m["score"] >= t for m in mine) / len(mine))
+            assert d == pytest.approx(sum(s >= t for s in scored) / len(scored))
             assert p == pytest.approx(sum(s >= t for s in paragraphs) / len(paragraphs))
         assert row.not_english == sum(len(m["warnings"]) for m in mine)
 
@@ -260,14 +270,14 @@ def test_text_format_prints_the_summary_and_table(corpus: dict[str, Path], capsy
                           "--threshold", "0.75", "--group-by", "site"], capsys)
     assert status == 0
     notes = annotations(corpus["scored"])
-    assert out.startswith(f"mtdetect report: {len(notes)} documents, {sum(len(n['paragraphs']) for n in notes)} paragraphs")
+    assert out.startswith(f"mtdetect report: {len(notes)} documents, {sum(len(judged_scores(n)) for n in notes)} paragraphs")
     table = text_table(out)
     model_threshold = round(mtdetect.load().threshold, 4)
     assert sorted(table) == sorted({0.2, 0.6, 0.75, model_threshold})
     for t, (documents, paragraphs) in table.items():
         exact = t if t != model_threshold else mtdetect.load().threshold
-        assert documents == sum(n["score"] >= exact for n in notes)
-        assert paragraphs == sum(p[2] >= exact for n in notes for p in n["paragraphs"])
+        assert documents == sum(n["score"] is not None and n["score"] >= exact for n in notes)
+        assert paragraphs == sum(s >= exact for n in notes for s in judged_scores(n))
     assert re.search(r"^\*\s+0\.7500 .*\(chosen\)$", out, re.M)
     assert "by site: 3 groups" in out
 
@@ -350,6 +360,9 @@ def test_html_report_refuses_a_terminal(capsys: pytest.CaptureFixture[str], monk
 
 def test_report_file_is_written_whole(corpus: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "out" / "report.html"
+    status, _, err = run(["report", str(corpus["scored"]), "-o", str(target)], capsys)
+    assert (status, err) == (1, f"mtdetect: error: cannot write {target}: no such directory: {target.parent}\n")
+    target.parent.mkdir()  # a missing folder is not made, as for every -o
     status, _, err = run(["report", str(corpus["scored"]), "-o", str(target)], capsys)
     assert status == 0 and "wrote a report of 120 documents" in err
     page = target.read_text(encoding="utf-8")

@@ -17,7 +17,8 @@ Needs the ``mtdetect[datatrove]`` extra. Use it like any datatrove filter::
     ).run()
 
 ``filter_batch`` scores every paragraph of a batch of documents in one model
-call. Scores go to ``doc.metadata``: ``mtdetect`` (the document score),
+call. Scores go to ``doc.metadata``: ``mtdetect`` (the document score, from
+its English paragraphs; None without any, and such a document is kept),
 ``mtdetect_paragraphs`` (one score per paragraph, in text order),
 ``mtdetect_warnings`` (``[paragraph index, warning]`` for each paragraph that
 is clearly not English: ``[2, "not_english"]`` says the third score means
@@ -26,7 +27,7 @@ nothing) and, in paragraph mode, ``mtdetect_removed_paragraphs``.
 - ``mode="document"`` drops a document whose score is at or above the
   threshold (reason ``mtdetect_garbled``, written to the exclusion writer).
 - ``mode="paragraph"`` removes the garbled paragraphs from ``doc.text`` in
-  place and keeps the rest; a document left without text is dropped (reason
+  place (never one that is not English: it gets no verdict) and keeps the rest; a document left without text is dropped (reason
   ``mtdetect_all_paragraphs_garbled``).
 - A document whose text is not a string does not stop the task: it is
   dropped with the reason ``mtdetect_text_not_a_string``, ``mtdetect`` set to

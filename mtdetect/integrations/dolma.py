@@ -8,7 +8,8 @@ Needs the ``mtdetect[dolma]`` extra. Importing this module registers two taggers
 
 - ``mtdetect_paragraph_v1``: one ``paragraph`` span per paragraph (score =
   P(garbled)) and one ``document`` span over the whole text (the
-  length-weighted document score);
+  length-weighted score of its English paragraphs; none for a document
+  without text or without an English paragraph);
 - ``mtdetect_document_v1``: the ``document`` span only.
 
 Both also emit a ``not_english`` span (score 1.0) over each paragraph that is
@@ -57,7 +58,7 @@ def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> li
     """The spans a tagger emits: one per paragraph (if asked), one for the whole document, then
     a ``not_english`` span (score 1.0) over each paragraph that is clearly not English.
 
-    A document without any text gets a ``document`` span scoring 0.
+    A document without a score (no text, or no English paragraph) gets no ``document`` span.
     """
     return dolma_spans(detector.score_document(text), len(text), paragraphs)
 

@@ -4,8 +4,12 @@
 >>> note = {"score": 0.6, "paragraphs": [[0, 3, 0.1], [5, 8, 0.95]], "warnings": [[5, 8, "not_english"]]}
 >>> data = ReportData(thresholds=[0.5, 0.9], threshold=0.9, samples=1, group_by="site")
 >>> data.add(ScoredDocument("in", 1, "Ok.\\n\\nBad", {"site": "a"}, parse_annotation(note, "Ok.\\n\\nBad", 0.9)))
->>> data.documents.total(), data.paragraphs.at_or_above(0.9), data.not_english_paragraphs, data.groups.names
+>>> data.documents.total(), data.paragraphs.total(), data.not_english_paragraphs, data.groups.names
 (1, 1, 1, ['a'])
+
+The figures count what :mod:`mtdetect.results` judges: paragraphs with a
+warning are counted apart from the paragraph scores, and documents without a
+score (no text, or no English paragraph) apart from the document scores.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..language import NOT_ENGLISH
-from ..results import DocumentScore
+from ..results import DocumentScore, judged
 from .samples import SAMPLE_CHARS, BandSamples
 from .scored import ScoredDocument, unscored
 from .stats import Groups, ScoreTally, group_value, score_step
@@ -59,6 +63,7 @@ class ReportData:
         self.not_english_paragraphs = 0
         self.not_english_documents = 0
         self.empty_documents = 0
+        self.without_score = 0  # no text, or no English paragraph: no document score
         self.without_paragraph_scores = 0
         self.scored_here = 0
         self.read_annotations = 0
@@ -72,25 +77,30 @@ class ReportData:
             self.read_annotations += 1
         group_name = group_value(doc.record, self.group_by) if self.group_by else None
         group = self.groups.index(group_name) if group_name is not None else 0
-        self.documents.add(score_step(result.score), group)
+        if result.score is None:
+            self.without_score += 1
+        else:
+            self.documents.add(score_step(result.score), group)
+            self.samples.add(result.score, lambda: _sample(doc, group_name))
         if not result.paragraphs:
             self.empty_documents += 1
         elif unscored(result.paragraphs[0]):
             self.without_paragraph_scores += 1
         else:
             for paragraph in result.paragraphs:
-                self.paragraphs.add(score_step(paragraph.score), group)
+                if judged(paragraph):
+                    self.paragraphs.add(score_step(paragraph.score), group)
         warned = sum(NOT_ENGLISH in p.warnings for p in result.paragraphs)
         if warned:
             self.not_english_paragraphs += warned
             self.not_english_documents += 1
             if group_name is not None:
                 self.groups.warnings[group] += warned
-        self.samples.add(result.score, lambda: _sample(doc, group_name))
 
     @property
     def document_count(self) -> int:
-        return self.documents.total()
+        """Every document, with a score or without."""
+        return self.documents.total() + self.without_score
 
     @property
     def paragraph_count(self) -> int:
@@ -141,7 +151,7 @@ class ThresholdRow:
 
 def threshold_rows(data: ReportData, model_threshold: float) -> list[ThresholdRow]:
     """One row per candidate threshold, in increasing order."""
-    documents, paragraphs = data.document_count, data.paragraph_count
+    documents, paragraphs = data.documents.total(), data.paragraph_count  # those with scores
     rows = []
     for t in data.thresholds:
         labels = []

@@ -162,8 +162,9 @@ def document_html(
         head.append(f'<span class="group">{html_text(group)}</span>')
     warned = sorted({name for p in result.paragraphs for name in p.warnings})
     head.extend(f'<span class="warned">{html_text(name)}</span>' for name in warned)
+    score = "no score" if result.score is None else f"{result.score:.2f} {decided}"
     head.append(
-        f'<span class="doc-score {shade(result.score)} {decided}">{result.score:.2f} {decided}</span>'
+        f'<span class="doc-score {shade(result.score or 0.0)} {decided}">{score}</span>'
         f'<span class="counts">{counted(len(result.paragraphs), "paragraph")}, {flagged:,} at or above '
         f"{threshold:.4g}</span>"
     )

@@ -6,12 +6,9 @@
 
 from __future__ import annotations
 
+from ..wording import counted
+
 __all__ = ["counted", "percent"]
-
-
-def counted(number: int, noun: str) -> str:
-    """``number`` with thousands separators and ``noun``, plural unless it is one."""
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def percent(share: float) -> str:

@@ -170,7 +170,7 @@ def _summary(data: ReportData, info: ReportInfo) -> str:
         (
             "not_english warnings",
             f"{counted(data.not_english_paragraphs, 'paragraph')} in {counted(data.not_english_documents, 'document')} "
-            "(their scores mean nothing; they are counted below)",
+            "(not judged: their scores mean nothing, so the figures below leave them out)",
         ),
         ("threshold", f"{data.threshold:.4f}" + (" (the model's default)" if data.threshold == info.model_threshold
                                                   else f" (the model's default is {info.model_threshold:.4f})")),
@@ -184,7 +184,13 @@ def _summary(data: ReportData, info: ReportInfo) -> str:
             "standard error)",
         ))
     if data.empty_documents:
-        rows.append(("empty documents", f"{data.empty_documents:,} (no text; document score 0)"))
+        rows.append(("empty documents", f"{data.empty_documents:,} (no text, so no document score)"))
+    if data.without_score > data.empty_documents:
+        rows.append((
+            "no English paragraph",
+            f"{counted(data.without_score - data.empty_documents, 'document')} (no document score, never flagged; "
+            "left out of the document figures below)",
+        ))
     if data.without_paragraph_scores:
         rows.append((
             "without paragraph scores",

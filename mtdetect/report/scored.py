@@ -88,7 +88,7 @@ def parse_annotation(value: Any, text: str, threshold: float) -> DocumentScore:
         raise ValueError(f"a {type(value).__name__}, not an object")
     if "score" not in value:
         raise ValueError("no score")
-    score = _probability(value["score"], "score")
+    score = None if value["score"] is None else _probability(value["score"], "score")  # null: no English text
     warnings: dict[tuple[int, int], list[str]] = {}
     for item in _list(value.get("warnings") or [], "warnings"):
         warnings.setdefault(_span(item, len(text), "warning"), []).append(_name(item[2]))
@@ -100,8 +100,9 @@ def parse_annotation(value: Any, text: str, threshold: float) -> DocumentScore:
     else:
         spans = [(p.start, p.end, UNSCORED) for p in split_paragraphs(text)]
     paragraphs = [
-        ParagraphScore(start, end, s, garbled=is_garbled(s, threshold), warnings=tuple(warnings.get((start, end), ())))
+        ParagraphScore(start, end, s, garbled=is_garbled(s, threshold, named), warnings=named)
         for start, end, s in spans
+        for named in [tuple(warnings.get((start, end), ()))]
     ]
     return DocumentScore(score, paragraphs, is_garbled(score, threshold))
 
@@ -160,7 +161,9 @@ def annotation_from(record: dict[str, Any] | None, field: str) -> Any | None:
     return annotation
 
 
-def _tsv_number(cell: str) -> float | str:
+def _tsv_number(cell: str) -> float | str | None:
+    if not cell:
+        return None  # a document without a score
     try:
         return float(cell)
     except ValueError:

@@ -27,6 +27,8 @@ def write_text_report(out: TextIO, data: ReportData, info: ReportInfo) -> None:
     w(f"mtdetect report: {counted(data.document_count, 'document')}, {counted(data.paragraph_count, 'paragraph')}\n")
     w(f"  inputs:      {', '.join(terminal_safe(name) for name in info.inputs)}\n")
     w(f"  not_english: {counted(data.not_english_paragraphs, 'paragraph')} in {counted(data.not_english_documents, 'document')}\n")
+    if data.without_score:
+        w(f"  no score:    {counted(data.without_score, 'document')} (no text, or no English paragraph)\n")
     default = " (the model's default)" if data.threshold == info.model_threshold else (
         f" (the model's default is {info.model_threshold:.4f})"
     )

@@ -1,0 +1,94 @@
+"""Progress on standard error: for long runs only, and never on a line of output.
+
+A bar appears only when standard error is a terminal and the run has already
+taken :data:`DELAY_SECONDS`, so a quick run (``make demo``) prints none. When
+the output goes to a terminal too (the ``score`` table), each block of output
+is written inside :meth:`Progress.apart`: the bar is wiped first and drawn
+again below the output, so it never shares a line with it or sits inside the
+table. Messages for standard error go through :meth:`Progress.message` for
+the same reason. The bar leaves nothing behind when it closes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import IO, Any
+
+DELAY_SECONDS = 2.0
+"""A run shows a bar only once it has taken this long."""
+REFRESH_SECONDS = 0.5
+"""The bar is redrawn at most this often."""
+
+
+class Progress:
+    """A count of ``unit`` on standard error, shown for runs over :data:`DELAY_SECONDS`.
+
+    ``output`` is where the run writes; when it is a terminal, writes to it
+    belong inside :meth:`apart`. Off a terminal, or not ``enabled``, the bar
+    is a no-op.
+    """
+
+    def __init__(
+        self, unit: str, output: IO[str] | None = None, stream: IO[str] | None = None, enabled: bool = True
+    ) -> None:
+        self._stream = stream or sys.stderr
+        self._output_is_terminal = _is_terminal(output)
+        self._bar: Any = None
+        if enabled and _is_terminal(self._stream):
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                unit=unit, file=self._stream, leave=False, mininterval=REFRESH_SECONDS,
+                delay=DELAY_SECONDS, dynamic_ncols=True,
+            )
+
+    @property
+    def shown(self) -> bool:
+        """Whether the bar has been drawn (a run shorter than the delay never draws it)."""
+        bar = self._bar
+        return bar is not None and not bar.disable and bar.last_print_t >= bar.start_t + bar.delay
+
+    def update(self, count: int) -> None:
+        if self._bar is not None:
+            self._bar.update(count)
+
+    @contextmanager
+    def apart(self, terminal_output: bool | None = None) -> Iterator[None]:
+        """Write output to the terminal inside this: the bar is wiped before and redrawn after."""
+        wipe = self.shown and (self._output_is_terminal if terminal_output is None else terminal_output)
+        if wipe:
+            self._bar.clear()
+        try:
+            yield
+        finally:
+            if wipe:
+                self._bar.refresh()
+
+    def message(self, text: str) -> None:
+        """Write a line to standard error, on a line of its own."""
+        with self.apart(terminal_output=True):
+            self._stream.write(text + "\n")
+            self._stream.flush()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _is_terminal(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False

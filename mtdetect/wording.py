@@ -1,0 +1,12 @@
+"""Messages in plain English: counts with the right number of the noun."""
+
+from __future__ import annotations
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` with thousands separators and ``noun``, in the plural unless the count is one.
+
+    >>> counted(1, "paragraph"), counted(1234, "paragraph"), counted(2, "entry", "entries")
+    ('1 paragraph', '1,234 paragraphs', '2 entries')
+    """
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

@@ -1,0 +1,136 @@
+"""Progress bars: none for quick runs, and never on a line of output or inside the table.
+
+A real terminal (a pseudo-terminal) shows what ``make demo`` shows; a long
+run is simulated in process with the bar's delay set to zero, and its
+writes replayed on a minimal terminal to see the screen a user would see.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtdetect import cli, progress
+from mtdetect.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "examples" / "article.txt"
+BAR_MARKS = ("doc/s", "doc [", "rec/s", "rec [")
+
+
+def run_on_a_terminal(args: list[str]) -> str:
+    """Run ``python -m mtdetect ARGS`` with standard output and error on one pseudo-terminal."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "mtdetect", *args], stdout=follower, stderr=follower,
+                               stdin=subprocess.DEVNULL, cwd=ROOT)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the program ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_a_quick_run_on_a_terminal_shows_no_bar() -> None:
+    screen = run_on_a_terminal(["score", str(ARTICLE)])  # what `make demo` runs: a table on a terminal
+    assert screen.startswith(f"{ARTICLE}: ")  # the table's first line comes first, with nothing glued to it
+    assert not any(mark in screen for mark in BAR_MARKS), screen[:200]
+    assert "\r\n    #  score  verdict  paragraph\r\n" in screen
+
+
+class Terminal:
+    """A minimal terminal: text overwrites, ``\\r`` returns to the line's start, ``\\n`` starts a new line."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+    def screen(self) -> list[str]:
+        lines: list[list[str]] = [[]]
+        column = 0
+        for character in "".join(self.written):
+            if character == "\n":
+                lines.append([])
+                column = 0
+            elif character == "\r":
+                column = 0
+            else:
+                line = lines[-1]
+                line.extend(" " * (column - len(line) + 1))
+                line[column] = character
+                column += 1
+        shown = ["".join(line).rstrip() for line in lines]
+        while shown and not shown[-1]:
+            shown.pop()
+        return shown
+
+
+@pytest.fixture
+def eager_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bar that shows at once and redraws at every update, as on a long run."""
+    monkeypatch.setattr(progress, "DELAY_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "REFRESH_SECONDS", 0.0)
+
+
+def test_a_long_run_keeps_the_bar_off_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eager_bar: None
+) -> None:
+    monkeypatch.setattr(cli, "DOCUMENTS_PER_BATCH", 4)  # many batches: the bar is redrawn between them
+    records = tmp_path / "docs.jsonl"
+    records.write_text("".join(json.dumps({"text": f"Document {i} met the council on Tuesday."}) + "\n"
+                               for i in range(30)), encoding="utf-8")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["score", str(records)], out=terminal) == 0  # a terminal: the table
+    assert any(mark in "".join(terminal.written) for mark in BAR_MARKS)  # the bar was shown
+    screen = terminal.screen()
+    plain = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert main(["score", "--format", "table", str(records)], out=plain) == 0  # the same table, no bar
+    assert screen == plain.getvalue().rstrip("\n").split("\n")
+
+
+def test_filter_messages_and_the_bar_keep_to_their_own_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eager_bar: None
+) -> None:
+    records = tmp_path / "docs.jsonl"
+    records.write_text('{"text": "Fine."}\nnot json\n{"text": "Fine too."}\n', encoding="utf-8")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["filter", str(records), "-o", str(tmp_path / "out.jsonl")], out=io.StringIO()) == 1
+    assert terminal.screen() == [
+        f"mtdetect: {records}: line 2: not valid JSON (expecting value at column 1) "
+        "(is this JSONL? choose the format with --input-format)",
+        "mtdetect: read 3 records: kept 2, dropped 0, errors 1 (2 paragraphs)",
+        "mtdetect: 1 unreadable line was left out; keep it with --rejects FILE",
+    ]
+
+
+def test_no_bar_off_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eager_bar: None) -> None:
+    errors = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", errors)
+    assert main(["score", "--format", "jsonl", str(ARTICLE)], out=io.StringIO()) == 0
+    assert errors.getvalue() == ""
