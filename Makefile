@@ -32,7 +32,7 @@ endef
 
 help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
-	@echo "make test       set up (dev extras, dolma's environment, Java) and run the tests"
+	@echo "make test       set up (dev extras, dolma's environment, Java, Debian packages) and run the tests"
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
 	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
@@ -67,7 +67,7 @@ install: $(DEV_STAMP) $(DOLMA_STAMP) java
 demo: $(BASE_STAMP)
 	$(BIN)/mtdetect score --format table examples/article.txt
 
-test: install
+test: install system-deps
 	$(BIN)/python -m pytest
 
 system-deps:

@@ -12,10 +12,11 @@ blocks run in that folder with the names they use but do not define
 (``text``, ``records``, ``df`` ...). A command passes when it exits 0 without a
 traceback; a Python block when it runs without an exception.
 
-Nothing is skipped silently: :data:`RUN_ELSEWHERE` names the blocks that
+Nothing is left out silently: :data:`RUN_ELSEWHERE` names the blocks that
 dedicated tests run (the pipeline engines), :data:`NOT_RUN` the commands too
-slow or too invasive for a test run, each with its reason, and both lists are
-checked against the README so that neither goes stale.
+slow or too invasive for a test run, each with its reason; only those are not
+collected, and both lists are checked against the README so that neither goes
+stale.
 """
 
 from __future__ import annotations
@@ -144,11 +145,10 @@ def _cases() -> list[object]:
     for block in BLOCKS:
         if block.language in SHELL:
             for command in shell_commands(block.code):
-                marks = [pytest.mark.skip(reason=why)] if (why := _reason(block, command)) else []
-                cases.append(pytest.param(block, command, marks=marks, id=f"{block.name}: {command[:60]}"))
-        elif block.language in PYTHON:
-            marks = [pytest.mark.skip(reason=why)] if (why := _reason(block)) else []
-            cases.append(pytest.param(block, None, marks=marks, id=block.name))
+                if not _reason(block, command):
+                    cases.append(pytest.param(block, command, id=f"{block.name}: {command[:60]}"))
+        elif block.language in PYTHON and not _reason(block):
+            cases.append(pytest.param(block, None, id=block.name))
     return cases
 
 
