@@ -69,7 +69,8 @@ def load(
     the model named by the ``MTDETECT_MODEL`` environment variable, else the
     bundled default model (this is the one place that reads the variable).
     Pickled models need ``trust=True`` and their ``sha256``. The model is read
-    and checked at once, so errors surface here.
+    and checked at once, so errors surface here; a process reads the same
+    model files only once (:func:`mtdetect.model.shared_model`).
     """
     if path is None:
         path = os.environ.get(ENV_MODEL) or None

@@ -20,7 +20,7 @@ import numpy as np
 from .explanation import TOP_CONTRIBUTIONS, contributions, unknown_word_flags
 from .features import FeatureBatch, compute_features
 from .language import paragraph_warnings
-from .model import Model, load_model, probability
+from .model import Model, probability, shared_model
 from .results import (
     Contribution,
     DocumentScore,
@@ -84,9 +84,9 @@ class Detector:
     # -- model handling -------------------------------------------------
     @property
     def model(self) -> Model:
-        """The model, loaded on first use."""
+        """The model, loaded on first use (once per process for the same file: :func:`~mtdetect.model.shared_model`)."""
         if self._model is None:
-            self._model = load_model(self._path, trust=self._trust, sha256=self._sha256)
+            self._model = shared_model(self._path, trust=self._trust, sha256=self._sha256)
             self._loaded_here = True
         return self._model
 

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,10 @@ DEFAULT_MODEL_NAME = "default"
 CARD_SUFFIX = ".card.json"
 WEIGHTS_SUFFIX = ".npz"
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
+LOAD_EVENT = "mtdetect.load_model"
+"""Audit event (:func:`sys.audit`) raised with the path each time a model is read from disk."""
+SHARED_MODELS = 4
+"""Models :func:`shared_model` keeps per process; the least recently used one goes first."""
 
 _ARRAYS = (
     "dense_mean",
@@ -309,6 +314,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     if path is None:
         path = default_model_path()
     path = Path(path)
+    sys.audit(LOAD_EVENT, str(path))
     if path.suffix in PICKLE_SUFFIXES:
         return _load_pickle(path, trust=trust, sha256=sha256)
     card_path = card_path_for(path)
@@ -372,3 +378,47 @@ def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
             errors.MODEL_CORRUPT.format(path=path, reason=f"holds a {type(model).__name__}, not an mtdetect Model")
         )
     return model
+
+
+_SHARED: dict[tuple, Model] = {}
+
+
+def shared_model(path: str | os.PathLike[str] | None = None, *, trust: bool = False, sha256: str | None = None) -> Model:
+    """:func:`load_model`, but a process reads each model file once and shares the result.
+
+    A Detector shipped to a worker (Spark, Ray, Dask, datatrove or dolma tasks)
+    loads through this, so a worker that runs many tasks reads the model once.
+    The card's text and the weights file's size and time are part of the key:
+    a model rewritten on disk is read again. Loaded models are not modified.
+    """
+    key = _file_key(Path(default_model_path() if path is None else path), trust, sha256)
+    if key is None:  # unreadable: let load_model say why
+        return load_model(path, trust=trust, sha256=sha256)
+    model = _SHARED.pop(key, None)
+    if model is None:
+        model = load_model(path, trust=trust, sha256=sha256)
+    _SHARED[key] = model  # most recently used last
+    while len(_SHARED) > SHARED_MODELS:
+        del _SHARED[next(iter(_SHARED))]
+    return model
+
+
+def _file_key(path: Path, trust: bool, sha256: str | None) -> tuple | None:
+    """What identifies a model load (None if unreadable): the card's text, which holds the
+    weights' sha256, and the weights file's identity, size and time, or a pickle's identity;
+    and the ``trust`` and ``sha256`` asked for, so a pinned hash is checked on its own load.
+    """
+    try:
+        if path.suffix in PICKLE_SUFFIXES:
+            return (_file_state(path), trust, sha256)
+        card_path = card_path_for(path)
+        card = card_path.read_bytes()
+        weights = card_path.with_name(str(json.loads(card)["weights_file"]))
+        return (str(card_path.resolve()), card, _file_state(weights), trust, sha256)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _file_state(path: Path) -> tuple[str, int, int, int]:
+    state = path.stat()
+    return (str(path.resolve()), state.st_ino, state.st_size, state.st_mtime_ns)

@@ -14,7 +14,10 @@ Run as ``python -m qa.bench`` (``make bench``). Steps:
 4. **memory is flat**: peak memory of ``mtdetect filter -p 1`` on the input and
    on a quarter of it (``--big`` also runs a generated 1 GB input);
 5. **load**: import time and model load time in a fresh process;
-6. **reference**: datatrove's ``FineWebQualityFilter`` over the same
+6. **capacity**: the README's datatrove pipeline and Spark snippet on 1 and
+   2 worker processes beside ``filter -p 1`` and ``-p 2``, and the core-hours
+   for a billion paragraphs (:mod:`qa.capacity`);
+7. **reference**: datatrove's ``FineWebQualityFilter`` over the same
    paragraphs (each as a document), in this process.
 
 Figures go to standard output and ``build/bench/results.json``.
@@ -34,6 +37,10 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from .capacity import Run as CapacityRun
+from .capacity import measure as measure_capacity
+from .capacity import table as capacity_table
 
 OUT_DIR = Path("build/bench")
 SEED = 20240611
@@ -164,8 +171,8 @@ def write_big(source: Path, target: Path, size: int) -> int:
 
 # -- measuring ------------------------------------------------------------------------------------
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and its descendants, in KiB (shared pages counted in each)."""
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants, from /proc (Linux)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -175,10 +182,19 @@ def _tree_rss_kb(pid: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    tree: list[int] = []
+    todo = [pid]
     while todo:
         current = todo.pop()
+        tree.append(current)
         todo.extend(children.get(current, []))
+    return tree
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its descendants, in KiB (shared pages counted in each)."""
+    total = 0
+    for current in process_tree(pid):
         try:
             with open(f"/proc/{current}/status") as handle:
                 for line in handle:
@@ -337,6 +353,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             (args.out / "output-1gb.jsonl").unlink(missing_ok=True)
         results["big"] = {**r, "input_bytes": BIG_BYTES, "records": records}
         show("  on a 1 GB input", f"{r['peak_rss_mb']:.0f} MB peak RSS, {r['seconds']:.0f} s")
+
+    capacity = measure_capacity(source, args.out / "capacity", len(paragraphs),
+                                {k: CapacityRun(v["seconds"], v["cpu_seconds"]) for k, v in runs.items()})
+    results["capacity"] = [{"path": r.path, "one": vars(r.one), "two": vars(r.two),
+                            "paragraphs_per_cpu_s": r.per_cpu_second,
+                            "core_hours_per_billion": r.core_hours_per_billion} for r in capacity]
+    show("capacity (the README's table)", "1 and 2 worker processes"
+         + ("; datatrove and Spark score with the bundled model, not --model" if args.model else ""))
+    print(capacity_table(capacity, results["median_paragraph_chars"], results["median_paragraph_words"]), flush=True)
 
     reference = reference_rate(paragraphs[:REFERENCE_PARAGRAPHS])
     if isinstance(reference, str):

@@ -401,7 +401,7 @@ def detector() -> mtdetect.Detector:
 
 
 def test_detector_filter_and_score_series_with_the_bundled_model(detector: mtdetect.Detector) -> None:
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     texts = [GOOD, GARBLED_EN, None]
     series = pd.Series(texts, index=[10, 20, 30], name="text")
     scores = detector.score_series(series)

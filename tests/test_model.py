@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import joblib
@@ -29,13 +30,16 @@ from mtdetect.features import (
     lexical_word_buckets,
 )
 from mtdetect.model import (
+    LOAD_EVENT,
     MODEL_FORMAT,
+    SHARED_MODELS,
     Model,
     default_model_path,
     feature_layout,
     load_model,
     read_card,
     save_model,
+    shared_model,
     write_npz,
 )
 
@@ -455,3 +459,65 @@ def test_sha256_pins_a_card_model_too(tmp_path: Path, capsys: pytest.CaptureFixt
     text.write_text("The council met on Tuesday.\n", encoding="utf-8")
     assert main(["score", "--sha256", "ab" * 32, str(text)]) == 2
     assert capsys.readouterr().err.startswith(f"mtdetect: error: model file {weights} has sha256 {digest}, not the one")
+
+
+# -- one read per process --------------------------------------------------------------------------
+
+_LOADS: list[str] = []
+
+
+def _count_loads(event: str, args: tuple) -> None:
+    if event == LOAD_EVENT:
+        _LOADS.append(args[0])
+
+
+sys.addaudithook(_count_loads)  # audit hooks stay for the process; this one only appends to a list
+
+
+def loads_of(path: Path) -> int:
+    return sum(1 for p in _LOADS if Path(p).resolve().parent == path.resolve().parent)
+
+
+def test_shared_model_reads_a_file_once(saved) -> None:
+    _, weights, card_path = saved
+    first = shared_model(card_path)
+    assert shared_model(card_path) is first and shared_model(weights) is first  # card or weights: one model
+    assert mtdetect.load(card_path).model is first
+    assert loads_of(card_path) == 1
+
+
+def test_shared_model_reads_a_rewritten_model_again(saved) -> None:
+    model, weights, card_path = saved
+    first = shared_model(card_path)
+    rewrite_card(card_path, threshold=0.25)  # the card's text is part of the key
+    assert shared_model(card_path).threshold == 0.25
+    arrays = model.to_arrays()
+    arrays["intercept"] = arrays["intercept"] + 1
+    replace_weights(weights, card_path, arrays)
+    assert shared_model(card_path).intercept == first.intercept + 1
+    assert loads_of(card_path) == 3
+
+
+def test_shared_model_errors_are_load_errors(saved) -> None:
+    _, weights, card_path = saved
+    shared_model(card_path)
+    weights.write_bytes(b"not a zip")  # the card still names it: the new file is read and refused
+    with pytest.raises(errors.ModelError, match="do not match the checksum"):
+        shared_model(card_path)
+    with pytest.raises(errors.ModelError, match="model file not found"):
+        shared_model(card_path.with_name("missing.card.json"))
+
+
+def test_shared_model_checks_a_given_sha256_every_time(saved) -> None:
+    _, weights, card_path = saved
+    shared_model(card_path)  # shared without a pinned hash ...
+    with pytest.raises(errors.ModelError):  # ... is not handed out for a wrong one
+        shared_model(card_path, sha256="ab" * 32)
+    assert shared_model(card_path, sha256=sha256(weights)).card["weights_sha256"] == sha256(weights)
+
+
+def test_shared_model_keeps_a_few_models(tmp_path: Path) -> None:
+    paths = [save_model(small_model(threshold=0.5 + i / 100), tmp_path / f"m{i}")[1] for i in range(SHARED_MODELS + 1)]
+    models = [shared_model(p) for p in paths]
+    assert shared_model(paths[-1]) is models[-1]
+    assert shared_model(paths[0]) is not models[0]  # the oldest was let go

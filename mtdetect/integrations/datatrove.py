@@ -29,14 +29,21 @@ nothing) and, in paragraph mode, ``mtdetect_removed_paragraphs``.
 - ``mode="paragraph"`` removes the garbled paragraphs from ``doc.text`` in
   place (never one that is not English: it gets no verdict) and keeps the rest; a document left without text is dropped (reason
   ``mtdetect_all_paragraphs_garbled``).
+- A document whose text is not a string does not stop the task: it is
+  dropped with the reason ``mtdetect_text_not_a_string``, ``mtdetect`` set to
+  None, and counted in the step's stats under that name. datatrove's readers
+  skip empty texts and unparsable lines themselves, but stop the task on a
+  number (they take its ``len``): read with ``adapter=keep_non_string_texts``
+  so that such documents reach this step, their value kept as JSON text.
 
-The step pickles without its model: each datatrove task loads the model once,
-on its first batch, from ``model`` (a path; ``None``: ``$MTDETECT_MODEL`` or the
-bundled default).
+The step pickles without its model: each worker process loads the model once,
+on its first batch, and keeps it for its later tasks, from ``model`` (a path;
+``None``: ``$MTDETECT_MODEL`` or the bundled default).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -58,6 +65,7 @@ if TYPE_CHECKING:
 MISSING_EXTRA = "the datatrove integration needs datatrove: pip install 'mtdetect[datatrove]'"
 GARBLED = "mtdetect_garbled"
 ALL_GARBLED = "mtdetect_all_paragraphs_garbled"
+NOT_TEXT = "mtdetect_text_not_a_string"
 
 FilterMode = Literal["document", "paragraph"]
 
@@ -107,7 +115,7 @@ class MtdetectFilter(BaseFilter):
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_detector"] = None  # each worker loads its own model
+        state["_detector"] = None  # each worker process loads the model once, for all its tasks
         return state
 
     def filter(self, doc: Any) -> bool | tuple[bool, str]:
@@ -115,14 +123,22 @@ class MtdetectFilter(BaseFilter):
 
     def filter_batch(self, batch: Sequence[Any]) -> list[bool | tuple[bool, str]]:
         """Score every paragraph of the batch in one call; annotate, and cut or drop."""
-        scored = self.detector.score_documents([doc.text for doc in batch])  # one model call per batch
-        self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
         key = self.metadata_key
-        results: list[bool | tuple[bool, str]] = []
-        for doc, result in zip(batch, scored):
+        results: list[bool | tuple[bool, str]] = [(False, NOT_TEXT)] * len(batch)
+        present: list[int] = []
+        for i, doc in enumerate(batch):
+            if isinstance(doc.text, str) and not doc.metadata.get(NOT_TEXT):
+                present.append(i)
+            else:  # not a string, or marked by keep_non_string_texts: nothing to score, no reason to stop
+                doc.metadata[key] = None
+                self.stat_update(NOT_TEXT)
+        scored = self.detector.score_documents([batch[i].text for i in present])  # one model call per batch
+        self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
+        for i, result in zip(present, scored):
+            doc = batch[i]
             doc.metadata.update(datatrove_metadata(result, key))
             if self.mode == "document":
-                results.append((False, GARBLED) if result.garbled else True)
+                results[i] = (False, GARBLED) if result.garbled else True
                 continue
             garbled = [p.garbled for p in result.paragraphs]
             removed = sum(garbled)
@@ -130,8 +146,30 @@ class MtdetectFilter(BaseFilter):
             if removed:
                 self.stat_update("mtdetect_paragraphs_removed", value=removed)
                 doc.text = without_segments(doc.text, result.paragraphs, garbled)
-            results.append((False, ALL_GARBLED) if removed and not doc.text.strip() else True)
+            results[i] = (False, ALL_GARBLED) if removed and not doc.text.strip() else True
         return results
+
+
+def keep_non_string_texts(reader: Any, data: dict[str, Any], path: str, id_in_file: int | str) -> dict[str, Any]:
+    """A datatrove reader ``adapter``: a text that is not a string reaches :class:`MtdetectFilter`.
+
+    datatrove's readers stop the task on a numeric text and skip a null or
+    missing one without a count. With ``JsonlReader(path, adapter=keep_non_string_texts)``
+    such a document gets its value as JSON text and ``mtdetect_text_not_a_string``
+    in its metadata, and the filter drops it with that reason and counts it.
+
+    >>> from datatrove.pipeline.readers import JsonlReader
+    >>> reader = JsonlReader("crawl/", adapter=keep_non_string_texts)
+    >>> doc = reader.adapter({"id": "a", "text": 42, "url": "u"}, "crawl/0.jsonl", 0)
+    >>> doc["text"], doc["metadata"]
+    ('42', {'url': 'u', 'mtdetect_text_not_a_string': True})
+    >>> reader.adapter({"id": "b", "text": "Fine."}, "crawl/0.jsonl", 1)["metadata"]
+    {}
+    """
+    value = data.get(reader.text_key)
+    if not isinstance(value, str):
+        data = {**data, reader.text_key: json.dumps(value, ensure_ascii=False), NOT_TEXT: True}
+    return reader._default_adapter(data, path, id_in_file)
 
 
 class Span(Protocol):
