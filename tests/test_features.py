@@ -16,6 +16,7 @@ from mtdetect.features import (
     LEXICAL_HASH_BITS,
     RARE_ZIPF,
     WORD_CLASS_HASH_BITS,
+    WORD_HASH_BITS,
     FeatureBatch,
     LexicalTables,
     compute_features,
@@ -26,6 +27,8 @@ from mtdetect.features import (
     normalize_paragraph,
     word_class_columns,
     word_class_ngrams,
+    word_columns,
+    word_ngrams,
     word_pairs,
 )
 from mtdetect.model import feature_layout
@@ -87,6 +90,19 @@ def test_dense_feature_names() -> None:
         "language:unseen_pair_rate",
     ]
     assert feature_layout()["dense"] == NAMES
+
+
+def test_word_ngrams_of_a_batch_are_those_of_its_lexical_words(tables: LexicalTables) -> None:
+    text = "Sales rose 8% in March, Putin's aides said, and sales rose again."
+    batch = compute_features([text, "Other text."], tables)
+    words = lexical_words(normalize_paragraph(text))
+    assert words[:3] == ["sales", "rose", "in"]  # numbers left out, so "rose in" is a bigram
+    mine = batch.word_grams.rows == 0
+    assert batch.word_grams.columns[mine].tolist() == word_columns(words).tolist()
+    assert len(word_ngrams(words)) == len(word_columns(words)) == 2 * len(words) - 1
+    assert ((0 <= batch.word_grams.columns) & (batch.word_grams.columns < 1 << WORD_HASH_BITS)).all()
+    # The word family never shares a column hash with the word-class family of the same strings.
+    assert word_columns(["the"]).tolist() != word_class_columns(["the"]).tolist()
 
 
 def test_hashed_buckets_are_in_range_and_deterministic() -> None:
