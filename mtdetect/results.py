@@ -26,6 +26,7 @@ these results and decide nothing:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -121,12 +122,21 @@ def document_evidence(log_odds: np.ndarray, lengths: np.ndarray) -> tuple[float,
     >>> document_evidence(np.array([2.0, -1.0]), np.array([500.0, 1500.0]))
     (-0.5, 2.0)
     """
-    total = float(lengths.sum())
+    return _evidence(float(np.dot(log_odds, lengths)), float(lengths.sum()))
+
+
+def _evidence(weighted: float, total: float) -> tuple[float, float]:
+    """:func:`document_evidence` from the length-weighted sum of the log-odds and the total length."""
     if total <= 0:
         return 0.0, 0.0
-    mean = float(np.dot(log_odds, lengths) / total)
-    scale = float(np.sqrt(total / DOCUMENT_UNIT_CHARS))
-    return mean * scale, scale
+    scale = math.sqrt(total / DOCUMENT_UNIT_CHARS)
+    return weighted / total * scale, scale
+
+
+def _calibrated(evidence: float, scale: float, calibration: tuple[float, float, float]) -> float:
+    """``sigmoid(a * evidence + b * scale + c)`` with a model's document calibration ``(a, b, c)``."""
+    a, b, c = calibration
+    return round(float(1.0 / (1.0 + np.exp(-(a * evidence + b * scale + c)))), 12)
 
 
 def combined_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple[float, float, float]) -> float | None:
@@ -139,17 +149,20 @@ def combined_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple
     >>> combined_score(np.array([2.0] * 4), np.array([500.0] * 4), (1.0, 0.0, 0.0))  # more evidence
     0.982013790038
     """
-    if lengths.sum() <= 0:
+    total = float(lengths.sum())
+    if total <= 0:
         return None
-    evidence, scale = document_evidence(log_odds, lengths)
-    a, b, c = calibration
-    return round(float(1.0 / (1.0 + np.exp(-(a * evidence + b * scale + c)))), 12)
+    return _calibrated(*_evidence(float(np.dot(log_odds, lengths)), total), calibration)
 
 
 def document_score(paragraphs: Sequence[ParagraphScore], calibration: tuple[float, float, float]) -> float | None:
     """The document's score from its judged paragraphs' log-odds (see :func:`combined_score`);
     None without any. A paragraph without a word has no log-odds and no evidence either way: a
     document of nothing else scores 0, as such a paragraph does.
+
+    This runs once per document, so it keeps to plain floats where it can (a
+    document of one paragraph needs no numpy at all) while doing the very
+    arithmetic :func:`combined_score` does: the same scores, bit for bit.
 
     >>> plain = (1.0, 0.0, 0.0)
     >>> document_score([ParagraphScore(0, 500, 0.88, 2.0)], plain)
@@ -163,10 +176,24 @@ def document_score(paragraphs: Sequence[ParagraphScore], calibration: tuple[floa
     if not judged_paragraphs:
         return None
     counted = [p for p in judged_paragraphs if p.log_odds is not None]
-    lengths = np.array([p.end - p.start for p in counted], dtype=np.float64)
-    log_odds = np.array([p.log_odds for p in counted], dtype=np.float64)
-    score = combined_score(log_odds, lengths, calibration)
-    return 0.0 if score is None else score
+    lengths = [p.end - p.start for p in counted]
+    total = float(sum(lengths))  # whole numbers of characters: exact, in any order
+    if total <= 0:  # no evidence either way
+        return 0.0
+    log_odds = [p.log_odds for p in counted]
+    return _calibrated(*_evidence(_weighted_sum(log_odds, lengths), total), calibration)
+
+
+def _weighted_sum(log_odds: list[float], lengths: list[int]) -> float:
+    """``log_odds · lengths`` rounded as :func:`numpy.dot` rounds it (:func:`document_evidence` uses
+    it); a single product is rounded once either way, so it needs no arrays.
+
+    >>> _weighted_sum([0.1], [3]) == float(np.dot(np.array([0.1]), np.array([3.0])))
+    True
+    """
+    if len(log_odds) == 1:
+        return log_odds[0] * lengths[0]
+    return float(np.dot(np.array(log_odds, dtype=np.float64), np.array(lengths, dtype=np.float64)))
 
 
 def paragraph_result(
