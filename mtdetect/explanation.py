@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .features import DENSE_FEATURES, FeatureBatch, GramOccurrences, compute_features, dense_feature_names
+from .features import DENSE_FEATURES, FeatureBatch, GramOccurrences, dense_feature_names
 from .model import Model
 from .results import Contribution
 from .rules import Finding
@@ -48,15 +48,6 @@ def unknown_word_flags(text: str, words: set[str]) -> list[Finding]:
         if m.group() in words
         for original in (text[m.start() : m.end()],)
     ]
-
-
-def unknown_words(paragraph: str, model: Model) -> list[Finding]:
-    """Lower-case words the model's English word list does not know (untranslated?), as flags."""
-    if not WORD.search(fold_characters(paragraph)):
-        return []
-    batch = compute_features([paragraph], model.tables, detail=True)
-    assert batch.detail is not None
-    return unknown_word_flags(paragraph, batch.detail.unknown_words(0))
 
 
 def _gram_totals(grams: GramOccurrences, coef: np.ndarray, row: int, scale: float, order: np.ndarray,

@@ -455,26 +455,6 @@ def read_documents(
         yield item
 
 
-def iter_lines(name: str, encoding_errors: EncodingErrors = "strict") -> Iterator[tuple[int, str]]:
-    """Decoded lines (without line ends) with their 1-based numbers.
-
-    A byte-order mark opening the file is dropped. Invalid UTF-8 under
-    ``strict`` raises an :class:`InputError` naming the file, line and byte
-    offset; so does a damaged compressed stream.
-    """
-    shown = display_name(name)
-    for number, offset, raw in _lines(name, None):
-        assert isinstance(raw, bytes)
-        try:
-            line = raw.decode("utf-8", encoding_errors)
-        except UnicodeDecodeError as exc:
-            reason = BAD_UTF8.format(offset=offset + exc.start)
-            raise InputError(f"{shown}: line {number}: {reason} ({ENCODING_HINT})") from None
-        if number == 1:
-            line = line.removeprefix(BOM)
-        yield number, line.rstrip("\r\n")
-
-
 def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
     """The whole text of a file, decoded as UTF-8 (a leading BOM is dropped)."""
     shown = display_name(name)
@@ -494,25 +474,6 @@ def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(f"{shown}: line {line}: {BAD_UTF8.format(offset=exc.start)} ({ENCODING_HINT})") from None
     return text.removeprefix(BOM)
-
-
-def parse_jsonl_record(line: str, shown: str, number: int) -> dict[str, Any]:
-    """One JSONL line as a dict, or an InputError naming file and line."""
-    item = parse_line(number, 0, line.encode("utf-8", "surrogatepass"), shown, None, None)
-    if isinstance(item, Reject):
-        raise InputError(f"{shown}: line {number}: {item.message}")
-    assert item is not None and item.record is not None
-    return item.record
-
-
-def record_text(record: dict[str, Any], field: str, shown: str, number: int) -> str:
-    """The text field of a record, or an InputError naming file, line and field."""
-    if field not in record:
-        raise InputError(f"{shown}: line {number}: {NO_TEXT_FIELD.format(field=field)} ({TEXT_FIELD_HINT})")
-    value = record[field]
-    if not isinstance(value, str):
-        raise InputError(f"{shown}: line {number}: {TEXT_NOT_STRING.format(field=field, kind=_json_kind(value))}")
-    return value
 
 
 # -- TSV cells and JSON text ------------------------------------------------------------------

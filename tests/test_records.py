@@ -17,11 +17,8 @@ from mtdetect.records import (
     Document,
     detect_format,
     display_name,
-    iter_lines,
-    parse_jsonl_record,
     read_documents,
     read_text,
-    record_text,
 )
 
 RECORDS = [
@@ -194,9 +191,11 @@ def test_damaged_utf16_is_a_one_line_error(tmp_path: Path) -> None:
     assert input_error(lambda: read_documents(name)).startswith(f"{name}: cannot read: 'utf-16-le' codec can't decode")
 
 
-def test_iter_lines_numbers_and_strips_line_ends(tmp_path: Path) -> None:
-    name = write(tmp_path / "lines.txt", b"a\r\nb\n\nc")
-    assert list(iter_lines(name)) == [(1, "a"), (2, "b"), (3, ""), (4, "c")]
+def test_lines_are_numbered_and_lose_their_line_ends(tmp_path: Path) -> None:
+    name = write(tmp_path / "lines.jsonl", b'{"text": "a"}\r\n{"text": "b"}\n\n{"text": "c"}')
+    assert [(d.line, d.raw) for d in read_documents(name)] == [
+        (1, '{"text": "a"}'), (2, '{"text": "b"}'), (4, '{"text": "c"}')
+    ]
 
 
 def test_encoding_errors_replace(tmp_path: Path) -> None:
@@ -302,15 +301,7 @@ def test_tsv_with_crlf_line_ends_reads_its_header_and_cells(tmp_path: Path) -> N
     assert [(d.text, d.record) for d in read_documents(name)] == [("fine", {"id": "1", "text": "fine"})]
 
 
-def test_json_errors_say_where() -> None:
-    with pytest.raises(InputError, match=r"^f: line 2: not valid JSON \(unterminated string starting at column 10\)"):
-        parse_jsonl_record('{"text": "no end', "f", 2)
-
-
-def test_parse_jsonl_record_and_record_text() -> None:
-    assert parse_jsonl_record('{"text": "a"}', "f", 7) == {"text": "a"}
-    with pytest.raises(InputError, match=r"^f: line 7: not valid JSON"):
-        parse_jsonl_record("{", "f", 7)
-    assert record_text({"t": "x"}, "t", "f", 1) == "x"
-    with pytest.raises(InputError, match=r"^f: line 9: no field 'text'"):
-        record_text({}, "text", "f", 9)
+def test_json_errors_say_where(tmp_path: Path) -> None:
+    name = write(tmp_path / "f.jsonl", b'{"text": "a"}\n{"text": "no end\n')
+    message = input_error(lambda: read_documents(name))
+    assert message.startswith(f"{name}: line 2: not valid JSON (unterminated string starting at column 10)")
