@@ -19,7 +19,8 @@ What an output path names decides how it is written (:func:`output_target`):
 Every failure to open, write or finish an output is an
 :class:`~mtdetect.errors.OutputError` naming it (:func:`guarded` does the same
 for standard output); a broken pipe stays a :class:`BrokenPipeError`, since the
-reader leaving is no failure of ours.
+reader leaving is no failure of ours. Outputs are UTF-8, standard output too
+(:func:`utf8_text`), whatever the locale.
 """
 
 from __future__ import annotations
@@ -297,3 +298,20 @@ class _Guarded:
 def guarded(stream: IO[str], name: str = "standard output") -> IO[str]:
     """``stream`` with each failed write or flush an :class:`OutputError` naming it."""
     return stream if isinstance(stream, _Guarded) else _Guarded(stream, name)  # type: ignore[return-value]
+
+
+def utf8_text(out: IO[str]) -> IO[str]:
+    """``out`` itself, writing UTF-8: every output is UTF-8, as files are, whatever the locale says.
+
+    A stream that can be reconfigured (standard output) is switched to UTF-8
+    in place; another gets a UTF-8 writer over its bytes. (A second writer over
+    standard output would close it when it is collected.)
+    """
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    if encoding == "utf8" or not hasattr(out, "buffer"):
+        return out
+    out.flush()
+    if callable(getattr(out, "reconfigure", None)):  # a TextIOWrapper, or a guarded one (:func:`guarded`)
+        out.reconfigure(encoding="utf-8", newline="\n")
+        return out
+    return io.TextIOWrapper(out.buffer, encoding="utf-8", newline="\n", write_through=True)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .annotation import score_rows, table_lines
-from .atomic import guarded, open_output, output_target
+from .atomic import guarded, open_output, output_target, utf8_text
 from .detector import Detector
 from .errors import MtdetectError, OutputError
 from .model import ENV_MODEL
@@ -275,11 +275,10 @@ def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
 
 def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., HtmlWriter]:
     def make(out: TextIO, threshold: float, explain: bool) -> HtmlWriter:
-        from .filtering import utf8_text
         from .report import HtmlWriter
 
         title = f"mtdetect: {display_name(files[0])}" if len(files) == 1 else f"mtdetect: {len(files)} inputs"
-        return HtmlWriter(utf8_text(out), threshold, title=title, model=detector.model.card)  # a UTF-8 page
+        return HtmlWriter(out, threshold, title=title, model=detector.model.card)
 
     return make
 
@@ -288,9 +287,10 @@ def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., Html
 def command_output(name: str, out: TextIO) -> Iterator[TextIO]:
     """Where a command writes: standard output (``-``), or the file ``name``, written whole or not
     at all and never in place of a link, device or FIFO (:func:`~mtdetect.atomic.open_output`).
-    A write that fails is an :class:`~mtdetect.errors.OutputError` naming the output."""
+    Either way the text is UTF-8; a write that fails is an :class:`~mtdetect.errors.OutputError`
+    naming the output."""
     if name == STDIN:
-        yield guarded(out)
+        yield guarded(utf8_text(out))
     else:
         with open_output(name) as handle:
             yield guarded(handle, name)
@@ -375,7 +375,8 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
     if args.sentences:
         pairs = [s for pair in pairs for s in align_sentences(pair)]
     if args.show:
-        guarded(out).write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
+        with command_output(STDIN, out) as target:
+            target.write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
         return EXIT_OK
     source = args.source or os.path.basename(args.garbled)
     kind = "sentence" if args.sentences else "paragraph"
@@ -417,7 +418,7 @@ _positive_int = _at_least(1)
 def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     from contextlib import ExitStack
 
-    from .filtering import FilterOptions, filter_stream, utf8_text
+    from .filtering import FilterOptions, filter_stream
 
     if args.rejects and args.output != STDIN and _same_file(args.rejects, args.output):
         raise MtdetectError(f"-o and --rejects name the same file, {args.output}: give them different names")
@@ -427,7 +428,7 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     )
     detector = make_detector(args)
     with ExitStack() as stack:
-        target = stack.enter_context(command_output(args.output, utf8_text(out) if args.output == STDIN else out))
+        target = stack.enter_context(command_output(args.output, out))
         rejects = stack.enter_context(command_output(args.rejects, out)) if args.rejects else None
         progress = stack.enter_context(Progress(unit="rec", enabled=not target.isatty()))  # records would cross it
         counts = filter_stream(args.files, detector, options, target, rejects, processes=args.processes,
@@ -454,7 +455,6 @@ def _same_file(first: str, second: str) -> bool:
 # -- report ------------------------------------------------------------------------------
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
-    from .filtering import utf8_text
     from .report import DEFAULT_THRESHOLDS, ReportOptions, build_report, write
 
     if args.format == "html" and args.output == STDIN and out.isatty():
@@ -467,7 +467,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         encoding_errors=args.encoding_errors,
     )
     detector = make_detector(args)
-    with command_output(args.output, utf8_text(out) if args.output == STDIN else out) as target:
+    with command_output(args.output, out) as target:
         with Progress(unit="doc") as progress:
             data, info = build_report(args.files, detector, options, progress=progress.update,
                                       on_reject=lambda message: progress.message(f"mtdetect: {message}"))

@@ -41,7 +41,6 @@ The same annotation serves the Python API (:mod:`mtdetect.batches`).
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 import sys
@@ -384,23 +383,6 @@ def filter_stream(
     if headers and not wrote_header:  # TSV input with a header and no rows
         _write_tsv_headers(headers[0], options, out, rejects)
     return counts
-
-
-def utf8_text(out: IO[str]) -> IO[str]:
-    """``out`` itself, writing UTF-8: records are UTF-8 whatever the locale says.
-
-    A stream that can be reconfigured (standard output) is switched to UTF-8
-    in place; another gets a UTF-8 writer over its bytes. (A second writer over
-    standard output would close it when it is collected.)
-    """
-    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
-    if encoding == "utf8" or not hasattr(out, "buffer"):
-        return out
-    out.flush()
-    if callable(getattr(out, "reconfigure", None)):  # a TextIOWrapper, or a guarded one (mtdetect.atomic)
-        out.reconfigure(encoding="utf-8", newline="\n")
-        return out
-    return io.TextIOWrapper(out.buffer, encoding="utf-8", newline="\n", write_through=True)
 
 
 def _write_tsv_headers(header: tuple[str, ...], options: FilterOptions, out: IO[str], rejects: IO[str] | None) -> None:

@@ -400,16 +400,23 @@ def test_report_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     assert "mtdetect report" in readme and "--group-by" in readme and "--format html" in readme
 
 
-def test_pages_and_records_are_utf8_whatever_the_locale(corpus: dict[str, Path]) -> None:
-    """Under an ASCII locale, standard output still gets UTF-8 (the page says so) and stays open to the end."""
+def test_pages_and_records_are_utf8_whatever_the_locale(corpus: dict[str, Path], tmp_path: Path) -> None:
+    """Under an ASCII locale, standard output still gets UTF-8 (the page says so) and stays open to the end,
+    whatever the command and the format."""
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    german = "Der Rat hat den Haushalt nach einer langen Debatte über"
+    text = tmp_path / "de.txt"
+    text.write_text(german + " die Schulen genehmigt.\n", encoding="utf-8")
     for command, needle in (
         (["report", str(corpus["raw"]), "--samples", "0", "--group-by", "site"], "<th>≥ 0.5</th>"),
-        (["filter", str(corpus["raw"])], "Der Rat hat den Haushalt nach einer langen Debatte über"),
+        (["filter", str(corpus["raw"])], german),
+        *((["score", str(text), "--explain", "--format", fmt], "über") for fmt in ("jsonl", "tsv", "table", "html")),
+        (["align", str(text), str(text)], german),
+        (["align", "--show", str(text), str(text)], "Debatte über die Schulen"),
     ):
         done = subprocess.run([sys.executable, "-m", "mtdetect", *command], capture_output=True, env=env, timeout=120)
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode()
