@@ -41,7 +41,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DOCUMENTS_PER_BATCH = 256
 CHARACTERS_PER_BATCH = 1 << 22  # about 4M: bounds memory however long the documents are
-OUTPUT_HELP = "file to write (.gz/.zst compress; written whole or not at all); default: standard output"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,27 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     score.add_argument("files", nargs="*", default=[STDIN], metavar="FILE", help="inputs; - or none reads standard input")
-    score.add_argument("-o", "--output", default=STDIN, help=OUTPUT_HELP)
+    add_output_option(score)
     add_model_options(score)
-    add_input_options(score)
+    add_input_options(score, standard_input="text")
     score.add_argument("--format", choices=["table", "jsonl", "tsv", "html"], default=None,
                        help="output format (default: table on a terminal, jsonl otherwise; html: a page "
                             "with each paragraph shaded by score and its flags explained)")
     score.add_argument("--explain", action="store_true", help="add flagged spans and the strongest features")
     score.set_defaults(handler=run_score)
-
-    align = commands.add_parser(
-        "align",
-        help="align an original document with its garbled repost into training pairs",
-        description="Align two documents into paragraph (or sentence) pairs and write pair JSONL.",
-    )
-    align.add_argument("original", help="the original document (plain text)")
-    align.add_argument("garbled", help="the garbled repost of it (plain text)")
-    align.add_argument("-o", "--output", default=STDIN, help="pair JSONL to write (default: standard output)")
-    align.add_argument("--sentences", action="store_true", help="write sentence pairs instead of paragraph pairs")
-    align.add_argument("--show", action="store_true", help="print the pairs side by side with differences marked")
-    align.add_argument("--source", default=None, help="the pairs' source name (default: the garbled file name)")
-    align.set_defaults(handler=run_align)
 
     filter_ = commands.add_parser(
         "filter",
@@ -110,19 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     filter_.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
                          help="inputs (.jsonl or .tsv, optionally .gz/.zst); - or none reads standard input")
-    filter_.add_argument("-o", "--output", default=STDIN, help=OUTPUT_HELP)
+    add_output_option(filter_)
     filter_.add_argument("--mode", choices=["annotate", "drop"], default="annotate",
                          help="annotate every record (default) or drop those at or above the threshold")
     filter_.add_argument("--rejects", default=None, metavar="FILE",
                          help="write dropped records and unreadable lines here, each with its reason and line number")
-    filter_.add_argument("--score-field", default="mtdetect",
+    filter_.add_argument("--score-field", default="mtdetect", metavar="FIELD",
                          help="key (JSONL) or column name (TSV) for the scores (default: mtdetect)")
     filter_.add_argument("--no-paragraphs", action="store_true",
                          help="add only the document score and warnings, not the per-paragraph scores")
     filter_.add_argument("-p", "--processes", type=_positive_int, default=1, metavar="N",
                          help="worker processes (default: 1); output order is kept")
     add_model_options(filter_)
-    add_input_options(filter_, formats=("auto", "jsonl", "tsv"))
+    add_input_options(filter_, formats=("auto", "jsonl", "tsv"), standard_input="jsonl")
     filter_.set_defaults(handler=run_filter)
 
     report = commands.add_parser(
@@ -139,8 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("files", nargs="*", default=[STDIN], metavar="FILE",
                         help="inputs (.jsonl, .tsv or text, optionally .gz/.zst); - or none reads standard "
                              "input, as JSONL unless --input-format says otherwise")
-    report.add_argument("-o", "--output", default=STDIN,
-                        help="file to write (written whole or not at all); default: standard output")
+    add_output_option(report, "page (or text)")
     report.add_argument("--format", choices=["html", "text"], default="html",
                         help="html (default): the page; text: the summary and threshold table for a terminal")
     report.add_argument("--samples", type=_at_least(0), default=5, metavar="N",
@@ -152,36 +137,58 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--thresholds", type=_probabilities, default=None, metavar="T,T,...",
                         help="candidate thresholds for the table and the bands (default: 0.5,0.7,0.8,0.9,0.95,0.99; "
                              "the model's default and --threshold are always added)")
-    report.add_argument("--score-field", default="mtdetect",
+    report.add_argument("--score-field", default="mtdetect", metavar="FIELD",
                         help="field holding `mtdetect filter` annotations (default: mtdetect)")
     report.add_argument("--rescore", action="store_true",
                         help="score every document, even those that carry an annotation")
-    report.add_argument("--seed", type=int, default=0, help="seed for drawing the samples (default: 0)")
+    report.add_argument("--seed", type=int, default=0, metavar="N", help="seed for drawing the samples (default: 0)")
     add_model_options(report)
-    add_input_options(report)
+    add_input_options(report, standard_input="jsonl")
     report.set_defaults(handler=run_report)
+
+    align = commands.add_parser(
+        "align",
+        help="align an original document with its garbled repost into training pairs",
+        description="Align two documents into paragraph (or sentence) pairs and write pair JSONL.",
+    )
+    align.add_argument("original", help="the original document (plain text)")
+    align.add_argument("garbled", help="the garbled repost of it (plain text)")
+    add_output_option(align, "pair JSONL")
+    align.add_argument("--sentences", action="store_true", help="write sentence pairs instead of paragraph pairs")
+    align.add_argument("--show", action="store_true", help="print the pairs side by side with differences marked")
+    align.add_argument("--source", default=None, metavar="NAME",
+                       help="the pairs' source name (default: the garbled file name)")
+    align.set_defaults(handler=run_align)
     return parser
 
 
+def add_output_option(parser: argparse.ArgumentParser, what: str = "output") -> None:
+    parser.add_argument("-o", "--output", default=STDIN, metavar="FILE",
+                        help=f"write the {what} to FILE (.gz/.zst compress; written whole or not at all); "
+                             "default: standard output")
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=None,
+    parser.add_argument("--model", default=None, metavar="PATH",
                         help=f"model card, weights or folder (default: ${ENV_MODEL}, else the bundled model)")
-    parser.add_argument("--threshold", type=_probability, default=None,
+    parser.add_argument("--threshold", type=_probability, default=None, metavar="T",
                         help="decision threshold in [0, 1] (default: the model's calibrated threshold)")
     parser.add_argument("--trust-pickle", action="store_true",
                         help="allow a pickled (.pkl/.joblib) model; needs --sha256")
-    parser.add_argument("--sha256", default=None,
+    parser.add_argument("--sha256", default=None, metavar="HASH",
                         help="expected sha256 of the model's weights (.npz) or pickle; checked before use")
 
 
 INPUT_FORMATS = ("auto", "text", "jsonl", "tsv")
 
 
-def add_input_options(parser: argparse.ArgumentParser, formats: Sequence[str] = INPUT_FORMATS) -> None:
-    standard_input = "text" if "text" in formats else "jsonl"
+def add_input_options(
+    parser: argparse.ArgumentParser, *, standard_input: str, formats: Sequence[str] = INPUT_FORMATS
+) -> None:
     parser.add_argument("--input-format", choices=formats, default="auto",
                         help=f"input format (default: from the file extension; standard input is {standard_input})")
-    parser.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
+    parser.add_argument("--text-field", default="text", metavar="FIELD",
+                        help="JSONL field holding the text (default: text)")
     parser.add_argument("--column", default="text", help="TSV column (name or 1-based number) holding the text (default: text)")
     parser.add_argument("--encoding-errors", choices=["strict", "replace"], default="strict",
                         help="invalid UTF-8: stop with an error (strict, default) or replace it")

@@ -396,6 +396,7 @@ def test_report_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     for option in ("--output", "--format", "--samples", "--group-by", "--groups", "--thresholds", "--score-field",
                    "--rescore", "--seed", "--model", "--threshold", "--text-field", "--input-format"):
         assert option in out
+    assert "standard input is jsonl" in " ".join(out.split())  # as it reads it
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "mtdetect report" in readme and "--group-by" in readme and "--format html" in readme
 
