@@ -23,7 +23,7 @@ field, its order and its formatting survive::
 
     {"id": 7, "text": "...", "mtdetect": {"score": 0.0312, "paragraphs": [[0, 412, 0.0312]], "warnings": []}}
 
-``score`` is the document score (paragraph scores weighted by length),
+``score`` is the document score (its English paragraphs' evidence added up),
 ``paragraphs`` lists ``[start, end, score]`` per paragraph, with character
 offsets into the text, and ``warnings`` lists ``[start, end, name]`` for each
 paragraph whose score means little (``not_english``: see

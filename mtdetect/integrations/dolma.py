@@ -7,9 +7,9 @@ Needs the ``mtdetect[dolma]`` extra. Importing this module registers two taggers
         --tagger_modules mtdetect.integrations.dolma --processes 8
 
 - ``mtdetect_paragraph_v1``: one ``paragraph`` span per paragraph (score =
-  P(garbled)) and one ``document`` span over the whole text (the
-  length-weighted score of its English paragraphs; none for a document
-  without text or without an English paragraph);
+  P(garbled)) and one ``document`` span over the whole text (the document
+  score, from its English paragraphs; none for a document without text or
+  without an English paragraph);
 - ``mtdetect_document_v1``: the ``document`` span only.
 
 Both also emit a ``not_english`` span (score 1.0) over each paragraph that is
@@ -98,7 +98,7 @@ else:
 
     @add_tagger(DOCUMENT_TAGGER)
     class MtdetectDocumentTagger(_MtdetectTagger):
-        """The document score only (paragraph scores weighted by length)."""
+        """The document score only (from its English paragraphs' evidence)."""
 
         PARAGRAPHS = False
 

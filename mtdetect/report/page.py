@@ -218,8 +218,8 @@ def _histograms(data: ReportData, info: ReportInfo) -> str:
         figures.append(f'<figure><figcaption>{caption} ({counted(tally.total(), unit)})</figcaption>{svg}</figure>')
     return (
         '<section id="histograms"><h2>Score distributions</h2>'
-        '<p class="note">Hover over a bar for its range and count. A document\'s score is the mean of its '
-        "paragraphs' scores weighted by their length.</p>"
+        '<p class="note">Hover over a bar for its range and count. A document\'s score adds up the evidence of '
+        "its English paragraphs, weighted by their length: several suspect paragraphs weigh more than one.</p>"
         f'<div class="figures">{"".join(figures)}</div></section>'
     )
 
