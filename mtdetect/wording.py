@@ -1,4 +1,4 @@
-"""Messages in plain English: counts with the right number of the noun."""
+"""Numbers in plain English: counts with the right number of the noun, shares as percentages."""
 
 from __future__ import annotations
 
@@ -10,3 +10,12 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     ('1 paragraph', '1,234 paragraphs', '2 entries')
     """
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def percent(share: float) -> str:
+    """A share (0 to 1) as a percentage with two decimals.
+
+    >>> percent(0.12345), percent(1.0)
+    ('12.35%', '100.00%')
+    """
+    return f"{100 * share:.2f}%"

@@ -153,6 +153,9 @@ def test_the_readme_code_map_names_every_module() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     code_map = readme[readme.index("### Code map") :]
     for folder in ("mtdetect", "training", "qa"):
-        for path in sorted((ROOT / folder).glob("*.py")):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            name = path.relative_to(ROOT)
             if path.name != "__init__.py" or folder == "mtdetect":
-                assert path.name in code_map, f"{folder}/{path.name} is missing from the README code map"
+                assert path.name in code_map, f"{name} is missing from the README code map"
+            if path.name == "__init__.py" and path.parent != ROOT / folder:  # a subpackage is named by its folder
+                assert f"{name.parent}/" in code_map, f"{name.parent}/ is missing from the README code map"

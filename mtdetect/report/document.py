@@ -18,8 +18,8 @@ from ..annotation import WARNING_MESSAGES
 from ..language import NOT_ENGLISH
 from ..results import DocumentScore, Explanation, ParagraphScore
 from ..rules import Finding
+from ..wording import counted
 from .escape import html_attribute, html_text
-from .format import counted
 from .scored import unscored
 
 __all__ = ["MAX_FLAGS", "SHADES", "document_html", "paragraph_html", "shade"]

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from ..wording import counted
 from .escape import html_attribute, html_text
-from .format import counted
 
 __all__ = ["histogram_svg", "sparkline_svg"]
 

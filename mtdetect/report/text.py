@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..annotation import terminal_safe
+from ..wording import counted
 from .collect import ReportData, ReportInfo, group_rows, threshold_rows
-from .format import counted
 
 __all__ = ["write_text_report"]
 
