@@ -334,14 +334,14 @@ def parse_line(
         detail = _json_problem(exc) if isinstance(exc, json.JSONDecodeError) else "nested too deeply to read"
         return Reject(number, NOT_JSON.format(detail=detail), JSON_HINT, raw=raw)
     if not isinstance(record, dict):
-        return Reject(number, NOT_OBJECT.format(kind=_json_kind(record)), raw=raw)
+        return Reject(number, NOT_OBJECT.format(kind=json_kind(record)), raw=raw)
     if text_field is None:
         return Document(source, number, "", record, line)
     text = record.get(text_field, _MISSING)
     if text is _MISSING:
         return Reject(number, NO_TEXT_FIELD.format(field=text_field), TEXT_FIELD_HINT, raw, record)
     if not isinstance(text, str):
-        return Reject(number, TEXT_NOT_STRING.format(field=text_field, kind=_json_kind(text)), "", raw, record)
+        return Reject(number, TEXT_NOT_STRING.format(field=text_field, kind=json_kind(text)), "", raw, record)
     return Document(source, number, text, record, line)
 
 
@@ -360,10 +360,10 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
     return f"{message} column {exc.colno}" if message.endswith(" at") else f"{message} at column {exc.colno}"
 
 
-def _json_kind(value: object) -> str:
+def json_kind(value: object) -> str:
     """The JSON name of a parsed value's type.
 
-    >>> _json_kind(None), _json_kind([1]), _json_kind(2.5), _json_kind(True)
+    >>> json_kind(None), json_kind([1]), json_kind(2.5), json_kind(True)
     ('JSON null', 'a JSON array', 'a JSON number', 'a JSON boolean')
     """
     if value is None:

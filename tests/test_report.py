@@ -332,6 +332,7 @@ def test_tsv_filter_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     "annotation,reason",
     [
         ('"high"', "not a number"),
+        ("7", "(a JSON number, not a JSON object)"),
         ('{"score": 1.5}', "not a number in [0, 1]"),
         ('{"paragraphs": []}', "no score"),
         ('{"score": 0.5, "paragraphs": [[0, 999, 0.5]]}', "not within the text"),

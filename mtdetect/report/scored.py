@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..annotation import filter_annotation
 from ..errors import InputError
-from ..records import STDIN, Document, EncodingErrors, InputFormat, Reject, display_name, read_records
+from ..records import STDIN, Document, EncodingErrors, InputFormat, Reject, display_name, json_kind, read_records
 from ..results import DocumentScore, ParagraphScore, is_garbled
 from ..segment import split_paragraphs
 
@@ -85,7 +85,7 @@ def parse_annotation(value: Any, text: str, threshold: float) -> DocumentScore:
     ValueError: score 2 is not a number in [0, 1]
     """
     if not isinstance(value, dict):
-        raise ValueError(f"a {type(value).__name__}, not an object")
+        raise ValueError(f"{json_kind(value)}, not a JSON object")
     if "score" not in value:
         raise ValueError("no score")
     score = None if value["score"] is None else _probability(value["score"], "score")  # null: no English text
