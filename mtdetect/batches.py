@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .annotation import filter_annotation
 from .errors import InputError
 from .filtering import DEFAULT_SCORE_FIELD, Mode
+from .records import DOCUMENTS_PER_BATCH
 
 if TYPE_CHECKING:
     import pandas
@@ -30,7 +31,7 @@ def filter_records(
     threshold: float | None = None,
     score_field: str | None = DEFAULT_SCORE_FIELD,
     mode: Mode = "drop",
-    batch_size: int = 256,
+    batch_size: int = DOCUMENTS_PER_BATCH,
 ) -> Iterator[dict[str, Any]]:
     """Records that are not garbled (document score under ``threshold``, or no score: no text or
     no English paragraph), each annotated under ``score_field``.

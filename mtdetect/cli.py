@@ -28,7 +28,16 @@ from .detector import Detector
 from .errors import MtdetectError, OutputError
 from .model import ENV_MODEL
 from .progress import Progress
-from .records import STDIN, Document, display_name, dumps, read_documents, tsv_cell
+from .records import (
+    CHARACTERS_PER_BATCH,
+    DOCUMENTS_PER_BATCH,
+    STDIN,
+    Document,
+    display_name,
+    dumps,
+    read_documents,
+    tsv_cell,
+)
 from .results import DocumentScore
 from .wording import counted
 
@@ -39,8 +48,6 @@ EXIT_OK = 0
 EXIT_WRITE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-DOCUMENTS_PER_BATCH = 256
-CHARACTERS_PER_BATCH = 1 << 22  # about 4M: bounds memory however long the documents are
 
 
 class _Parser(argparse.ArgumentParser):

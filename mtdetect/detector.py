@@ -21,6 +21,7 @@ from .explanation import TOP_CONTRIBUTIONS, contributions, unknown_word_flags
 from .features import FeatureBatch, compute_features
 from .language import paragraph_warnings
 from .model import Model, probability, shared_model
+from .records import DOCUMENTS_PER_BATCH
 from .results import (
     Contribution,
     DocumentScore,
@@ -240,7 +241,7 @@ class Detector:
         *,
         score_field: str | None = "mtdetect",
         mode: str = "drop",
-        batch_size: int = 256,
+        batch_size: int = DOCUMENTS_PER_BATCH,
     ):
         """Yield the records whose document score is under ``threshold`` (default: :attr:`threshold`),
         or that have none (no text, or no English paragraph).

@@ -60,6 +60,11 @@ MAX_LINE_BYTES = 64 << 20
 """A longer line (binary junk, a file without line breaks) is rejected by the filter, not read into memory."""
 RAW_PREVIEW_BYTES = 1024
 """How much of an overlong line its reject keeps."""
+DOCUMENTS_PER_BATCH = 256
+"""Documents read from a stream (``mtdetect score``, reports, :meth:`mtdetect.Detector.filter`) and
+scored in one :meth:`~mtdetect.Detector.score_documents` call at most ..."""
+CHARACTERS_PER_BATCH = 1 << 22
+"""... and characters, about 4M: memory stays bounded however long the documents are."""
 _READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError, UnicodeDecodeError)
 """What a damaged file, compressed stream or UTF-16/UTF-32 text raises while it is read."""
 WIDE_ENCODINGS = (

@@ -32,7 +32,18 @@ from typing import TYPE_CHECKING, Any
 
 from ..annotation import filter_annotation
 from ..errors import InputError
-from ..records import STDIN, Document, EncodingErrors, InputFormat, Reject, display_name, json_kind, read_records
+from ..records import (
+    CHARACTERS_PER_BATCH,
+    DOCUMENTS_PER_BATCH,
+    STDIN,
+    Document,
+    EncodingErrors,
+    InputFormat,
+    Reject,
+    display_name,
+    json_kind,
+    read_records,
+)
 from ..results import DocumentScore, ParagraphScore, is_garbled
 from ..segment import split_paragraphs
 
@@ -41,9 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["UNSCORED", "ScoredDocument", "annotation_from", "parse_annotation", "scored_documents", "unscored"]
 
-DOCUMENTS_PER_BATCH = 256
-CHARACTERS_PER_BATCH = 1 << 22
-"""A scoring batch closes at this many documents or characters, so memory stays bounded."""
 UNSCORED = math.nan
 """The score of a paragraph whose annotation left the paragraph scores out."""
 
@@ -203,8 +211,9 @@ def scored_documents(
     """Each document with its result, in input order.
 
     Annotations found under ``score_field`` are read (and checked against the
-    text); other documents are scored in batches of :data:`DOCUMENTS_PER_BATCH`
-    documents or :data:`CHARACTERS_PER_BATCH` characters.
+    text); other documents are scored in batches of
+    :data:`~mtdetect.records.DOCUMENTS_PER_BATCH` documents or
+    :data:`~mtdetect.records.CHARACTERS_PER_BATCH` characters.
     """
     threshold = detector.threshold
     pending: list[tuple[Document, DocumentScore | None]] = []
