@@ -328,7 +328,7 @@ class JsonlWriter:
 
     def note_empty(self, doc: Document, result: DocumentScore) -> None:
         if not result.paragraphs:
-            self.empty.append(doc.source if doc.line is None else f"{doc.source}:{doc.line}")
+            self.empty.append(doc.where)
 
     def close(self) -> None:
         """Every row is whole; name the documents that got none because they have no text."""
@@ -369,8 +369,7 @@ class TableWriter:
         self.width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
 
     def document(self, doc: Document, result: DocumentScore) -> None:
-        where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
-        lines = table_lines(where, doc.text, result, self.threshold, self.width, self.why)
+        lines = table_lines(doc.where, doc.text, result, self.threshold, self.width, self.why)
         self.out.write("\n".join(lines) + "\n")
 
     def close(self) -> None:

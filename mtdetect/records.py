@@ -99,6 +99,15 @@ class Document:
     record: dict[str, Any] | None = None  # a JSONL object, or a TSV row by column name
     raw: str | None = None  # the record's line, decoded, without its line break
 
+    @property
+    def where(self) -> str:
+        """Where it came from, for people: the file, and for a record ``:line``.
+
+        >>> Document("in.jsonl", 3, "Hi").where, Document("a.txt", None, "Hi").where
+        ('in.jsonl:3', 'a.txt')
+        """
+        return self.source if self.line is None else f"{self.source}:{self.line}"
+
 
 @dataclass(frozen=True, slots=True)
 class Reject:

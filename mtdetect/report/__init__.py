@@ -124,8 +124,7 @@ class HtmlWriter:
         self.page = DocumentPage(out, title, describe_model(model), threshold)
 
     def document(self, doc: Document, result: DocumentScore) -> None:
-        where = doc.source if doc.line is None else f"{doc.source}:{doc.line}"
-        self.page.add(document_html(where, doc.text, result, self.threshold, heading="h2"))
+        self.page.add(document_html(doc.where, doc.text, result, self.threshold, heading="h2"))
 
     def close(self) -> None:
         self.page.close()
