@@ -158,11 +158,11 @@ def test_document_spans_mark_paragraphs_that_are_not_english() -> None:
     assert dolma_integration.document_spans(KeywordDetector(), text, paragraphs=False)[1:] == [german]  # type: ignore[arg-type]
 
 
-def test_detector_from_env_reads_mtdetect_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dolma_integration, "_DETECTORS", {})
+def test_the_taggers_read_mtdetect_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each tagger calls mtdetect.load(): the model $MTDETECT_MODEL names, read once per process."""
     monkeypatch.setenv("MTDETECT_MODEL", str(ROOT / "models" / "default.card.json"))
-    first = dolma_integration.detector_from_env()
-    assert dolma_integration.detector_from_env() is first
+    first = mtdetect.load()
+    assert mtdetect.load().model is first.model
     monkeypatch.setenv("MTDETECT_MODEL", str(ROOT / "models" / "missing.card.json"))
     with pytest.raises(mtdetect.ModelError):
-        dolma_integration.detector_from_env()
+        mtdetect.load()

@@ -27,11 +27,9 @@ works; the tagger classes are only defined when dolma is importable.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from ..annotation import SpanTuple, dolma_spans
-from ..model import ENV_MODEL
 
 if TYPE_CHECKING:
     from ..detector import Detector
@@ -39,19 +37,6 @@ if TYPE_CHECKING:
 PARAGRAPH_TAGGER = "mtdetect_paragraph_v1"
 DOCUMENT_TAGGER = "mtdetect_document_v1"
 MISSING_EXTRA = "the dolma integration needs dolma: pip install 'mtdetect[dolma]'"
-
-_DETECTORS: dict[str, Detector] = {}
-
-
-def detector_from_env() -> Detector:
-    """The detector :func:`mtdetect.load` gives (``$MTDETECT_MODEL``, else the bundled model),
-    loaded once per process and again only when the variable changes."""
-    key = os.environ.get(ENV_MODEL, "")
-    if key not in _DETECTORS:
-        import mtdetect
-
-        _DETECTORS[key] = mtdetect.load()
-    return _DETECTORS[key]
 
 
 def document_spans(detector: Detector, text: str, paragraphs: bool = True) -> list[SpanTuple]:
@@ -77,7 +62,9 @@ else:
         PARAGRAPHS = True
 
         def __init__(self) -> None:
-            self.detector = detector_from_env()
+            import mtdetect
+
+            self.detector = mtdetect.load()  # $MTDETECT_MODEL, else the bundled model: read once per process
 
         @property
         def defaults(self) -> list[str]:
