@@ -31,11 +31,11 @@ from __future__ import annotations
 import os
 
 from .detector import Detector
+from .errors import InputError, ModelError, MtdetectError
+from .features import DENSE_FEATURES
+from .model import ENV_MODEL
 from .results import Contribution, DocumentScore, Explanation, ParagraphScore
 from .rules import RULES, Finding
-from .errors import InputError, ModelError, MtdetectError
-from .model import ENV_MODEL
-from .features import DENSE_FEATURES
 
 __version__ = "0.1.0"
 

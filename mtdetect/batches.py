@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .annotation import filter_annotation
 from .errors import InputError
 from .filtering import DEFAULT_SCORE_FIELD, Mode
@@ -92,8 +94,6 @@ def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = Fa
         for i, result in zip(present, results):
             out[i] = filter_annotation(result)
         return pd.Series(out, index=texts.index, name=texts.name, dtype=object)
-    import numpy as np
-
     scores = np.full(len(values), np.nan)  # no text, or no score (no English paragraph): NaN
     for i, result in zip(present, results):
         if result.score is not None:

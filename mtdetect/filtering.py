@@ -41,6 +41,7 @@ The same annotation serves the Python API (:mod:`mtdetect.batches`).
 
 from __future__ import annotations
 
+import base64
 import json
 import signal
 import sys
@@ -51,7 +52,6 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from .annotation import drop_reason, filter_annotation
-from .atomic import open_output  # the filter's outputs; kept importable from here
 from .errors import InputError
 from .records import (
     MAX_LINE_BYTES,
@@ -274,8 +274,6 @@ def _reject_unreadable(item: Reject, block: Block, options: FilterOptions) -> st
     try:
         kept: dict[str, Any] = {"raw": line.decode("utf-8")}
     except UnicodeDecodeError:
-        import base64
-
         kept = {"raw_base64": base64.b64encode(line).decode("ascii")}
     return dumps({options.score_field: note, **kept}) + "\n"
 
@@ -402,7 +400,6 @@ __all__ = [
     "FilterOptions",
     "blocks",
     "filter_stream",
-    "open_output",
     "process_block",
     "scored_blocks",
 ]

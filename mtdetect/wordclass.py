@@ -15,7 +15,6 @@ import re
 
 from .lexicon import FUNCTION_WORDS
 
-
 _WORD_PATTERN = r"""
       \w+(?:'\w+)*             # a word or number, with apostrophes inside it: don't, Putin's
     | '(?i:s|re|ve|ll|d|m|t)\b  # or a clitic split off its word: "Putin 's", "they 're"

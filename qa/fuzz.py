@@ -245,11 +245,11 @@ def fuzz_atheris(targets: Sequence[str], runs: int) -> None:  # pragma: no cover
 
     with atheris.instrument_imports(include=["mtdetect"]):
         import mtdetect.hashing  # noqa: F401
-        import mtdetect.wordclass  # noqa: F401
-        import mtdetect.rules  # noqa: F401
         import mtdetect.language  # noqa: F401
+        import mtdetect.rules  # noqa: F401
         import mtdetect.segment  # noqa: F401
         import mtdetect.typography  # noqa: F401
+        import mtdetect.wordclass  # noqa: F401
     checks = [TARGETS[name] for name in targets]
 
     def one_input(data: bytes) -> None:

@@ -10,9 +10,9 @@ import pytest
 
 import mtdetect
 from mtdetect import detector as detector_module
+from mtdetect.model import default_model_path
 from mtdetect.results import Contribution, DocumentScore, Explanation, ParagraphScore, document_score
 from mtdetect.rules import RULES, Finding
-from mtdetect.model import default_model_path
 from mtdetect.segment import split_paragraphs
 
 CLEAN = "The council met on Tuesday and approved the budget for next year after a long debate."

@@ -28,13 +28,14 @@ from hypothesis import strategies as st
 
 import mtdetect
 from mtdetect import batches, filtering
-from mtdetect.cli import main
 from mtdetect import detector as detector_module
+from mtdetect.atomic import open_output
+from mtdetect.cli import main
 from mtdetect.detector import Evidence
+from mtdetect.errors import InputError
+from mtdetect.filtering import FilterCounts, FilterOptions, filter_stream
 from mtdetect.results import ParagraphScore, document_score
 from mtdetect.segment import split_paragraphs
-from mtdetect.errors import InputError
-from mtdetect.filtering import FilterCounts, FilterOptions, filter_stream, open_output
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "The council met on Tuesday to discuss the budget.\n\nIt approved the plan after a long debate."

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mtdetect
+from mtdetect.features import normalize_paragraph
 from mtdetect.results import document_score
 from mtdetect.rules import count_artifacts
-from mtdetect.features import normalize_paragraph
 from mtdetect.segment import split_paragraphs, split_sentences
 from mtdetect.typography import fold_characters, normalize_typography
 from qa import fuzz

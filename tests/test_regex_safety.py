@@ -26,7 +26,20 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import mtdetect
-from mtdetect import _punkt, annotation, cli, detector, features, filtering, language, records, rules, segment, typography, wordclass
+from mtdetect import (
+    _punkt,
+    annotation,
+    cli,
+    detector,
+    features,
+    filtering,
+    language,
+    records,
+    rules,
+    segment,
+    typography,
+    wordclass,
+)
 from mtdetect.features import normalize_paragraph
 
 SIZE = 100_000

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from mtdetect import wordclass
 from mtdetect.wordclass import FUNCTION_WORDS, SUFFIX_CLASSES, WORD, word_class_tokens, word_shape, word_shapes
 
-
 SHAPES = {"x", "X", "0"} | {"x" + cls for _, cls in SUFFIX_CLASSES}
 
 

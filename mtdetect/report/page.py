@@ -17,7 +17,7 @@ from .. import __version__
 from ..wording import counted, percent
 from .collect import GroupRow, ReportData, ReportInfo, ThresholdRow, group_rows, threshold_rows
 from .document import SHADES, Explain, document_html
-from .escape import html_attribute, html_text
+from .escape import html_text
 from .svg import histogram_svg, sparkline_svg
 
 __all__ = ["DocumentPage", "HISTOGRAM_BINS", "STYLE", "page_end", "page_start", "write_report"]

@@ -35,7 +35,7 @@ def write_text_report(out: TextIO, data: ReportData, info: ReportInfo) -> None:
     w(f"  threshold:   {data.threshold:.4f}{default}\n")
     w(f"  model:       {terminal_safe(info.model)}\n")
     read, scored = data.read_annotations, data.scored_here
-    w(f"  scores:      {read:,} read from {terminal_safe(info.score_field)!s} annotations, {scored:,} scored here\n")
+    w(f"  scores:      {read:,} read from {terminal_safe(info.score_field)} annotations, {scored:,} scored here\n")
     if data.unreadable:
         w(f"  {counted(data.unreadable, 'line')} that are no readable record, left out (named above)\n")
     if data.without_paragraph_scores:
