@@ -1,7 +1,8 @@
 """Records and pandas batches for Python pipelines, scored a batch per call.
 
 :func:`filter_records` (behind :meth:`mtdetect.Detector.filter`) and
-:func:`score_series` (behind :meth:`mtdetect.Detector.score_series`) both score a batch of documents in one call and annotate them as ``mtdetect
+:func:`score_series` (behind :meth:`mtdetect.Detector.score_series`) both
+score a batch of documents in one call and annotate them as ``mtdetect
 filter`` does (:func:`mtdetect.annotation.filter_annotation`). Nothing here
 imports the Detector: it is handed in.
 """

@@ -1,9 +1,10 @@
-"""The lexicon: English function words and abbreviations, each list written once.
+"""The lexicon: English function words, number words and abbreviations, each list written once.
 
-Every module that needs to know a function word or an abbreviation reads it
-here. Each list has one job, named by its docstring; where two jobs need
-different lists (an abbreviation that may stand before a lower-case word is
-not always one that never ends a sentence), both are here side by side.
+Every module that needs to know a function word, a number word or an
+abbreviation reads it here. Each list has one job, named by its docstring;
+where two jobs need different lists (an abbreviation that may stand before a
+lower-case word is not always one that never ends a sentence), both are here
+side by side.
 
 >>> {"the", "n't", "whom"} <= FUNCTION_WORDS
 True
