@@ -47,6 +47,11 @@ SPARK_BATCH_ROWS = 100
 """Rows per Arrow batch in Spark by default: small, so each task scores several batches."""
 
 
+SNIPPETS = ("spark", "ray", "dask", "datatrove", "dolma", "dolma-mix")
+"""The README blocks marked ``<!-- engine: NAME -->``: the engine tests run every one of them
+(the dolma ones with dolma's own command, the others through this module)."""
+
+
 def readme_block(name: str, readme: Path = README) -> str:
     """The fenced block after ``<!-- engine: NAME -->`` in the README.
 

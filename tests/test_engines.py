@@ -45,7 +45,7 @@ from mtdetect.annotation import rounded
 from mtdetect.integrations.datatrove import ALL_GARBLED, NOT_TEXT, without_segments
 from mtdetect.model import LOAD_EVENT
 from qa.bench import make_documents
-from qa.engines import readme_block
+from qa.engines import SNIPPETS, readme_block
 
 ROOT = Path(__file__).resolve().parents[1]
 DOLMA_BIN = Path(os.environ.get("MTDETECT_DOLMA_VENV", ROOT / ".venv-dolma")) / "bin"
@@ -74,7 +74,7 @@ if os.environ.get("MTDETECT_TEST_LOAD_LOG"):
 # -- the README's snippets -----------------------------------------------------------------------
 
 def test_readme_blocks_are_found() -> None:
-    for name in ("spark", "ray", "dask", "datatrove", "dolma", "dolma-mix"):
+    for name in SNIPPETS:
         assert len(readme_block(name)) > 40
 
 

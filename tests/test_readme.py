@@ -12,11 +12,12 @@ blocks run in that folder with the names they use but do not define
 (``text``, ``records``, ``df`` ...). A command passes when it exits 0 without a
 traceback; a Python block when it runs without an exception.
 
-Nothing is left out silently: :data:`RUN_ELSEWHERE` names the blocks that
-dedicated tests run (the pipeline engines), :data:`NOT_RUN` the commands too
-slow or too invasive for a test run, each with its reason; only those are not
-collected, and both lists are checked against the README so that neither goes
-stale.
+Nothing is left out silently: blocks marked ``<!-- engine: NAME -->`` are the
+pipeline engines' snippets, which ``tests/test_engines.py`` runs (the marks
+are checked against :data:`qa.engines.SNIPPETS`), and :data:`NOT_RUN` names the
+commands too slow or too invasive for a test run, each with its reason; only
+those are not collected, and the list is checked against the README so that
+it does not go stale.
 """
 
 from __future__ import annotations
@@ -34,21 +35,13 @@ from pathlib import Path
 import pytest
 import zstandard
 
+from qa.engines import SNIPPETS
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 ARTICLE = ROOT / "examples" / "article.txt"
 SHELL = frozenset({"sh", "bash", "shell"})
 PYTHON = frozenset({"python", "py"})
-
-RUN_ELSEWHERE = {
-    "Python: records and pandas batches #2": "Spark: tests/test_engines.py runs it on local[2]",
-    "Python: records and pandas batches #3": "Ray Data: tests/test_engines.py runs it on a local instance",
-    "Python: records and pandas batches #4": "Dask: tests/test_engines.py runs it on a LocalCluster",
-    "datatrove": "a multi-process pipeline: tests/test_engines.py runs it",
-    "dolma #1": "dolma pins numpy<2 and lives in its own environment: tests/test_engines.py runs it",
-    "dolma #2": "dolma mix's configuration: tests/test_engines.py runs it",
-}
-"""Blocks that dedicated tests run, by name, with the reason (``<!-- engine: ... -->`` in the README)."""
 
 NOT_RUN = {
     "make test": "the test run itself",
@@ -66,25 +59,29 @@ NOT_RUN = {
 
 _FENCE = re.compile(r"(?P<indent>\s*)```(?P<language>[\w+-]*)\s*$")
 _HEADING = re.compile(r"#{1,6}\s+(?P<title>.+?)\s*$")
+_ENGINE = re.compile(r"<!-- engine: (?P<name>\S+) -->")
 
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced code block: the heading it sits under, its language and its code."""
+    """A fenced code block: the heading it sits under, its language, its code and, for an engine's
+    snippet, the name of its ``<!-- engine: NAME -->`` mark (on the line before the block)."""
 
     name: str
     language: str
     code: str
+    engine: str | None = None
 
 
 def readme_blocks(text: str) -> list[Block]:
     """The fenced code blocks of a Markdown text, named by their headings.
 
-    >>> [(b.name, b.language) for b in readme_blocks("# A\\n```sh\\nls\\n```\\n```python\\nx\\n```\\n## B `c`\\n```sh\\npwd\\n```")]
-    [('A #1', 'sh'), ('A #2', 'python'), ('B c', 'sh')]
+    >>> blocks = readme_blocks("# A\\n```sh\\nls\\n```\\n<!-- engine: x -->\\n```python\\nx\\n```\\n## B `c`\\n```sh\\npwd\\n```")
+    >>> [(b.name, b.language, b.engine) for b in blocks]
+    [('A #1', 'sh', None), ('A #2', 'python', 'x'), ('B c', 'sh', None)]
     """
-    found: list[tuple[str, str, str]] = []
-    heading, fence, lines = "", None, []
+    found: list[tuple[str, str, str, str | None]] = []
+    heading, fence, lines, engine, marked = "", None, [], None, None
     for line in text.splitlines():
         opening = _FENCE.fullmatch(line)
         if fence is None:
@@ -92,20 +89,22 @@ def readme_blocks(text: str) -> list[Block]:
             if title:
                 heading = title["title"].replace("`", "")
             elif opening:
-                fence, lines = opening, []
+                fence, lines, marked = opening, [], engine
+            mark = _ENGINE.fullmatch(line.strip())
+            engine = mark["name"] if mark else None
         elif opening and opening["indent"] == fence["indent"] and not opening["language"]:
             indent = len(fence["indent"])
-            found.append((heading, fence["language"], "\n".join(x[indent:] for x in lines) + "\n"))
+            found.append((heading, fence["language"], "\n".join(x[indent:] for x in lines) + "\n", marked))
             fence = None
         else:
             lines.append(line)
     counts = {h: [h2 for h2, *_ in found].count(h) for h, *_ in found}
     seen: dict[str, int] = {}
     blocks = []
-    for heading, language, code in found:
+    for heading, language, code, marked in found:
         seen[heading] = seen.get(heading, 0) + 1
         name = heading if counts[heading] == 1 else f"{heading} #{seen[heading]}"
-        blocks.append(Block(name, language, code))
+        blocks.append(Block(name, language, code, marked))
     return blocks
 
 
@@ -131,8 +130,8 @@ BLOCKS = readme_blocks(README.read_text(encoding="utf-8"))
 
 
 def _reason(block: Block, command: str | None = None) -> str | None:
-    if block.name in RUN_ELSEWHERE:
-        return RUN_ELSEWHERE[block.name]
+    if block.engine is not None:
+        return f"tests/test_engines.py runs it (<!-- engine: {block.engine} -->)"
     if command is not None:
         for start, reason in NOT_RUN.items():
             if command.startswith(start):
@@ -206,12 +205,13 @@ def test_the_readme_has_examples_and_every_block_is_run_or_accounted_for() -> No
     assert sum(b.language in SHELL for b in BLOCKS) >= 5 and sum(b.language in PYTHON for b in BLOCKS) >= 3
     names = [b.name for b in BLOCKS]
     assert len(names) == len(set(names))
-    other = [b.name for b in BLOCKS if b.language not in SHELL | PYTHON and b.name not in RUN_ELSEWHERE]
+    other = [b.name for b in BLOCKS if b.language not in SHELL | PYTHON and b.engine is None]
     assert other == [], f"blocks in a language this test does not run: {other}"
 
 
 def test_the_skip_lists_name_what_the_readme_has() -> None:
-    assert set(RUN_ELSEWHERE) <= {b.name for b in BLOCKS}, "a block run elsewhere is no longer in the README"
+    engines = [b.engine for b in BLOCKS if b.engine is not None]
+    assert sorted(engines) == sorted(SNIPPETS), "the engine tests run exactly the README's marked blocks, once each"
     commands = [c for b in BLOCKS if b.language in SHELL for c in shell_commands(b.code)]
     stale = [start for start in NOT_RUN if not any(c.startswith(start) for c in commands)]
     assert stale == [], f"commands listed as not run that the README no longer has: {stale}"
