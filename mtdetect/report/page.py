@@ -180,8 +180,8 @@ def _summary(data: ReportData, info: ReportInfo) -> str:
     if data.unreadable:
         rows.append((
             "unreadable lines",
-            f"{counted(data.unreadable, 'line')} that are no readable record, left out (each is named on "
-            "standard error)",
+            f"{counted(data.unreadable, 'line')} that {'is' if data.unreadable == 1 else 'are'} no readable record, "
+            "left out (each is named on standard error)",
         ))
     if data.empty_documents:
         rows.append(("empty documents", f"{data.empty_documents:,} (no text, so no document score)"))

@@ -37,7 +37,8 @@ def write_text_report(out: TextIO, data: ReportData, info: ReportInfo) -> None:
     read, scored = data.read_annotations, data.scored_here
     w(f"  scores:      {read:,} read from {terminal_safe(info.score_field)} annotations, {scored:,} scored here\n")
     if data.unreadable:
-        w(f"  {counted(data.unreadable, 'line')} that are no readable record, left out (named above)\n")
+        are = "is" if data.unreadable == 1 else "are"
+        w(f"  {counted(data.unreadable, 'line')} that {are} no readable record, left out (named above)\n")
     if data.without_paragraph_scores:
         w(f"  {counted(data.without_paragraph_scores, 'document')} without paragraph scores (--no-paragraphs)\n")
     w("\n")
