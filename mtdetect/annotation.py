@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
-from .results import DocumentScore, Explanation
+from .results import DocumentScore, Explanation, ParagraphScore
 from .wording import counted
 
 DECIMALS = 4
@@ -123,7 +123,18 @@ def terminal_safe(text: str) -> str:
 
 
 UNJUDGED = "n/a"
-"""The table's verdict for a paragraph with a warning: its score is not judged."""
+"""The verdict people see for a paragraph with a warning: its score is not judged."""
+
+
+def verdict(paragraph: ParagraphScore) -> str:
+    """A paragraph's verdict in a word, as the table and the HTML pages show it.
+
+    >>> verdict(ParagraphScore(0, 4, 0.9, garbled=True)), verdict(ParagraphScore(0, 4, 0.1))
+    ('garbled', 'ok')
+    >>> verdict(ParagraphScore(0, 4, 0.9, warnings=("not_english",)))
+    'n/a'
+    """
+    return "garbled" if paragraph.garbled else UNJUDGED if paragraph.warnings else "ok"
 
 
 def table_lines(where: str, text: str, result: DocumentScore, threshold: float, width: int, why: bool) -> list[str]:
@@ -160,8 +171,7 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
         preview = terminal_safe(" ".join(text[paragraph.start : paragraph.end].split()))
         if len(preview) > preview_width:
             preview = preview[: preview_width - 1] + "…"
-        verdict = "garbled" if paragraph.garbled else UNJUDGED if paragraph.warnings else "ok"
-        lines.append(f"  {number:>3}  {paragraph.score:5.{TABLE_DECIMALS}f}  {verdict:<7}  {preview}")
+        lines.append(f"  {number:>3}  {paragraph.score:5.{TABLE_DECIMALS}f}  {verdict(paragraph):<7}  {preview}")
         for warning in paragraph.warnings:
             lines.append(f"{indent}! {warning}: {WARNING_MESSAGES.get(warning, warning)}")
         explanation = paragraph.explanation

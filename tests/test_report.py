@@ -389,6 +389,10 @@ def test_score_html_renders_each_document(corpus: dict[str, Path], capsys: pytes
     assert "<title>mtdetect: " in page and '<mark class="flag"' in page
     status, page, _ = run(["score", "--format", "html", str(corpus["raw"])], capsys)
     assert status == 0 and page.count('<article class="doc">') == 120
+    # A paragraph with a warning gets no verdict, as in the table.
+    warned = re.findall(r'<div class="para s\d unjudged"><div class="badge">.*?</div>', page)
+    assert warned and all('<span class="verdict">n/a</span>' in badge for badge in warned)
+    assert page.count('class="warning"') == len(warned)
 
 
 def test_report_is_documented(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..annotation import WARNING_MESSAGES
+from ..annotation import UNJUDGED, WARNING_MESSAGES, verdict
 from ..language import NOT_ENGLISH
 from ..results import DocumentScore, Explanation, ParagraphScore
 from ..rules import Finding
@@ -42,10 +42,6 @@ def shade(score: float) -> str:
     ('s0', 's5', 's9')
     """
     return f"s{min(int(score * SHADES), SHADES - 1)}"
-
-
-def verdict(garbled: bool) -> str:
-    return "garbled" if garbled else "ok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +104,8 @@ def paragraph_html(text: str, paragraph: ParagraphScore, explanation: Explanatio
     if unscored(paragraph):
         classes, badge = "para unscored", '<span class="score">–</span><span class="verdict">no score</span>'
     else:
-        decided = verdict(paragraph.garbled)
-        classes = f"para {shade(paragraph.score)} {decided}"
+        decided = verdict(paragraph)
+        classes = f"para {shade(paragraph.score)} {'unjudged' if decided == UNJUDGED else decided}"
         badge = f'<span class="score">{paragraph.score:.2f}</span><span class="verdict">{decided}</span>'
     body = _marked_text(text, shown)
     if cut:
@@ -156,7 +152,7 @@ def document_html(
     """
     length = len(text) if length is None else length
     flagged = sum(p.garbled for p in result.paragraphs if not unscored(p))
-    decided = verdict(result.garbled)
+    decided = "garbled" if result.garbled else "ok"
     head = [f'<span class="where">{html_text(where)}</span>']
     if group is not None:
         head.append(f'<span class="group">{html_text(group)}</span>')
