@@ -27,6 +27,8 @@ from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
 from .results import DocumentScore, Explanation, ParagraphScore
 from .wording import counted
 
+DEFAULT_SCORE_FIELD = "mtdetect"
+"""The field a filtered record's annotation goes under (and a report reads it from) unless told otherwise."""
 DECIMALS = 4
 """Scores are written rounded to this many decimals."""
 CONTRIBUTION_DECIMALS = 3

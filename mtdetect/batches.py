@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .annotation import filter_annotation
+from .annotation import DEFAULT_SCORE_FIELD, filter_annotation
 from .errors import InputError
-from .filtering import DEFAULT_SCORE_FIELD, Mode
 from .records import DOCUMENTS_PER_BATCH
 
 if TYPE_CHECKING:
     import pandas
 
     from .detector import Detector
+    from .filtering import Mode
 
 _MISSING = object()
 

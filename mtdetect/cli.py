@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
-from .annotation import score_rows, table_lines
+from .annotation import DEFAULT_SCORE_FIELD, score_rows, table_lines
 from .atomic import guarded, open_output, output_target, utf8_text
 from .detector import Detector
 from .errors import MtdetectError, OutputError
@@ -108,8 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="annotate every record (default) or drop those at or above the threshold")
     filter_.add_argument("--rejects", default=None, metavar="FILE",
                          help="write dropped records and unreadable lines here, each with its reason and line number")
-    filter_.add_argument("--score-field", default="mtdetect", metavar="FIELD",
-                         help="key (JSONL) or column name (TSV) for the scores (default: mtdetect)")
+    filter_.add_argument("--score-field", default=DEFAULT_SCORE_FIELD, metavar="FIELD",
+                         help=f"key (JSONL) or column name (TSV) for the scores (default: {DEFAULT_SCORE_FIELD})")
     filter_.add_argument("--no-paragraphs", action="store_true",
                          help="add only the document score and warnings, not the per-paragraph scores")
     filter_.add_argument("-p", "--processes", type=_positive_int, default=1, metavar="N",
@@ -144,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--thresholds", type=_probabilities, default=None, metavar="T,T,...",
                         help="candidate thresholds for the table and the bands (default: 0.5,0.7,0.8,0.9,0.95,0.99; "
                              "the model's default and --threshold are always added)")
-    report.add_argument("--score-field", default="mtdetect", metavar="FIELD",
-                        help="field holding `mtdetect filter` annotations (default: mtdetect)")
+    report.add_argument("--score-field", default=DEFAULT_SCORE_FIELD, metavar="FIELD",
+                        help=f"field holding `mtdetect filter` annotations (default: {DEFAULT_SCORE_FIELD})")
     report.add_argument("--rescore", action="store_true",
                         help="score every document, even those that carry an annotation")
     report.add_argument("--seed", type=int, default=0, metavar="N", help="seed for drawing the samples (default: 0)")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .annotation import DEFAULT_SCORE_FIELD
 from .explanation import TOP_CONTRIBUTIONS, contributions, unknown_word_flags
 from .features import FeatureBatch, compute_features
 from .language import paragraph_warnings
@@ -239,7 +240,7 @@ class Detector:
         text_field: str = "text",
         threshold: float | None = None,
         *,
-        score_field: str | None = "mtdetect",
+        score_field: str | None = DEFAULT_SCORE_FIELD,
         mode: str = "drop",
         batch_size: int = DOCUMENTS_PER_BATCH,
     ):

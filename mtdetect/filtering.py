@@ -51,7 +51,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from .annotation import drop_reason, filter_annotation
+from .annotation import DEFAULT_SCORE_FIELD, drop_reason, filter_annotation
 from .errors import InputError
 from .records import (
     MAX_LINE_BYTES,
@@ -80,8 +80,6 @@ BLOCK_BYTES = 4 << 20
 """Most bytes in one block: long documents make smaller blocks, memory stays bounded."""
 BLOCKS_IN_FLIGHT_PER_PROCESS = 2
 """With worker processes, at most this many blocks per worker are queued or done but unwritten."""
-
-DEFAULT_SCORE_FIELD = "mtdetect"
 
 
 # -- options, counts and results -------------------------------------------------------------

@@ -115,7 +115,7 @@ def reachable(name: str) -> set[str]:
         ("mtdetect.annotation", {"mtdetect.filtering", "mtdetect.detector", "mtdetect.batches"}),
         ("mtdetect.results", {"mtdetect.detector", "mtdetect.annotation"}),
         ("mtdetect.filtering", {"mtdetect.detector", "mtdetect.batches", "mtdetect.cli"}),
-        ("mtdetect.batches", {"mtdetect.detector", "mtdetect.cli"}),
+        ("mtdetect.batches", {"mtdetect.detector", "mtdetect.filtering", "mtdetect.cli"}),
         ("mtdetect._punkt", {"mtdetect.segment"}),
         ("mtdetect.rules", {"mtdetect.features", "mtdetect.detector"}),
     ],

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..annotation import DEFAULT_SCORE_FIELD
 from ..records import Document, EncodingErrors, InputFormat, display_name
 from ..results import DocumentScore
 from .collect import ReportData, ReportInfo, describe_model
@@ -51,7 +52,7 @@ DEFAULT_THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 class ReportOptions:
     """What a report covers and how it reads its input (as ``score`` does; standard input is JSONL)."""
 
-    score_field: str = "mtdetect"
+    score_field: str = DEFAULT_SCORE_FIELD
     rescore: bool = False  # score every document, even those carrying an annotation
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS
     samples: int = 5  # per band
