@@ -105,8 +105,17 @@ def explanation_fields(explanation: Explanation) -> dict[str, list[dict[str, Any
     }
 
 
-_KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
 """Zero-width (non-)joiners: harmless, and emoji sequences and some scripts need them."""
+
+
+def visible(character: str) -> str:
+    r"""The escape shown for a character that would act or hide instead of showing, as Python writes it.
+
+    >>> visible("\x00"), visible("\u202e"), visible("\U000e0041")
+    ('\\x00', '\\u202e', '\\U000e0041')
+    """
+    return ascii(character)[1:-1]
 
 
 def terminal_safe(text: str) -> str:
@@ -121,7 +130,7 @@ def terminal_safe(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() or c in _KEPT_FORMAT_CHARACTERS else ascii(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() or c in KEPT_FORMAT_CHARACTERS else visible(c) for c in text)
 
 
 UNJUDGED = "n/a"

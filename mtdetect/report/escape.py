@@ -29,11 +29,13 @@ import html
 import re
 import unicodedata
 
-__all__ = ["html_attribute", "html_text", "visible"]
+from ..annotation import KEPT_FORMAT_CHARACTERS, visible
+
+__all__ = ["html_attribute", "html_text"]
 
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-_KEPT = frozenset("\t\n\r\u200c\u200d")
-"""Tab and line breaks are layout; zero-width (non-)joiners are needed by emoji and some scripts."""
+_KEPT = frozenset("\t\n\r") | KEPT_FORMAT_CHARACTERS
+"""Tab and line breaks are layout; zero-width (non-)joiners are kept as on a terminal."""
 
 
 @functools.cache
@@ -57,15 +59,6 @@ def _hidden() -> re.Pattern[str]:
 
 def _escaped(point: int) -> str:
     return f"\\U{point:08x}"
-
-
-def visible(character: str) -> str:
-    r"""The escape shown for a hidden character, as Python writes it.
-
-    >>> visible("\x00"), visible("\u202e"), visible("\U000e0041")
-    ('\\x00', '\\u202e', '\\U000e0041')
-    """
-    return ascii(character)[1:-1]
 
 
 def html_text(text: str) -> str:
