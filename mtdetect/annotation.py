@@ -25,7 +25,7 @@ from typing import Any
 
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
 from .results import DocumentScore, Explanation, ParagraphScore
-from .wording import counted
+from .wording import counted, shortened
 
 DEFAULT_SCORE_FIELD = "mtdetect"
 """The field a filtered record's annotation goes under (and a report reads it from) unless told otherwise."""
@@ -179,9 +179,7 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
     preview_width = width - 24
     indent = f"  {'':>3}  {'':>5}  {'':<7}    "
     for number, paragraph in enumerate(result.paragraphs, start=1):
-        preview = terminal_safe(" ".join(text[paragraph.start : paragraph.end].split()))
-        if len(preview) > preview_width:
-            preview = preview[: preview_width - 1] + "…"
+        preview = shortened(terminal_safe(" ".join(text[paragraph.start : paragraph.end].split())), preview_width)
         lines.append(f"  {number:>3}  {paragraph.score:5.{TABLE_DECIMALS}f}  {verdict(paragraph):<7}  {preview}")
         for warning in paragraph.warnings:
             lines.append(f"{indent}! {warning}: {WARNING_MESSAGES.get(warning, warning)}")

@@ -1,4 +1,4 @@
-"""Numbers in plain English: counts with the right number of the noun, shares as percentages."""
+"""Words for people: counts with the right number of the noun, shares as percentages, text cut to fit."""
 
 from __future__ import annotations
 
@@ -19,3 +19,12 @@ def percent(share: float) -> str:
     ('12.35%', '100.00%')
     """
     return f"{100 * share:.2f}%"
+
+
+def shortened(text: str, width: int) -> str:
+    """``text`` if it fits in ``width`` characters, else its start and an ellipsis, ``width`` in all.
+
+    >>> shortened("council", 10), shortened("the city council", 10)
+    ('council', 'the city …')
+    """
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from ..wording import shortened
+
 __all__ = [
     "GROUP_BINS",
     "MAX_GROUPS",
@@ -217,6 +219,4 @@ def group_value(record: dict[str, Any] | None, field: str) -> str:
                 return f"(no {field})"
             value = value[part]
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if len(text) > MAX_GROUP_NAME:
-        text = text[: MAX_GROUP_NAME - 1] + "…"
-    return text
+    return shortened(text, MAX_GROUP_NAME)

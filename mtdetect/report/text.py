@@ -9,16 +9,12 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..annotation import terminal_safe
-from ..wording import counted
+from ..wording import counted, shortened
 from .collect import ReportData, ReportInfo, group_rows, threshold_rows
 
 __all__ = ["write_text_report"]
 
 NAME_WIDTH = 28
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def write_text_report(out: TextIO, data: ReportData, info: ReportInfo) -> None:
@@ -59,7 +55,7 @@ def write_text_report(out: TextIO, data: ReportData, info: ReportInfo) -> None:
         w(f"  {'group':<{NAME_WIDTH}}  {'documents':>10}  {'paragraphs':>10}{heads}\n")
         for row in shown:
             shares = "".join(f"  {100 * s:>7.2f}%" for s in row.document_shares)
-            name = _cut(terminal_safe(row.name), NAME_WIDTH)
+            name = shortened(terminal_safe(row.name), NAME_WIDTH)
             w(f"  {name:<{NAME_WIDTH}}  {row.documents:>10,}  {row.paragraphs:>10,}{shares}\n")
         if len(rows) > len(shown):
             rest = rows[len(shown):]
