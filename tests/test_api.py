@@ -21,11 +21,6 @@ DOCUMENT = f"Harbour news\n\n{CLEAN}\n\n\n{GARBLED}\n   \n{CLEAN} It was late.\n
 
 
 @pytest.fixture(scope="module")
-def det() -> mtdetect.Detector:
-    return mtdetect.load()
-
-
-@pytest.fixture(scope="module")
 def explained(det: mtdetect.Detector) -> Explanation:
     return det.explain(GARBLED)
 

@@ -59,11 +59,6 @@ def jsonl(text: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def det() -> mtdetect.Detector:
-    return mtdetect.load()
-
-
-@pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Input files and a copy of the bundled model whose card says threshold 0.5."""
     root = tmp_path_factory.mktemp("cli")

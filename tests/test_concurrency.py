@@ -31,11 +31,6 @@ def texts() -> list[str]:
     return lines + article
 
 
-@pytest.fixture(scope="module")
-def det() -> mtdetect.Detector:
-    return mtdetect.load()
-
-
 def test_threads_scoring_at_once_get_the_single_threaded_scores(
     det: mtdetect.Detector, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,11 +62,6 @@ WORDS = (
 ).split()
 
 
-@pytest.fixture(scope="module")
-def det() -> mtdetect.Detector:
-    return mtdetect.load()
-
-
 def score(argv: list[str], capsys: Capture) -> tuple[int, list[dict], str]:
     """Run ``mtdetect score --format jsonl ARGV`` in this process: status, rows, standard error."""
     out = io.StringIO()

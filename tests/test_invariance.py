@@ -161,11 +161,6 @@ def swap_topic(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def det() -> mtdetect.Detector:
-    return mtdetect.load()
-
-
-@pytest.fixture(scope="module")
 def case_scores(det: mtdetect.Detector) -> dict[str, float]:
     texts = [c["text"] for name in ("human", "garbled") for c in load_cases(name)]
     return dict(zip(texts, (float(s) for s in det.score_paragraphs(texts))))

@@ -53,11 +53,6 @@ SLOW = settings(max_examples=20, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def det() -> mtdetect.Detector:
-    return mtdetect.load()
-
-
 def with_examples(test):
     for text in HOSTILE_EXAMPLES:
         test = example(text)(test)

@@ -54,11 +54,6 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def det() -> mtdetect.Detector:
-    return mtdetect.load()
-
-
-@pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Raw records, and what ``mtdetect filter`` made of them, in two folders under the same name."""
     root = tmp_path_factory.mktemp("report")
