@@ -7,7 +7,8 @@ decides nothing itself (verdicts and warnings come with the result):
   paragraph, with the flags and contributions of ``--explain``;
 - :func:`table_lines`: the same for people (``--format table``);
 - :func:`filter_annotation`: what ``mtdetect filter`` and
-  :meth:`mtdetect.Detector.filter` add to a record;
+  :meth:`mtdetect.Detector.filter` add to a record (to a TSV row as
+  :func:`tsv_cells` under :func:`tsv_columns`);
 - :func:`datatrove_metadata` and :func:`dolma_spans`: the integrations' outputs.
 
 Scores are written rounded to :data:`DECIMALS` decimals (:func:`rounded`),
@@ -20,6 +21,7 @@ terminal only through :func:`terminal_safe`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -215,6 +217,31 @@ def filter_annotation(result: DocumentScore, paragraphs: bool = True) -> dict[st
         annotation["paragraphs"] = [[p.start, p.end, rounded(p.score)] for p in result.paragraphs]
     annotation["warnings"] = [[p.start, p.end, name] for p in result.paragraphs for name in p.warnings]
     return annotation
+
+
+ANNOTATION_LISTS = ("paragraphs", "warnings")
+"""The lists of an annotation, which a TSV row holds as JSON in a column each: ``FIELD_paragraphs``
+(unless left out) and ``FIELD_warnings``, after the score in ``FIELD``."""
+
+
+def tsv_columns(field: str, paragraphs: bool = True) -> list[str]:
+    """The columns a filtered TSV row gets for its annotation under ``field``.
+
+    >>> tsv_columns("mt"), tsv_columns("mt", paragraphs=False)
+    (['mt', 'mt_paragraphs', 'mt_warnings'], ['mt', 'mt_warnings'])
+    """
+    return [field, *(f"{field}_{key}" for key in ANNOTATION_LISTS if paragraphs or key != "paragraphs")]
+
+
+def tsv_cells(annotation: dict[str, Any]) -> list[str]:
+    """A :func:`filter_annotation` as TSV cells, in the order of :func:`tsv_columns` (no score: an empty cell).
+
+    >>> tsv_cells({"score": 0.5, "paragraphs": [[0, 4, 0.5]], "warnings": []})
+    ['0.5', '[[0,4,0.5]]', '[]']
+    """
+    score = "" if annotation["score"] is None else str(annotation["score"])
+    lists = [json.dumps(annotation[key], separators=(",", ":")) for key in ANNOTATION_LISTS if key in annotation]
+    return [score, *lists]
 
 
 def drop_reason(result: DocumentScore, threshold: float) -> str:

@@ -42,7 +42,6 @@ The same annotation serves the Python API (:mod:`mtdetect.batches`).
 from __future__ import annotations
 
 import base64
-import json
 import signal
 import sys
 from collections import deque
@@ -51,7 +50,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from .annotation import DEFAULT_SCORE_FIELD, drop_reason, filter_annotation
+from .annotation import DEFAULT_SCORE_FIELD, drop_reason, filter_annotation, tsv_cells, tsv_columns
 from .errors import InputError
 from .records import (
     MAX_LINE_BYTES,
@@ -240,11 +239,7 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
 def _annotated(item: Document, block: Block, options: FilterOptions, annotation: dict[str, Any]) -> str:
     assert item.raw is not None and item.line is not None
     if block.layout is not None:
-        cells = ["" if annotation["score"] is None else str(annotation["score"])]  # no score: an empty cell
-        if options.paragraphs:
-            cells.append(json.dumps(annotation["paragraphs"], separators=(",", ":")))
-        cells.append(json.dumps(annotation["warnings"], separators=(",", ":")))
-        return "\t".join([item.raw, *cells]) + "\n"
+        return "\t".join([item.raw, *tsv_cells(annotation)]) + "\n"
     return add_json_field(item.raw, item.record, options.score_field, annotation) + "\n"
 
 
@@ -382,9 +377,7 @@ def filter_stream(
 
 
 def _write_tsv_headers(header: tuple[str, ...], options: FilterOptions, out: IO[str], rejects: IO[str] | None) -> None:
-    field = options.score_field
-    added = [field, *([f"{field}_paragraphs"] if options.paragraphs else []), f"{field}_warnings"]
-    out.write("\t".join([*header, *added]) + "\n")
+    out.write("\t".join([*header, *tsv_columns(options.score_field, options.paragraphs)]) + "\n")
     if rejects is not None:
         rejects.write("\t".join(["line", "reason", *header]) + "\n")
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..annotation import filter_annotation
+from ..annotation import ANNOTATION_LISTS, filter_annotation
 from ..errors import InputError
 from ..records import (
     CHARACTERS_PER_BATCH,
@@ -159,7 +159,7 @@ def annotation_from(record: dict[str, Any] | None, field: str) -> Any | None:
         return value
     # A TSV row from `mtdetect filter`: the score, then the paragraphs and warnings as JSON.
     annotation: dict[str, Any] = {"score": _tsv_number(value)}
-    for key in ("paragraphs", "warnings"):
+    for key in ANNOTATION_LISTS:
         cell = record.get(f"{field}_{key}")
         if cell is not None:
             try:
