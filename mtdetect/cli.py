@@ -26,6 +26,7 @@ from .annotation import DEFAULT_SCORE_FIELD, score_rows, table_lines
 from .atomic import guarded, open_output, output_target, utf8_text
 from .detector import Detector
 from .errors import MtdetectError, OutputError
+from .explanation import TOP_CONTRIBUTIONS
 from .model import ENV_MODEL
 from .progress import Progress
 from .records import (
@@ -250,7 +251,7 @@ def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
     progress = Progress(unit="doc", output=out)
 
     def score(batch: list[Document]) -> None:
-        results = detector.score_documents([doc.text for doc in batch], explain=writer.explains)
+        results = detector.score_documents([doc.text for doc in batch], explain=writer.explains, top=writer.top)
         with progress.apart():
             for doc, result in zip(batch, results):
                 writer.document(doc, result)
@@ -317,6 +318,8 @@ EMPTY_SHOWN = 5
 class JsonlWriter:
     """One JSON object per paragraph (:func:`~mtdetect.annotation.score_rows`)."""
 
+    top = TOP_CONTRIBUTIONS  # contributions of each paragraph, with --explain
+
     def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
         self.out, self.threshold, self.explains = out, threshold, explain
         self.empty: list[str] = []
@@ -343,6 +346,7 @@ class TsvWriter(JsonlWriter):
     """Tab-separated rows with a header; ``warnings`` is a comma-separated list of names."""
 
     COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
+    top = 0  # --explain adds the flags only
 
     def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
         super().__init__(out, threshold, explain)
@@ -366,6 +370,7 @@ class TableWriter:
 
     def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:
         self.out, self.threshold, self.why = out, threshold, explain
+        self.top = TOP_CONTRIBUTIONS if explain else 0  # contributions only on the why: lines of --explain
         self.width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
 
     def document(self, doc: Document, result: DocumentScore) -> None:

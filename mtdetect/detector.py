@@ -186,26 +186,33 @@ class Detector:
         assert detail is not None
         rows = np.flatnonzero(firsts).tolist()
         found = detail.rules.findings(row for row in rows if len(paragraphs[owners[row]]) <= WINDOW_CHARS)
-        for row, moved in contributions(self.model, batch, rows, top).items():
+        moved = contributions(self.model, batch, rows, top) if top > 0 else {}
+        for row in rows:
             owner = int(owners[row])
             unknown = unknown_word_flags(texts[row], detail.unknown_words(row))
             flags[owner] = sorted(found.get(row, []) + unknown, key=lambda f: f.start)
-            strongest[owner] = moved
+            strongest[owner] = moved.get(row, [])
 
     def score_documents(
-        self, texts: Iterable[str], *, threshold: float | None = None, explain: bool = False
+        self,
+        texts: Iterable[str],
+        *,
+        threshold: float | None = None,
+        explain: bool = False,
+        top: int = TOP_CONTRIBUTIONS,
     ) -> list[DocumentScore]:
         """Score many documents with one model call per batch of paragraphs.
 
         Verdicts are at ``threshold`` (default: :attr:`threshold`); every
         paragraph carries its warnings (one language check for all of them)
-        and, with ``explain``, its explanation.
+        and, with ``explain``, its explanation: flags and the ``top`` strongest
+        contributions (``top=0``: flags only, which costs far less).
         """
         texts = list(texts)
         limit = self.threshold if threshold is None else threshold
         segments = [split_paragraphs(text) for text in texts]
         flat = [segment.text for doc in segments for segment in doc]
-        evidence = self.paragraph_evidence(flat, explain=explain)
+        evidence = self.paragraph_evidence(flat, explain=explain, top=top)
         warnings = paragraph_warnings(flat)
         results, i = [], 0
         for doc in segments:

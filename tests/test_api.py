@@ -171,6 +171,19 @@ def test_score_documents_matches_score_document(det: mtdetect.Detector) -> None:
     assert det.score_documents([]) == []
 
 
+def test_explanations_without_contributions_keep_the_flags(det: mtdetect.Detector) -> None:
+    texts = [DOCUMENT, GARBLED, "x" * 70_000 + " the economy. of the region"]  # one paragraph in windows
+    full = det.score_documents(texts, explain=True)
+    flags_only = det.score_documents(texts, explain=True, top=0)
+    for whole, cheap in zip(full, flags_only):
+        assert cheap.score == whole.score
+        for p, q in zip(whole.paragraphs, cheap.paragraphs):
+            assert p.explanation is not None and q.explanation is not None
+            assert q.explanation.flags == p.explanation.flags and q.explanation.contributions == []
+            assert p.explanation.contributions or p.log_odds is None
+    assert any(p.explanation.flags for doc in flags_only for p in doc.paragraphs)
+
+
 def test_document_score_adds_up_evidence() -> None:
     plain = (1.0, 0.0, 0.0)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..annotation import DEFAULT_SCORE_FIELD
+from ..explanation import TOP_CONTRIBUTIONS
 from ..records import Document, EncodingErrors, InputFormat, display_name
 from ..results import DocumentScore
 from .collect import ReportData, ReportInfo, describe_model
@@ -119,6 +120,7 @@ class HtmlWriter:
     """
 
     explains = True
+    top = TOP_CONTRIBUTIONS
 
     def __init__(self, out: TextIO, threshold: float, *, title: str, model: dict[str, Any]) -> None:
         self.threshold = threshold
