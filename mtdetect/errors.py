@@ -41,7 +41,10 @@ class OutputError(MtdetectError, OSError):
         return str(self.args[0]) if self.args else ""
 
 
-MODEL_MISSING = "model file not found: {path} (run `make train` or pass --model PATH)"
+MODEL_MISSING = (
+    "model file not found: {path} (--model, or MTDETECT_MODEL, takes a model card, its .npz weights "
+    "or a folder holding default.card.json; leave both unset for the bundled model)"
+)
 MODEL_CORRUPT = (
     "model file {path} is damaged: {reason} (reinstall mtdetect or retrain with `make train`)"
 )
