@@ -13,7 +13,8 @@ decides nothing itself (verdicts and warnings come with the result):
 
 Scores are written rounded to :data:`DECIMALS` decimals (:func:`rounded`),
 contributions to :data:`CONTRIBUTION_DECIMALS`; the table shows
-:data:`TABLE_DECIMALS`. A document without a score (no text, or no English
+:data:`TABLE_DECIMALS`, or more where fewer would hide which side of the
+threshold a score is on (:func:`table_score`). A document without a score (no text, or no English
 paragraph: see :mod:`mtdetect.results`) is written with a null score, and the
 dolma outputs leave its ``document`` span out. Text from the input goes to a
 terminal only through :func:`terminal_safe`.
@@ -36,7 +37,9 @@ DECIMALS = 4
 CONTRIBUTION_DECIMALS = 3
 """Contributions (log-odds) are written rounded to this many decimals."""
 TABLE_DECIMALS = 2
-"""The table shows scores with this many decimals."""
+"""The table shows scores with this many decimals (at least)."""
+TABLE_SCORE_WIDTH = 1 + 1 + DECIMALS
+"""Characters of the table's score column: a score with all of :data:`DECIMALS`."""
 WHY_CONTRIBUTIONS = 4
 """Contributions on a table's ``why:`` line."""
 WARNING_MESSAGES = {NOT_ENGLISH: NOT_ENGLISH_MESSAGE}
@@ -62,6 +65,28 @@ def shown(score: float) -> str:
     '0.1000'
     """
     return f"{score:.{DECIMALS}f}"
+
+
+def table_threshold(threshold: float) -> str:
+    """A threshold as the table shows it: :data:`TABLE_DECIMALS` decimals, more if it has them
+    (up to :data:`DECIMALS`), so that 0.9994 does not read as 1.00.
+
+    >>> table_threshold(0.9), table_threshold(0.9497), table_threshold(0.99941)
+    ('0.90', '0.9497', '0.9994')
+    """
+    written = f"{threshold:.{DECIMALS}f}".rstrip("0")
+    return written if len(written.partition(".")[2]) >= TABLE_DECIMALS else f"{threshold:.{TABLE_DECIMALS}f}"
+
+
+def table_score(score: float, threshold: float) -> str:
+    """A score as the table shows it: :data:`TABLE_DECIMALS` decimals, or :data:`DECIMALS`
+    where rounding would move it across the threshold (0.9491 under 0.9497 is not "0.95").
+
+    >>> table_score(0.4312, 0.9497), table_score(0.9491, 0.9497), table_score(0.9996, 0.9497)
+    ('0.43', '0.9491', '1.00')
+    """
+    short = f"{score:.{TABLE_DECIMALS}f}"
+    return short if (float(short) >= threshold) == (score >= threshold) else f"{score:.{DECIMALS}f}"
 
 
 # -- mtdetect score -------------------------------------------------------------------------------
@@ -161,28 +186,29 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
     >>> lines = table_lines("fr.txt", "Bonjour.", french, 0.9, 60, False)
     >>> print("\\n".join(lines[:3]))
     fr.txt: 1 paragraph, 0 flagged, no document score: no English paragraph (threshold 0.90)
-        #  score  verdict  paragraph
-        1   0.99  n/a      Bonjour.
+        #   score  verdict  paragraph
+        1    0.99  n/a      Bonjour.
     >>> lines[3].split(":")[0].strip()
     '! not_english'
     """
     flagged = sum(p.garbled for p in result.paragraphs)
     if result.score is not None:
-        document = f"document score {result.score:.{TABLE_DECIMALS}f}"
+        document = f"document score {table_score(result.score, threshold)}"
     else:
         document = f"no document score: {'no English paragraph' if result.paragraphs else 'no text'}"
     lines = [
         f"{terminal_safe(where)}: {counted(len(result.paragraphs), 'paragraph')}, {flagged} flagged, "
-        f"{document} (threshold {threshold:.{TABLE_DECIMALS}f})"
+        f"{document} (threshold {table_threshold(threshold)})"
     ]
     if not result.paragraphs:
         return [*lines, "  (no text)", ""]
-    lines.append(f"  {'#':>3}  {'score':>5}  {'verdict':<7}  paragraph")
-    preview_width = width - 24
-    indent = f"  {'':>3}  {'':>5}  {'':<7}    "
+    lines.append(f"  {'#':>3}  {'score':>{TABLE_SCORE_WIDTH}}  {'verdict':<7}  paragraph")
+    preview_width = width - 19 - TABLE_SCORE_WIDTH
+    indent = f"  {'':>3}  {'':>{TABLE_SCORE_WIDTH}}  {'':<7}    "
     for number, paragraph in enumerate(result.paragraphs, start=1):
         preview = shortened(terminal_safe(" ".join(text[paragraph.start : paragraph.end].split())), preview_width)
-        lines.append(f"  {number:>3}  {paragraph.score:5.{TABLE_DECIMALS}f}  {verdict(paragraph):<7}  {preview}")
+        score = table_score(paragraph.score, threshold)
+        lines.append(f"  {number:>3}  {score:>{TABLE_SCORE_WIDTH}}  {verdict(paragraph):<7}  {preview}")
         for warning in paragraph.warnings:
             lines.append(f"{indent}! {warning}: {WARNING_MESSAGES.get(warning, warning)}")
         explanation = paragraph.explanation

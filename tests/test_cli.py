@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import mtdetect
+from mtdetect.annotation import table_score, table_threshold
 from mtdetect.cli import ENV_MODEL, build_parser, main
 from mtdetect.model import default_model_path
 from mtdetect.segment import split_paragraphs
@@ -117,7 +118,7 @@ def test_score_table(files, det, capsys) -> None:
     threshold = det.threshold
     assert lines[0] == (
         f"{files['doc']}: 3 paragraphs, 1 flagged, document score "
-        f"{det.score_document(SHORT_DOC).score:.2f} (threshold {threshold:.2f})"
+        f"{table_score(det.score_document(SHORT_DOC).score, threshold)} (threshold {table_threshold(threshold)})"
     )
     assert lines[1].split() == ["#", "score", "verdict", "paragraph"]
     assert lines[2].split()[0] == "1" and lines[2].split()[2] == "ok" and "The council met" in lines[2]
@@ -189,7 +190,7 @@ def test_score_threshold(files, det, capsys, threshold: str, verdicts) -> None:
     expected = verdicts or [bool(s >= float(threshold)) for s in scores]
     assert [r["garbled"] for r in rows] == expected
     _, table, _ = run(["score", "--format", "table", "--threshold", threshold, str(files["empty"])], capsys)
-    assert f"(threshold {float(threshold):.2f})" in table.splitlines()[0]
+    assert f"(threshold {table_threshold(float(threshold))})" in table.splitlines()[0]
 
 
 def test_score_model_option_and_environment(files, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,7 +201,7 @@ def test_score_model_option_and_environment(files, capsys, monkeypatch: pytest.M
         assert status == 0, err
         return out.splitlines()[0].rsplit("(threshold ", 1)[1]
 
-    default = f"{mtdetect.load().threshold:.2f})"
+    default = f"{table_threshold(mtdetect.load().threshold)})"
     assert default != "0.50)"
     assert threshold_shown() == default
     assert threshold_shown("--model", str(model)) == "0.50)"

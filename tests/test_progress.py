@@ -49,7 +49,7 @@ def test_a_quick_run_on_a_terminal_shows_no_bar() -> None:
     screen = run_on_a_terminal(["score", str(ARTICLE)])  # what `make demo` runs: a table on a terminal
     assert screen.startswith(f"{ARTICLE}: ")  # the table's first line comes first, with nothing glued to it
     assert not any(mark in screen for mark in BAR_MARKS), screen[:200]
-    assert "\r\n    #  score  verdict  paragraph\r\n" in screen
+    assert "\r\n    #   score  verdict  paragraph\r\n" in screen
 
 
 class Terminal:
