@@ -304,7 +304,8 @@ split_date = Substitution(
 _PUNCT_SITE = re.compile(
     r"""
     (?<=[\w)])             # after a word or closing bracket
-    (?P<mark>[,;:.!?])     # a punctuation mark
+    (?P<mark>[,;.])        # a comma, semicolon or full stop (a space before ":", "?" or "!" is
+                           #   how many people type: mtdetect.rules does not count it)
     (?=\s|$)               # that ends a clause (not 3.5 or U.S.A inside)
     """,
     re.VERBOSE,
