@@ -13,6 +13,7 @@ import scipy.sparse as sp
 
 from training import evaluate as ev
 from training import plots
+from training import train as tr
 from training.dataset import Row
 from training.train import Matrices
 
@@ -173,13 +174,45 @@ def test_calibrate_fits_threshold_on_original_human_rows_only():
     for i in range(400):
         label = i % 2
         genre = "" if label else ("translation" if i % 4 == 0 else "news")
-        rows.append(Row(f"text {i}", label, "htvsmt", "mt:a" if label else "human:x", f"htvsmt:d{i // 8}", genre))
+        rows.append(Row(f"text {i} " + "word " * 30, label, "htvsmt", "mt:a" if label else "human:x",
+                        f"htvsmt:d{i // 8}", genre))
         decisions.append(rng.normal(2.0 * label, 1.0) + (3.0 if genre == "translation" else 0.0))
     cal = ev.calibrate(np.array(decisions), rows)
     scores = 1 / (1 + np.exp(-(cal.calibration[0] * np.array(decisions) + cal.calibration[1])))
     news = np.array([r.genre == "news" for r in rows])
     assert (scores[news] >= cal.threshold).mean() <= 0.02
+    assert cal.threshold_rates["news"]["rows"] == news.sum()
     assert len(cal.document_calibration) == 3
+
+
+def test_calibrate_counts_cross_fitted_rows_and_long_paragraphs_only():
+    """The threshold rule pools the cross-fitted training paragraphs with the calibration split's,
+    and counts paragraphs of 25 words or more only."""
+    rows = [Row(("word " * 30 if i % 2 else "short"), i % 2, "htvsmt", "mt:a", f"htvsmt:d{i}", "") for i in range(40)]
+    rows += [Row("word " * 30, 0, "ewt", "original", f"ewt:d{i}", "web:reviews") for i in range(60)]
+    rows += [Row("short text", 0, "ewt", "original", f"ewt:s{i}", "web:reviews") for i in range(60)]
+    decisions = np.r_[np.linspace(-1, 1, 40), np.zeros(60), np.full(60, 9.0)]
+    held_out = tr.HeldOutHuman(np.r_[np.zeros(97), np.full(3, 5.0)], ["web:email"] * 100)
+    cal = ev.calibrate(decisions, rows, held_out)
+    assert cal.threshold_rates["web:reviews"]["rows"] == 60  # the 60 short ones (scored 9.0) do not count
+    assert cal.threshold_rates["web:email"]["rows"] == 100
+    assert cal.threshold_rates["web:email"]["flagged"] <= 0.02  # three of 100 at 5.0 would be 3%
+
+
+def test_cross_fitted_human_holds_each_fold_out_once():
+    rows = [Row("word " * 30, int(i % 3 == 0), "ewt", "original", f"ewt:d{i}", "" if i % 3 == 0 else "web:email")
+            for i in range(60)]
+    seen: list[set[int]] = []
+
+    def fit_and_decide(train: np.ndarray, held: np.ndarray) -> np.ndarray:
+        assert not set(train) & set(held)
+        seen.append(set(held.tolist()))
+        return held.astype(float)
+
+    held_out = tr.cross_fitted_human(rows, fit_and_decide, jobs=1)
+    human = [i for i, r in enumerate(rows) if r.genre]
+    assert sorted(held_out.decisions.tolist()) == [float(i) for i in human]
+    assert sorted(i for part in seen for i in part) == human and held_out.genres == ["web:email"] * len(human)
 
 
 # --- caches --------------------------------------------------------------------------------
