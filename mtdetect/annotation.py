@@ -14,8 +14,9 @@ decides nothing itself (verdicts and warnings come with the result):
 Scores are written rounded to :data:`DECIMALS` decimals (:func:`rounded`),
 contributions to :data:`CONTRIBUTION_DECIMALS`; the table shows
 :data:`TABLE_DECIMALS`, or more where fewer would hide which side of the
-threshold a score is on (:func:`table_score`). A document without a score (no text, or no English
-paragraph: see :mod:`mtdetect.results`) is written with a null score, and the
+threshold a score is on (:func:`table_score`). A document without a score (no
+text, or no English paragraph: see :mod:`mtdetect.results`) is written with a
+null score, and the
 dolma outputs leave its ``document`` span out. Text from the input goes to a
 terminal only through :func:`terminal_safe`.
 """

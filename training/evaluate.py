@@ -21,9 +21,9 @@ on the same training rows, calibrated and thresholded by the same rules):
 6. **ablation**: the classifier refitted without one training source or one
    feature family at a time, on one sample of the training rows, each refit
    calibrated and thresholded on the calibration split alone (training also
-   cross-fits its training rows for the threshold: ten refits per row of the
-   ablation would take an hour, so refits compare with each other, and their
-   "flagged" columns with the sample's all-sources refit, not with the model).
+   cross-fits its training rows for the threshold, five more refits per row:
+   the refits' "flagged" columns compare with each other and with the
+   sample's all-sources refit, not with the model's).
 
 Feature matrices of the training and calibration rows are cached in
 ``build/eval/`` (keyed by the texts); later runs only refit. Run as

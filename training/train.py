@@ -25,11 +25,10 @@ The recipe, top to bottom:
 6. **threshold**: the lowest score that keeps held-out human paragraphs of
    original English (of 25 words or more) at or under 1% flagged overall and at
    or under 2% in every genre (news, each kind of web text, transcripts,
-   speeches...). Held out means the
-   calibration split, scored by the model, and every training paragraph,
-   scored by a refit on the other folds (cross-fitting): a genre then
-   counts hundreds of paragraphs, so its 2% is a measured rate, not the
-   second-highest of fifty.
+   speeches...). Held out means the calibration split, scored by the model,
+   and every training paragraph, scored by a refit on the other folds
+   (cross-fitting): a genre then counts hundreds of paragraphs, so its 2% is
+   a measured rate, not the second-highest of fifty.
 7. **documents**: a document's log-odds from its paragraphs' calibrated
    log-odds (length-weighted mean, scaled by the square root of its length)
    with a calibration fitted on the calibration split's documents.
