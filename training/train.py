@@ -15,10 +15,11 @@ The recipe, top to bottom:
    the pair counts out of fold for training rows.
 4. **fit**: a logistic regression on the dense features (standardised), the
    hashed word-class n-grams and the hashed word n-grams. Classes weigh the
-   same; within a class each source weighs by the square root of its size, and
-   on the human side the human text of the real-MT sources (the same content
-   as their machine output) weighs 70% of the class, so the model learns
-   translation, not register (:func:`training.estimators.real_mt_weights`).
+   same; within a class each source weighs by the square root of its size
+   (the garbler's rows half that), and on the human side the human text of the
+   real-MT sources (the same content as their machine output) weighs 85% of
+   the class, so the model learns translation, not register
+   (:func:`training.estimators.real_mt_weights`).
    Every step is an estimator of :mod:`training.estimators`, which evaluation
    refits the same way.
 5. **calibrate**: Platt scaling on the calibration split.
@@ -64,6 +65,7 @@ from . import sources
 from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs
 from .estimators import (
     DEFAULT_WEIGHTING,
+    GARBLE_WEIGHT,
     HUMAN_CORE_SHARE,
     WEIGHTINGS,
     DocumentCalibration,
@@ -400,6 +402,7 @@ def train(records: list[dict], out: Path, data_description: dict) -> Model:
             "sample_weighting": DEFAULT_WEIGHTING,
             "sample_weighting_description": WEIGHTINGS[DEFAULT_WEIGHTING],
             "human_core_share": HUMAN_CORE_SHARE,
+            "garble_weight": GARBLE_WEIGHT,
             "C": C,
             "calibration": list(model.calibration),
         },
