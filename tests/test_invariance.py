@@ -64,64 +64,64 @@ TOPIC_SWAPS = {
 }
 _TOPIC = re.compile(r"\b(" + "|".join(sorted(map(re.escape, TOPIC_SWAPS), key=len, reverse=True)) + r")\b")
 
-# Known misses of the bundled model: text prefix -> measured score (threshold 0.9989). The threshold keeps
+# Known misses of the bundled model: text prefix -> measured score (threshold 0.9964). The threshold keeps
 # held-out human web text under 2% flagged in every genre, and people writing fast leave the same single
 # marks (a space before a comma, `a important`, a doubled word): one such mark in a short paragraph is no
 # longer enough on its own; several, or one in machine-like prose, are.
 HUMAN_MISSES = {
 }
 GARBLED_MISSES = {
-    "The government announced new measures to prop up": 0.9652,  # full stop before 'of'
-    "Exports fell sharply because of restrictions tha": 0.9824,  # full stop after a name, before a lower-case noun
-    "Officials said the company had invested. heavy s": 0.9846,  # full stop between verb and object
-    "The fighting goes on as the conflict enters its ": 0.9245,  # full stop splitting a noun phrase
-    "The council has not yet reached an agreement. on": 0.9795,  # full stop before a preposition
-    "Investors remain cautious, and analysts expect t": 0.9659,  # full stop before 'until'
-    "The minister said , that the reform would be com": 0.9744,  # space before comma
-    "The company also plans to invest heavily in new ": 0.9777,  # doubled full stop
-    "Prices rose again in April ; economists blamed t": 0.9410,  # space before semicolon
-    "The talks failed , diplomats said , because neit": 0.9987,  # spaces before commas
-    "The report lists three causes ; drought, war and": 0.9552,  # space before semicolon
-    "Farmers,, traders and transport firms all say th": 0.7797,  # doubled comma
-    "The mayor defended the\u201d zero- tolerance rule\u201d at": 0.9865,  # quote glued to the wrong side, seed style
-    "The president said\u201d we will not accept any press": 0.8138,  # quote glued after 'said'
-    "He told the crowd: \u201c We have waited long enough ": 0.6819,  # spaced opening quote
-    "The union described the offer as \u201cinsulting \u201d, a": 0.5621,  # closing quote spaced from its word
-    "He called the decision \"a mistake\" and said\"we w": 0.9598,  # quote glued on both sides
-    "The agency said the\" new rules\" would take effec": 0.8053,  # straight quote glued after 'the'
-    "The rules will stay in place until further notic": 0.1705,  # closing quote with no opener
-    "The ministry (which oversees the ports said the ": 0.4803,  # parenthesis never closed
-    "Sales fell in the third quarter) as demand weake": 0.2406,  # closing parenthesis with no opener
-    "Experts say the move is largely symbolic] and wi": 0.4461,  # closing square bracket with no opener
-    "Prices will fall soon,\" the minister told parlia": 0.3320,  # straight closing quote with no opener
-    "We will not stop now, the minister said. The gov": 0.5155,  # first-person speech, no quote marks
-    "I don't think anyone expected prices to rise thi": 0.5207,  # first person with an appositive speaker
-    "Our farmers cannot survive another year like thi": 0.8059,  # 'our' in unquoted speech
-    "The situation on the border is getting worse eve": 0.2106,  # first person in the sentence after the attribution
-    "My country will never accept this decision, the ": 0.7264,  # 'my' in unquoted speech
-    "Investors do n't believe the central bank will c": 0.9979,  # do n't
-    "It 's too early to say whether the plan will wor": 0.9981,  # it 's
-    "Inflation reached 8 % in June, the highest level": 0.9548,  # 8 %
-    "The firm reported a profit$ 75 million in the fi": 0.8964,  # profit$ 75
-    "Tickets now cost \u20ac 5 more than last year.": 0.8614,  # € 5
-    "The budget deficit narrowed to 3.5 % of GDP, and": 0.9629,  # 3.5 % and $ 1.2
-    "The two governments agreed to boost cross- borde": 0.9477,  # cross- border, long- term
-    "The deal includes a high- speed rail line betwee": 0.9344,  # high- speed
-    "The army launched a large- scale offensive in th": 0.9115,  # large- scale
-    "The the government announced a new package of me": 0.9469,  # The the at paragraph start
-    "Officials said the the talks would resume next w": 0.9140,  # the the mid-sentence
-    "The ministry will will publish the figures next ": 0.9426,  # will will
-    "Exports grew strongly. The the rise was driven b": 0.9008,  # The the at sentence start
-    "In a interview with state television, the presid": 0.9859,  # a interview
-    "The minister presented an book of essays on econ": 0.9564,  # an book
-    "It was a important step toward peace, diplomats ": 0.9740,  # a important
-    "Officials described it as an successful visit.": 0.9474,  # an successful
-    "A unexpected drop in exports worried investors.": 0.9669,  # A unexpected
-    "Although no visit has been confirmed, the leader": 0.8953,  # the leader Express
-    "The government Also announced new subsidies for ": 0.8591,  # Also
-    "The two sides Agreed to continue talks next mont": 0.9472,  # Agreed
-    "Analysts said the move Would strengthen the econ": 0.9115,  # Would
-    "Although no visit has been confirmed, Putin Expr": 0.8346,  # verb after a name, before its object
+    "The government announced new measures to prop up": 0.9486,  # full stop before 'of'
+    "Exports fell sharply because of restrictions tha": 0.9670,  # full stop after a name, before a lower-case noun
+    "Officials said the company had invested. heavy s": 0.9729,  # full stop between verb and object
+    "The fighting goes on as the conflict enters its ": 0.8710,  # full stop splitting a noun phrase
+    "The council has not yet reached an agreement. on": 0.9685,  # full stop before a preposition
+    "Investors remain cautious, and analysts expect t": 0.9388,  # full stop before 'until'
+    "The minister said , that the reform would be com": 0.9534,  # space before comma
+    "The company also plans to invest heavily in new ": 0.9681,  # doubled full stop
+    "Prices rose again in April ; economists blamed t": 0.9179,  # space before semicolon
+    "The talks failed , diplomats said , because neit": 0.9963,  # spaces before commas
+    "The report lists three causes ; drought, war and": 0.9348,  # space before semicolon
+    "Farmers,, traders and transport firms all say th": 0.7216,  # doubled comma
+    "The mayor defended the\u201d zero- tolerance rule\u201d at": 0.9693,  # quote glued to the wrong side, seed style
+    "The president said\u201d we will not accept any press": 0.7282,  # quote glued after 'said'
+    "He told the crowd: \u201c We have waited long enough ": 0.6820,  # spaced opening quote
+    "The union described the offer as \u201cinsulting \u201d, a": 0.4751,  # closing quote spaced from its word
+    "He called the decision \"a mistake\" and said\"we w": 0.9457,  # quote glued on both sides
+    "The agency said the\" new rules\" would take effec": 0.7376,  # straight quote glued after 'the'
+    "The rules will stay in place until further notic": 0.1758,  # closing quote with no opener
+    "The ministry (which oversees the ports said the ": 0.4349,  # parenthesis never closed
+    "Sales fell in the third quarter) as demand weake": 0.2459,  # closing parenthesis with no opener
+    "Experts say the move is largely symbolic] and wi": 0.4655,  # closing square bracket with no opener
+    "Prices will fall soon,\" the minister told parlia": 0.3433,  # straight closing quote with no opener
+    "We will not stop now, the minister said. The gov": 0.5093,  # first-person speech, no quote marks
+    "I don't think anyone expected prices to rise thi": 0.5083,  # first person with an appositive speaker
+    "Our farmers cannot survive another year like thi": 0.7818,  # 'our' in unquoted speech
+    "The situation on the border is getting worse eve": 0.1864,  # first person in the sentence after the attribution
+    "My country will never accept this decision, the ": 0.7295,  # 'my' in unquoted speech
+    "Investors do n't believe the central bank will c": 0.9959,  # do n't
+    "It 's too early to say whether the plan will wor": 0.9946,  # it 's
+    "Inflation reached 8 % in June, the highest level": 0.9543,  # 8 %
+    "The firm reported a profit$ 75 million in the fi": 0.9022,  # profit$ 75
+    "Tickets now cost \u20ac 5 more than last year.": 0.8690,  # € 5
+    "The budget deficit narrowed to 3.5 % of GDP, and": 0.9593,  # 3.5 % and $ 1.2
+    "The two governments agreed to boost cross- borde": 0.9360,  # cross- border, long- term
+    "The deal includes a high- speed rail line betwee": 0.9205,  # high- speed
+    "The army launched a large- scale offensive in th": 0.8896,  # large- scale
+    "The the government announced a new package of me": 0.9217,  # The the at paragraph start
+    "Officials said the the talks would resume next w": 0.8566,  # the the mid-sentence
+    "The ministry will will publish the figures next ": 0.8840,  # will will
+    "Exports grew strongly. The the rise was driven b": 0.8290,  # The the at sentence start
+    "In a interview with state television, the presid": 0.9747,  # a interview
+    "The minister presented an book of essays on econ": 0.9193,  # an book
+    "It was a important step toward peace, diplomats ": 0.9577,  # a important
+    "Officials described it as an successful visit.": 0.9042,  # an successful
+    "A unexpected drop in exports worried investors.": 0.9392,  # A unexpected
+    "Although no visit has been confirmed, the leader": 0.8601,  # the leader Express
+    "The government Also announced new subsidies for ": 0.8478,  # Also
+    "The two sides Agreed to continue talks next mont": 0.9270,  # Agreed
+    "Analysts said the move Would strengthen the econ": 0.8930,  # Would
+    "Although no visit has been confirmed, Putin Expr": 0.7948,  # verb after a name, before its object
 }
 
 
