@@ -149,10 +149,9 @@ def combined_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple
     >>> combined_score(np.array([2.0] * 4), np.array([500.0] * 4), (1.0, 0.0, 0.0))  # more evidence
     0.982013790038
     """
-    total = float(lengths.sum())
-    if total <= 0:
+    if float(lengths.sum()) <= 0:
         return None
-    return _calibrated(*_evidence(float(np.dot(log_odds, lengths)), total), calibration)
+    return _calibrated(*document_evidence(log_odds, lengths), calibration)
 
 
 def document_score(paragraphs: Sequence[ParagraphScore], calibration: tuple[float, float, float]) -> float | None:
