@@ -101,7 +101,7 @@ def score_rows(source: str, line: int | None, result: DocumentScore) -> Iterator
     >>> doc = DocumentScore(0.123456, [ParagraphScore(0, 5, 0.123456, warnings=("not_english",))])
     >>> next(score_rows("a.txt", None, doc))
     {'source': 'a.txt', 'line': None, 'paragraph': 1, 'start': 0, 'end': 5, 'score': 0.1235, \
-'garbled': False, 'document_score': 0.1235, 'warnings': ['not_english']}
+'garbled': False, 'in_context': False, 'document_score': 0.1235, 'warnings': ['not_english']}
     """
     for number, paragraph in enumerate(result.paragraphs, start=1):
         row: dict[str, Any] = {
@@ -112,6 +112,7 @@ def score_rows(source: str, line: int | None, result: DocumentScore) -> Iterator
             "end": paragraph.end,
             "score": rounded(paragraph.score),
             "garbled": paragraph.garbled,
+            "in_context": paragraph.in_context,
             "document_score": rounded(result.score),
             "warnings": list(paragraph.warnings),
         }
@@ -160,6 +161,10 @@ def terminal_safe(text: str) -> str:
         return text
     return "".join(c if c.isprintable() or c in KEPT_FORMAT_CHARACTERS else visible(c) for c in text)
 
+
+IN_CONTEXT = "in context"
+"""How outputs name a paragraph garbled by its document's evidence (:attr:`ParagraphScore.in_context`)."""
+IN_CONTEXT_MESSAGE = "its score is under the threshold, but its document is garbled and it leans the same way"
 
 UNJUDGED = "n/a"
 """The verdict people see for a paragraph with a warning: its score is not judged."""
@@ -212,6 +217,8 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
         lines.append(f"  {number:>3}  {score:>{TABLE_SCORE_WIDTH}}  {verdict(paragraph):<7}  {preview}")
         for warning in paragraph.warnings:
             lines.append(f"{indent}! {warning}: {WARNING_MESSAGES.get(warning, warning)}")
+        if paragraph.in_context:
+            lines.append(f"{indent}~ {IN_CONTEXT}: {IN_CONTEXT_MESSAGE}")
         explanation = paragraph.explanation
         if explanation is None:
             continue

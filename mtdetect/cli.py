@@ -345,7 +345,8 @@ class JsonlWriter:
 class TsvWriter(JsonlWriter):
     """Tab-separated rows with a header; ``warnings`` is a comma-separated list of names."""
 
-    COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
+    COLUMNS = ("source", "line", "paragraph", "start", "end", "score", "garbled", "in_context", "document_score",
+               "warnings")
     top = 0  # --explain adds the flags only
 
     def __init__(self, out: TextIO, threshold: float, explain: bool) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -52,15 +52,24 @@ WORD_HASH_BITS = 20
 """Size of the hashed space for word n-grams (2**20 weights)."""
 WORD_NGRAMS = (1, 2)
 """Lengths of word n-grams."""
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 """Version of the tokenisation and hashing: bumped whenever either changes, so a
 model trained on other features is refused (it is part of the model card's layout).
 Version 2: punctuation never glued to a word, BLAKE2b string hashes mixed in numpy,
 words looked up without a possessive 's, and only lower-case words counted as unknown.
 Version 3: the numbers of numbered list items become bullets (:func:`mark_list_numbers`).
-Version 4: hashed word n-grams (:data:`HASHED_FAMILIES` ``word``)."""
+Version 4: hashed word n-grams (:data:`HASHED_FAMILIES` ``word``).
+Version 5: the reference model of English (word, pair and triple counts) and its features."""
 RARE_ZIPF = 3.0
 """A known word with a Zipf frequency below this (fewer than 1 per million words) is rare."""
+COMMON_ZIPF = 4.0
+"""A word with a Zipf frequency of at least this (10 per million words or more) is common."""
+TRIGRAM_HASH_BITS = 23
+"""Size of the hashed space of the reference model's word triples (2**23 buckets)."""
+BACKOFF = float(np.log(0.4))
+"""Log of the factor a word's probability takes for each shorter context it falls back to (stupid backoff)."""
+UNKNOWN_ZIPF = 1.0
+"""The Zipf frequency a word English does not know is given in the reference model."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +95,16 @@ LANGUAGE_FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("rare_word_rate", "language", "share of words that are English but rare", -1),
     FeatureSpec("mean_pair_log_count", "language", "mean log count of adjacent word pairs in clean English text", +1),
     FeatureSpec("unseen_pair_rate", "language", "share of adjacent word pairs never seen in clean English text", -1),
+    FeatureSpec("surprise", "language", "mean of how much less likely each word is after the two before it than "
+                "alone, in the reference model of English (SLOR below zero): broken word choice and order", +1),
+    FeatureSpec("predictability", "language", "mean of how much more likely each word is after the two before it "
+                "than alone (SLOR above zero): fluent, formulaic wording", 0),
+    FeatureSpec("unseen_trigram_rate", "language", "share of word triples never seen in the reference model of "
+                "English, where their first two words were seen together", 0),
+    FeatureSpec("unseen_common_pair_rate", "language", "share of adjacent pairs of common words (Zipf 4 or more) "
+                "never seen together in the reference model of English: words in an order English does not use", +1),
+    FeatureSpec("rare_unattested_rate", "language", "share of words that are uncommon (Zipf under 4) and seen with "
+                "neither neighbour in the reference model of English: a thesaurus pick out of context", +1),
 )
 
 DENSE_FEATURES: tuple[FeatureSpec, ...] = (
@@ -107,7 +126,7 @@ def dense_feature_names() -> list[str]:
     """Names of the dense columns, in order.
 
     >>> dense_feature_names()[-1]
-    'language:unseen_pair_rate'
+    'language:rare_unattested_rate'
     """
     return [
         spec.name if spec.family == "artifact" else f"language:{spec.name}"
@@ -121,6 +140,8 @@ _WORD_SALT = 0x2545F4914F6CDD1D
 """Starts the hash of a word in the lexical tables."""
 _PAIR_SALT = 0x9E3779B97F4A7C15
 """Starts the hash of a word pair in the lexical tables (a pair is never hashed like a word)."""
+_TRIGRAM_SALT = 0xDAA66D2C7DDF743F
+"""Starts the hash of a word triple in the reference model's table."""
 _WORD_NGRAM_SALT = 0x3C6EF372FE94F82B
 """Starts the hash of every word n-gram (a family of its own: never a word-class n-gram's column)."""
 
@@ -133,13 +154,14 @@ class _BucketTable:
     (array([ True, False]), array([2.5, 0. ], dtype=float32))
     """
 
-    def __init__(self, index: np.ndarray, values: np.ndarray, bits: int = LEXICAL_HASH_BITS) -> None:
-        self.values = np.full(1 << bits, np.nan, dtype=np.float32)
-        self.values[np.asarray(index, dtype=np.int64)] = np.asarray(values, dtype=np.float32)
+    def __init__(self, index: np.ndarray, values: np.ndarray, bits: int = LEXICAL_HASH_BITS,
+                 dtype: type = np.float32) -> None:
+        self.values = np.full(1 << bits, np.nan, dtype=dtype)
+        self.values[np.asarray(index, dtype=np.int64)] = np.asarray(values, dtype=dtype)
 
     def lookup(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each bucket is in the table, and its value (0 where it is not)."""
-        values = self.values[buckets]
+        """Whether each bucket is in the table, and its value (0 where it is not), as float32."""
+        values = self.values[buckets].astype(np.float32, copy=False)
         found = ~np.isnan(values)
         return found, np.where(found, values, np.float32(0))
 
@@ -160,6 +182,14 @@ class LexicalTables:
     word_zipf: np.ndarray
     pair_index: np.ndarray
     pair_log_count: np.ndarray
+    count_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Buckets of the words of the reference model of English (its own table: counts, not Zipf)."""
+    count_log_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    """log(1 + count) of each word in the reference model's text."""
+    trigram_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Buckets (:func:`trigram_buckets`) of word triples seen in the reference model's text."""
+    trigram_log_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    """log(1 + count) of each triple (a table without any: the reference model falls back on pairs and words)."""
 
     @cached_property
     def _words(self) -> _BucketTable:
@@ -168,6 +198,22 @@ class LexicalTables:
     @cached_property
     def _pairs(self) -> _BucketTable:
         return _BucketTable(self.pair_index, self.pair_log_count)
+
+    @cached_property
+    def _counts(self) -> _BucketTable:
+        return _BucketTable(self.count_index, self.count_log_count, dtype=np.float16)
+
+    @cached_property
+    def _trigrams(self) -> _BucketTable:
+        return _BucketTable(self.trigram_index, self.trigram_log_count, TRIGRAM_HASH_BITS, dtype=np.float16)
+
+    def count_values(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each word bucket was seen in the reference text, and its log(1 + count)."""
+        return self._counts.lookup(buckets)
+
+    def trigram_values(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each triple bucket was seen in the reference text, and its log(1 + count)."""
+        return self._trigrams.lookup(buckets)
 
     def is_known_word(self, buckets: np.ndarray) -> np.ndarray:
         """Whether each word bucket holds an English word."""
@@ -193,6 +239,12 @@ def word_buckets(word_hashes: np.ndarray) -> np.ndarray:
 def pair_buckets(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Lexical buckets of word pairs, from the string hashes of their first and second words."""
     return hashing.buckets(hashing.extend(hashing.start(first, _PAIR_SALT), second), LEXICAL_HASH_BITS)
+
+
+def trigram_buckets(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
+    """Reference-model buckets of word triples, from the string hashes of their three words."""
+    prefix = hashing.extend(hashing.extend(hashing.start(first, _TRIGRAM_SALT), second), third)
+    return hashing.buckets(prefix, TRIGRAM_HASH_BITS)
 
 
 def lexical_word_buckets(words: Sequence[str]) -> np.ndarray:
@@ -621,15 +673,33 @@ def _batch_tokens(vocabulary: _Vocabulary, joined: str) -> tuple[np.ndarray, np.
     return tokens[keep], rows[keep]
 
 
+def lexical_word_hashes(paragraphs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The string hash of each lexical word of a batch of paragraphs, and its paragraph,
+    as :func:`compute_features` sees them (what the reference model's counts are made of).
+
+    >>> hashes, rows = lexical_word_hashes(["Sales rose 8%.", "Yes"])
+    >>> rows.tolist()
+    [0, 0, 1]
+    """
+    vocabulary = _vocabulary()
+    tokens, rows = _batch_tokens(vocabulary, normalize_paragraphs(paragraphs) if paragraphs else "")
+    lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
+    return vocabulary.word_hash[tokens[lexical]], rows[lexical]
+
+
 def _language_features(
     word_hashes: np.ndarray, checked: np.ndarray, rows: np.ndarray, n: int, tables: LexicalTables
 ) -> tuple[np.ndarray, np.ndarray]:
     """The :data:`LANGUAGE_FEATURES` columns from the hashes, checks and paragraphs of the lexical
     words, and for each word whether it counts as unknown (not English)."""
-    known, zipf = tables.word_values(word_buckets(word_hashes))
+    buckets = word_buckets(word_hashes)
+    known, zipf = tables.word_values(buckets)
     unknown = checked & ~known
     same = rows[:-1] == rows[1:]
-    seen, log_count = tables.pair_values(pair_buckets(word_hashes[:-1][same], word_hashes[1:][same]))
+    # every adjacent pair of the batch, those across paragraphs never seen (the reference model reads all)
+    adjacent_seen, adjacent_count = tables.pair_values(pair_buckets(word_hashes[:-1], word_hashes[1:]))
+    adjacent_seen &= same
+    seen, log_count = adjacent_seen[same], adjacent_count[same]
     pair_rows = rows[:-1][same]
 
     def per_row(at: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -644,9 +714,84 @@ def _language_features(
             per_row(rows, known & (zipf < RARE_ZIPF)) / safe_words,
             per_row(pair_rows, log_count) / safe_pairs,
             np.where(n_pairs > 0, 1 - per_row(pair_rows, seen) / safe_pairs, 0),
+            *_reference_columns(word_hashes, rows, buckets, np.where(known, zipf, UNKNOWN_ZIPF), adjacent_seen,
+                                adjacent_count, n, tables),
         ]
     ).astype(np.float32)
     return columns, unknown
+
+
+def _reference_columns(
+    word_hashes: np.ndarray, rows: np.ndarray, buckets: np.ndarray, zipf: np.ndarray, pair_seen: np.ndarray,
+    pair_count: np.ndarray, n: int, tables: LexicalTables,
+) -> list[np.ndarray]:
+    """The reference model's columns of :data:`LANGUAGE_FEATURES` (``surprise`` to ``rare_unattested_rate``).
+
+    Each word after the first of a paragraph gets a log-probability given the
+    two words before it, with stupid backoff (Brants et al. 2007): the triple's
+    count over its first pair's, else :data:`BACKOFF` plus the pair's count
+    over its first word's, else twice :data:`BACKOFF` plus the word's own
+    probability (from its Zipf frequency). Its SLOR is that minus the word's own
+    log-probability: below zero where the context makes the word less likely
+    than it is anywhere (broken English), above zero where it makes it more
+    likely (fluent, formulaic English). Every step is an array operation.
+
+    ``buckets`` are the words' table buckets; ``pair_seen`` and ``pair_count``
+    say for every adjacent pair of the batch (pair ``j`` is words ``j`` and
+    ``j + 1``) whether it was seen (never across paragraphs) and its log count.
+    """
+    length = len(word_hashes)
+    word_seen, word_count = tables.count_values(buckets)
+    alone = (zipf.astype(np.float64) - 9.0) * np.log(10.0)  # log P(word): Zipf is log10 per billion words
+    # pair j is (word j, word j + 1); triple j is (word j, j + 1, j + 2)
+    pair_same = rows[:-1] == rows[1:]
+    if length > 2:
+        triple_same = pair_same[:-1] & pair_same[1:]
+        triple_seen, triple_count = tables.trigram_values(
+            trigram_buckets(word_hashes[:-2], word_hashes[1:-1], word_hashes[2:]))
+        triple_seen &= triple_same & pair_seen[:-1]
+    else:
+        triple_same = triple_seen = np.zeros(0, dtype=bool)
+        triple_count = np.zeros(0, dtype=np.float32)
+    # log P(word i | context) for every word i >= 1 of a paragraph (position i - 1 in these arrays)
+    bigram = pair_seen & word_seen[:-1]
+    logp = np.where(bigram, BACKOFF + pair_count - word_count[:-1], 2 * BACKOFF + alone[1:])
+    if length > 2:
+        tri_logp = triple_count.astype(np.float64) - pair_count[:-1]
+        logp[1:] = np.where(triple_seen, tri_logp, logp[1:])
+    slor = (logp - alone[1:])[pair_same]
+    at = rows[1:][pair_same]
+
+    def per_row(where: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(where, weights=weights, minlength=n).astype(np.float64)
+
+    n_scored = np.maximum(per_row(at), 1)
+    # unseen triples among those whose first pair was seen
+    attested = triple_same & pair_seen[:-1] if length > 2 else triple_same
+    triple_rows = rows[2:][attested] if length > 2 else rows[:0]
+    n_attested = per_row(triple_rows)
+    unseen_triples = per_row(triple_rows, ~triple_seen[attested]) / np.maximum(n_attested, 1)
+    # pairs of common words never seen together
+    common = (zipf[:-1] >= COMMON_ZIPF) & (zipf[1:] >= COMMON_ZIPF) & pair_same if length > 1 else pair_same
+    common_rows = rows[:-1][common]
+    unseen_common = per_row(common_rows, ~pair_seen[common]) / np.maximum(per_row(common_rows), 1)
+    # uncommon words seen with neither neighbour
+    left = np.zeros(length, dtype=bool)
+    right = np.zeros(length, dtype=bool)
+    left[1:] = pair_seen
+    right[:-1] = pair_seen
+    has_neighbour = np.zeros(length, dtype=bool)
+    has_neighbour[1:] |= pair_same
+    has_neighbour[:-1] |= pair_same
+    unattested = (zipf < COMMON_ZIPF) & has_neighbour & ~left & ~right
+    rare_unattested = per_row(rows, unattested) / np.maximum(per_row(rows), 1)
+    return [
+        per_row(at, np.maximum(-slor, 0)) / n_scored,
+        per_row(at, np.maximum(slor, 0)) / n_scored,
+        unseen_triples,
+        unseen_common,
+        rare_unattested,
+    ]
 
 
 @dataclass(frozen=True)

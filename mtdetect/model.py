@@ -34,6 +34,7 @@ from .atomic import atomic_writer
 from .features import (
     FEATURE_VERSION,
     LEXICAL_HASH_BITS,
+    TRIGRAM_HASH_BITS,
     WORD_CLASS_HASH_BITS,
     WORD_CLASS_NGRAMS,
     WORD_HASH_BITS,
@@ -73,6 +74,10 @@ _ARRAYS = (
     "word_zipf",
     "pair_index",
     "pair_log_count",
+    "count_index",
+    "count_log_count",
+    "trigram_index",
+    "trigram_log_count",
 )
 
 
@@ -88,6 +93,7 @@ def feature_layout() -> dict[str, Any]:
         "lexical_hash_bits": LEXICAL_HASH_BITS,
         "word_class_hash_bits": WORD_CLASS_HASH_BITS,
         "word_class_ngrams": list(WORD_CLASS_NGRAMS),
+        "trigram_hash_bits": TRIGRAM_HASH_BITS,
         "word_hash_bits": WORD_HASH_BITS,
         "word_ngrams": list(WORD_NGRAMS),
         "word_classes_sha256": hashlib.sha256(
@@ -152,6 +158,10 @@ class Model:
             "word_zipf": self.tables.word_zipf.astype(np.float16),
             "pair_index": self.tables.pair_index.astype(np.int32),
             "pair_log_count": self.tables.pair_log_count.astype(np.float16),
+            "count_index": self.tables.count_index.astype(np.int32),
+            "count_log_count": self.tables.count_log_count.astype(np.float16),
+            "trigram_index": self.tables.trigram_index.astype(np.int32),
+            "trigram_log_count": self.tables.trigram_log_count.astype(np.float16),
         }
 
     @classmethod
@@ -166,6 +176,10 @@ class Model:
             word_zipf=np.asarray(arrays["word_zipf"], dtype=np.float32),
             pair_index=np.asarray(arrays["pair_index"], dtype=np.int64),
             pair_log_count=np.asarray(arrays["pair_log_count"], dtype=np.float32),
+            count_index=np.asarray(arrays["count_index"], dtype=np.int64),
+            count_log_count=np.asarray(arrays["count_log_count"], dtype=np.float16),
+            trigram_index=np.asarray(arrays["trigram_index"], dtype=np.int64),
+            trigram_log_count=np.asarray(arrays["trigram_log_count"], dtype=np.float16),
         )
         a, b = (float(x) for x in arrays["calibration"])
         doc_a, doc_b, doc_c = (float(x) for x in arrays["document_calibration"])
@@ -353,6 +367,8 @@ def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
         ("word_ngram_index", "word_ngram_coef", WORD_HASH_BITS),
         ("word_index", "word_zipf", LEXICAL_HASH_BITS),
         ("pair_index", "pair_log_count", LEXICAL_HASH_BITS),
+        ("count_index", "count_log_count", LEXICAL_HASH_BITS),
+        ("trigram_index", "trigram_log_count", TRIGRAM_HASH_BITS),
     ):
         idx, val = arrays[index], arrays[values]
         if idx.ndim != 1 or idx.shape != val.shape:

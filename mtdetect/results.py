@@ -6,7 +6,12 @@ its character offsets, probability, calibrated log-odds, verdict, warnings and,
 when asked for, its explanation. Outputs (:mod:`mtdetect.annotation`) format
 these results and decide nothing:
 
-- a verdict is :func:`is_garbled`: a score at or above the threshold used;
+- a verdict is :func:`is_garbled`: a score at or above the threshold. Documents
+  and paragraphs share one threshold (training puts the document score on the
+  paragraph scale), and context counts: in a garbled document, a paragraph
+  whose own evidence points the same way (calibrated log-odds of
+  :data:`CONTEXT_LOG_ODDS` or more: more likely garbled than not) is garbled
+  too, *in context* (:attr:`ParagraphScore.in_context`);
 - warnings (``not_english``, :mod:`mtdetect.language`) come with each
   paragraph. A paragraph with a warning keeps its score, but it is not judged
   (its verdict is never garbled) and does not count in its document's score:
@@ -18,7 +23,7 @@ these results and decide nothing:
 
 >>> doc = document_result([paragraph_result("Fine.", 0, 0.1, -2.2, 0.5, ())], 0.5, (1.0, 0.0, 0.0))
 >>> round(doc.score, 3), doc.garbled, doc.paragraphs[0].garbled
-(0.445, False, False)
+(0.1, False, False)
 >>> french = document_result([paragraph_result("Bonjour.", 0, 0.99, 4.6, 0.5, ("not_english",))], 0.5, (1.0, 0.0, 0.0))
 >>> french.score, french.garbled, french.paragraphs[0].garbled
 (None, False, False)
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -64,6 +69,9 @@ class ParagraphScore:
     ``None`` for a paragraph without a word, which scores 0 with no evidence
     either way. ``warnings`` name what makes the score unreliable;
     ``explanation`` is there when the scoring call was asked to explain.
+    ``in_context`` marks a paragraph garbled by its document's evidence: its
+    own score is under the threshold, but its document is garbled and its own
+    log-odds point the same way.
     """
 
     start: int
@@ -73,6 +81,7 @@ class ParagraphScore:
     garbled: bool = False
     warnings: tuple[str, ...] = ()
     explanation: Explanation | None = None
+    in_context: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +125,14 @@ def document_evidence(log_odds: np.ndarray, lengths: np.ndarray) -> tuple[float,
     """``(L * s, s)``: a document's evidence from its paragraphs' calibrated log-odds.
 
     ``L`` is the length-weighted mean log-odds and ``s`` the square root of the
-    document's length in units of :data:`DOCUMENT_UNIT_CHARS`: ten mildly
+    document's length in units of :data:`DOCUMENT_UNIT_CHARS` (one unit at
+    least: a short document is not pulled towards its prior): ten mildly
     suspect paragraphs weigh more than one. (0, 0) for a document with no text.
 
     >>> document_evidence(np.array([2.0, -1.0]), np.array([500.0, 1500.0]))
     (-0.5, 2.0)
+    >>> document_evidence(np.array([-3.0]), np.array([4.0]))
+    (-3.0, 1.0)
     """
     return _evidence(float(np.dot(log_odds, lengths)), float(lengths.sum()))
 
@@ -129,7 +141,7 @@ def _evidence(weighted: float, total: float) -> tuple[float, float]:
     """:func:`document_evidence` from the length-weighted sum of the log-odds and the total length."""
     if total <= 0:
         return 0.0, 0.0
-    scale = math.sqrt(total / DOCUMENT_UNIT_CHARS)
+    scale = math.sqrt(max(total, DOCUMENT_UNIT_CHARS) / DOCUMENT_UNIT_CHARS)
     return weighted / total * scale, scale
 
 
@@ -151,23 +163,29 @@ def combined_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple
     """
     if float(lengths.sum()) <= 0:
         return None
+    if len(log_odds) == 1:  # a document of one paragraph scores as its paragraph
+        return _calibrated(float(log_odds[0]), 0.0, (1.0, 0.0, 0.0))
     return _calibrated(*document_evidence(log_odds, lengths), calibration)
 
 
 def document_score(paragraphs: Sequence[ParagraphScore], calibration: tuple[float, float, float]) -> float | None:
     """The document's score from its judged paragraphs' log-odds (see :func:`combined_score`);
     None without any. A paragraph without a word has no log-odds and no evidence either way: a
-    document of nothing else scores 0, as such a paragraph does.
+    document of nothing else scores 0, as such a paragraph does. A document of one paragraph
+    with evidence scores as that paragraph (the logistic of its log-odds), so the two always get
+    the same verdict.
 
     This runs once per document, so it keeps to plain floats where it can (a
     document of one paragraph needs no numpy at all) while doing the very
     arithmetic :func:`combined_score` does: the same scores, bit for bit.
 
     >>> plain = (1.0, 0.0, 0.0)
-    >>> document_score([ParagraphScore(0, 500, 0.88, 2.0)], plain)
+    >>> document_score([ParagraphScore(0, 500, 0.88, 2.0)], (2.0, 1.0, 1.0))
     0.880797077978
     >>> document_score([ParagraphScore(0, 500, 0.88, 2.0), ParagraphScore(502, 1002, 0.99, 4.6, warnings=("not_english",))], plain)
     0.880797077978
+    >>> document_score([ParagraphScore(0, 500, 0.88, 2.0), ParagraphScore(502, 1002, 0.88, 2.0)], plain)
+    0.944192780793
     >>> document_score([], plain) is None, document_score([ParagraphScore(0, 3, 0.0, None)], plain)
     (True, 0.0)
     """
@@ -180,6 +198,8 @@ def document_score(paragraphs: Sequence[ParagraphScore], calibration: tuple[floa
     if total <= 0:  # no evidence either way
         return 0.0
     log_odds = [p.log_odds for p in counted]
+    if len(counted) == 1:
+        return _calibrated(log_odds[0], 0.0, (1.0, 0.0, 0.0))
     return _calibrated(*_evidence(_weighted_sum(log_odds, lengths), total), calibration)
 
 
@@ -217,9 +237,42 @@ def paragraph_result(
     return ParagraphScore(start, start + len(text), score, log_odds, garbled, tuple(warnings), explanation)
 
 
+CONTEXT_LOG_ODDS = 0.0
+"""In a garbled document, a paragraph with calibrated log-odds of at least this (more likely garbled
+than not) is garbled in context."""
+
+
+def in_context(paragraph: ParagraphScore) -> ParagraphScore:
+    """A paragraph of a garbled document, garbled in context when its own evidence points that way.
+
+    >>> in_context(ParagraphScore(0, 9, 0.7, 0.85)).in_context, in_context(ParagraphScore(0, 9, 0.3, -0.85)).garbled
+    (True, False)
+    >>> in_context(ParagraphScore(0, 9, 0.7, 0.85, warnings=("not_english",))).garbled
+    False
+    """
+    if paragraph.garbled or not judged(paragraph) or paragraph.log_odds is None:
+        return paragraph
+    if paragraph.log_odds < CONTEXT_LOG_ODDS:
+        return paragraph
+    explanation = paragraph.explanation
+    if explanation is not None:
+        explanation = replace(explanation, garbled=True)
+    return replace(paragraph, garbled=True, in_context=True, explanation=explanation)
+
+
 def document_result(
     paragraphs: list[ParagraphScore], threshold: float, calibration: tuple[float, float, float]
 ) -> DocumentScore:
-    """A document's result from its paragraphs' results and the model's document calibration."""
+    """A document's result from its paragraphs' results and the model's document calibration;
+    in a garbled document, paragraphs whose evidence points the same way are garbled in context.
+
+    >>> suspect = [paragraph_result("x" * 500, 0, 0.73, 1.0, 0.9, ()), paragraph_result("y" * 500, 502, 0.5, 0.0, 0.9, ())]
+    >>> doc = document_result(suspect, 0.9, (1.0, 0.0, 1.5))
+    >>> round(doc.score, 3), doc.garbled, [(p.garbled, p.in_context) for p in doc.paragraphs]
+    (0.901, True, [(True, True), (True, True)])
+    """
     score = document_score(paragraphs, calibration)
-    return DocumentScore(score, paragraphs, is_garbled(score, threshold))
+    garbled = is_garbled(score, threshold)
+    if garbled:
+        paragraphs = [in_context(p) for p in paragraphs]
+    return DocumentScore(score, paragraphs, garbled)

@@ -203,7 +203,11 @@ def test_document_score_adds_up_evidence() -> None:
     assert document_score([ParagraphScore(5, 5, 0.7, 0.8)], plain) == 0.0  # no text: no evidence
     assert document_score([ParagraphScore(0, 9, 0.0, None)], plain) == 0.0  # no word: no evidence
     assert document_score([ParagraphScore(0, 9, 0.7, 0.8, warnings=("not_english",))], plain) is None
-    assert document_score([ParagraphScore(0, 500, 0.5, 0.0)], (1.0, 0.0, 2.0)) == pytest.approx(1 / (1 + np.exp(-2.0)))
+    two = [ParagraphScore(0, 500, 0.5, 0.0), ParagraphScore(502, 1002, 0.5, 0.0)]
+    assert document_score(two, (1.0, 0.0, 2.0)) == pytest.approx(1 / (1 + np.exp(-2.0)))
+    # a document of one paragraph scores as its paragraph, whatever the calibration: the same verdict
+    assert document_score([ParagraphScore(0, 500, 0.5, 0.0)], (1.0, 0.0, 2.0)) == 0.5
+    assert document_score([ParagraphScore(0, 4, 0.05, -3.0)], (1.0, 0.0, 2.0)) == pytest.approx(1 / (1 + np.exp(3.0)))
 
 
 def test_document_score_uses_the_model_calibration(det: mtdetect.Detector) -> None:

@@ -106,7 +106,7 @@ def test_score_jsonl_is_the_default_off_a_terminal(files, det, capsys) -> None:
     document = det.score_document(SHORT_DOC).score
     assert {r["document_score"] for r in rows} == {round(document, 4)}
     assert set(rows[0]) == {
-        "source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings"
+        "source", "line", "paragraph", "start", "end", "score", "garbled", "in_context", "document_score", "warnings"
     }
     assert [r["warnings"] for r in rows] == [[], [], []]
 
@@ -141,7 +141,7 @@ def test_score_tsv(files, capsys) -> None:
     assert status == 0
     rows = list(csv.DictReader(io.StringIO(out), delimiter="\t"))
     assert list(rows[0]) == [
-        "source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings"
+        "source", "line", "paragraph", "start", "end", "score", "garbled", "in_context", "document_score", "warnings"
     ]
     assert [r["warnings"] for r in rows] == ["", "", "", ""]
     assert [(r["line"], r["paragraph"]) for r in rows] == [("1", "1"), ("1", "2"), ("1", "3"), ("2", "1")]
@@ -497,6 +497,6 @@ def test_console_script_bad_input_is_one_line_without_traceback(programs, files)
     # The model came from MTDETECT_MODEL and loaded; the rows of the lines before the bad one are kept.
     lines = result.stdout.splitlines()
     assert lines[0] == "\t".join(
-        ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
+        ("source", "line", "paragraph", "start", "end", "score", "garbled", "in_context", "document_score", "warnings")
     )
     assert lines[1:] and all(int(row.split("\t")[1]) < 3 for row in lines[1:])

@@ -82,12 +82,17 @@ def test_dense_feature_registry() -> None:
 def test_dense_feature_names() -> None:
     assert len(NAMES) == len(DENSE_FEATURES) == len(set(NAMES))
     assert NAMES[0] == f"artifact:{next(iter(RULES))}"
-    assert NAMES[-5:] == [
+    assert NAMES[-10:] == [
         "language:mean_word_zipf",
         "language:unknown_words",
         "language:rare_word_rate",
         "language:mean_pair_log_count",
         "language:unseen_pair_rate",
+        "language:surprise",
+        "language:predictability",
+        "language:unseen_trigram_rate",
+        "language:unseen_common_pair_rate",
+        "language:rare_unattested_rate",
     ]
     assert feature_layout()["dense"] == NAMES
 

@@ -54,7 +54,7 @@ CORE_FAMILIES = ("htvsmt", "flores", "mqm", "seed")
 """Row families whose human rows are the same content as their machine rows."""
 
 
-def real_mt_weights(labels: np.ndarray, families: Sequence[str], core_share: float = HUMAN_CORE_SHARE,
+def real_mt_weights(labels: np.ndarray, families: Sequence[str], core_share: float | None = HUMAN_CORE_SHARE,
                     garble_weight: float = GARBLE_WEIGHT) -> np.ndarray:
     """Sample weights: classes equal in total; within a class each family of rows weighs
     by the square root of its size, the garbler's times ``garble_weight``; on the human
@@ -73,7 +73,7 @@ def real_mt_weights(labels: np.ndarray, families: Sequence[str], core_share: flo
         weights[i] = 1.0 / np.sqrt(counts[key]) * (garble_weight if key[1] == GARBLE_FAMILY else 1.0)
     core = np.array([f in CORE_FAMILIES for f in families])
     human = labels == 0
-    if (human & core).any() and (human & ~core).any():
+    if core_share is not None and (human & core).any() and (human & ~core).any():
         for part, share in ((human & core, core_share), (human & ~core, 1 - core_share)):
             weights[part] *= share / weights[part].sum()
     for label in (0, 1):
@@ -242,17 +242,33 @@ class GenreThreshold:
 
 
 class DocumentCalibration:
-    """A document's score from its paragraphs' calibrated log-odds: logistic regression of each
-    held-out document's label on its evidence ``(L * s, s)``
-    (:func:`mtdetect.results.document_evidence`), classes weighted equally."""
+    """A document's score from its paragraphs' calibrated log-odds, as a test against human text:
+    the evidence is ``(L - centre) * s`` (``L`` the length-weighted mean log-odds, ``s`` the square
+    root of the length: :func:`mtdetect.results.document_evidence`), which stays about as spread out
+    for human documents of any length while a garbled document's grows with its length; a logistic
+    regression of each held-out document's label on it (classes weighted equally) gives the scale.
+
+    ``calibration_`` is ``(a, b, c)`` of ``sigmoid(a * L * s + b * s + c)``, with ``b = -a * centre``.
+
+    >>> log_odds, lengths = np.array([-3.0, -2.0, 1.0, 2.0]), np.full(4, 500.0)
+    >>> a, b, c = DocumentCalibration(centre=-1.0).fit(log_odds, lengths, np.array([0, 0, 1, 1]),
+    ...                                                [np.array([0]), np.array([1]), np.array([2]), np.array([3])]).calibration_
+    >>> a > 0 and abs(b + a * -1.0) < 1e-9
+    True
+    """
+
+    def __init__(self, centre: float = 0.0) -> None:
+        self.centre = centre
 
     def fit(self, log_odds: np.ndarray, lengths: np.ndarray, labels: np.ndarray,
             documents: Sequence[np.ndarray]) -> DocumentCalibration:
         from sklearn.linear_model import LogisticRegression
 
-        x = np.array([document_evidence(log_odds[d], lengths[d]) for d in documents])
+        evidence = np.array([document_evidence(log_odds[d], lengths[d]) for d in documents])
+        x = (evidence[:, 0] - self.centre * evidence[:, 1])[:, None]
         y = np.array([int(labels[d][0]) for d in documents])
         lr = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, class_weight="balanced")
         lr.fit(x, y)
-        self.calibration_ = (float(lr.coef_[0, 0]), float(lr.coef_[0, 1]), float(lr.intercept_[0]))
+        a = float(lr.coef_[0, 0])
+        self.calibration_ = (a, -a * self.centre, float(lr.intercept_[0]))
         return self

@@ -58,11 +58,21 @@ from mtdetect.results import combined_score
 from mtdetect.segment import split_paragraphs
 
 from . import sources
-from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs
+from .dataset import Row, rows_from_pairs
 from .pairs import SEED_GARBLED, SEED_ORIGINAL, _seed_file
 from .estimators import DEFAULT_WEIGHTING, SignBoundedLogistic, Standardizer, sample_weights
-from .tables import pair_counts, word_frequency_table
-from .train import C, Matrices, calibrate, cross_fitted_human, featurize, featurize_out_of_fold, row_family
+from . import reposts_eval
+from .tables import word_frequency_table
+from .train import (
+    C,
+    Matrices,
+    calibrate,
+    cross_fitted_human,
+    featurize,
+    featurize_out_of_fold,
+    reference_counts,
+    row_family,
+)
 
 DEFAULT_MODEL = Path("models")
 DEFAULT_REPORT_DIR = Path("reports")
@@ -1015,6 +1025,8 @@ class Results:
     seconds: float
     commit: str
     notes: list[str]
+    reposts: str = ""
+    """The section on spun and round-tripped reposts of the dev documents (markdown)."""
 
 
 def recipe_and_extra_rows(records: Sequence[dict]) -> tuple[list[Row], list[Row]]:
@@ -1059,14 +1071,17 @@ def evaluate(args: argparse.Namespace) -> Results:
     baseline = baseline_scorer(recipe["train"], recipe["calibration"], [row_family(r) for r in recipe["train"]])
     log("scoring with the baseline")
     base = measure(baseline, sets)
+    log("spun and round-tripped reposts of the dev documents")
+    repost_data = reposts_eval.repost_sets(data, Path(args.cache))
+    reposts = reposts_eval.repost_tables(reposts_eval.measure_reposts(shipped_scorer(model), repost_data),
+                                         reposts_eval.measure_reposts(baseline, repost_data))
 
     ablation: list[tuple[str, int, Measured]] = []
     sample = 0
     if args.ablation_rows > 0:
         cache = Path(args.eval_cache)
         words = word_frequency_table()
-        clean_train = [r for r in recipe["train"] if r.label == 0]
-        fold_counts = [pair_counts(r.text for r in clean_train if fold_of(r.group) == k) for k in range(PAIR_FOLDS)]
+        fold_counts = reference_counts(recipe["train"], sources.reference_texts(data))
         train_m = cached_features(cache / "train.npz", train_rows,
                                   lambda: featurize_out_of_fold(train_rows, words, fold_counts))
         calib_m = cached_features(cache / "calibration.npz", recipe["calibration"],
@@ -1087,7 +1102,7 @@ def evaluate(args: argparse.Namespace) -> Results:
     plots = write_plots(ours, base, sets, Path(args.out))
     notes = method_notes(args, sample, with_roundtrip)
     return Results(model_path, model.card, ours, base, ablation, sample, description, plots,
-                   time.perf_counter() - started, commit, notes)
+                   time.perf_counter() - started, commit, notes, reposts)
 
 
 def write_plots(ours: Measured, base: Measured, sets: EvalData, out_dir: Path) -> list[Path]:
@@ -1162,6 +1177,9 @@ def render_report(res: Results) -> str:
     lines += [f"mtdetect is ahead of the TF-IDF baseline on {len(comparison) - len(lost)} of {len(comparison)} rows "
               "of the tables below" + (": behind on " + "; ".join(f"{r[0]} ({r[1]} vs {r[2]})" for r in lost) if lost else "")
               + ".", ""]
+    if res.reposts:
+        lines += ["## Spun and round-tripped reposts of documents training never saw", "",
+                  reposts_eval.__doc__.split("\n\n")[1].replace("\n", " "), "", res.reposts]
     lines += ["## Real machine translation (dev splits of mt/)", "", real_mt_table(ours, base), "",
               "![ROC per system](roc-real-mt.png)", ""]
     lines += ["## Human text training never saw", "",

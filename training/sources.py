@@ -9,8 +9,11 @@ The default recipe reads the shared data folder:
   WMT24 news, social posts and literary prose (``train`` split), GUM news,
   academic prose and transcripts, State of the Union speeches;
 * **damage**: the seed article and its garbled repost, MQM machine
-  translations, the garbler's synthetic damage and (optionally) Apertium round
-  trips of the clean corpora.
+  translations, the garbler's synthetic damage, spun and round-tripped reposts
+  of human paragraphs of every register (:mod:`training.reposts`) and
+  (optionally) Apertium round trips of all the clean corpora;
+* **reference text** (:func:`reference_texts`): plain human English for the
+  reference model of English (MASC, film reviews, inaugural addresses).
 
 Each source can be left out by name (:data:`SOURCES`, ``--without``), which is
 how the evaluation's ablation refits measure what each one pays. A user's own
@@ -29,7 +32,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import garble, mqm, pairs, roundtrip
+from . import garble, mqm, pairs, reposts, roundtrip
 
 DEFAULT_DATA_DIR = Path("../shared/data")
 CLEAN_CORPORA = {"gum": "gum-ccby-paragraphs.jsonl", "sotu": "state-union-pd-paragraphs.jsonl"}
@@ -37,7 +40,7 @@ REAL_MT_FILES = {"htvsmt": Path("mt") / "htvsmt-deen-windows.jsonl.gz", "flores"
 """Real machine translation beside human text of the same content (``split`` train/dev by document)."""
 WEB_TEXT_FILE = Path("clean") / "ewt-ccbysa-paragraphs.jsonl"
 WMT24_FILE = Path("clean") / "wmt24-en-original-windows.jsonl.gz"
-SOURCES = ("htvsmt", "flores", "ewt", "wmt24", "gum", "sotu", "seed", "mqm", "garble", "roundtrip")
+SOURCES = ("htvsmt", "flores", "ewt", "wmt24", "gum", "sotu", "seed", "mqm", "garble", "reposts", "roundtrip")
 """Training sources by name, as ``--without`` and the ablation name them."""
 GUM_GENRES = {"news": "news", "academic": "academic", "interview": "transcripts", "court": "transcripts"}
 """Register of each GUM genre, for the per-genre false-positive rule."""
@@ -147,6 +150,7 @@ def collect(
         raise ValueError(f"unknown source(s) {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}")
     description: dict = {"data_files": {}, "pairs_by_kind": {}, "sources": [s for s in SOURCES if s not in skip]}
     files = sorted((data / "clean").glob("*.jsonl*")) + sorted((data / "seeds").glob("*.txt")) + [data / mqm.MQM_FILE]
+    files += [data / path for path in REFERENCE_FILES.values() if (data / path).exists()]
     files += [data / name for name in REAL_MT_FILES.values()]
     for path in files:
         description["data_files"][str(path.relative_to(data))] = file_sha256(path)
@@ -185,6 +189,11 @@ def collect(
         synthetic = list(garble.garble_pairs([*clean, *news_like], seed))
         collected += synthetic
         log(f"garbler: {len(synthetic)} pairs from {len(clean) + len(news_like)} clean paragraphs")
+    if "reposts" not in skip:
+        made = [p for p in reposts.training_reposts(data, cache, seed) if p["source"] not in skip]
+        collected += made
+        log(f"reposts: {sum(p['kind'].startswith('spin:') for p in made)} spun and "
+            f"{sum(p['kind'].startswith('roundtrip:') for p in made)} round-tripped paragraphs of human text")
     if "roundtrip" not in skip:
         result = roundtrip.build_pairs(data, cache, seed=seed)
         with open(result.path, encoding="utf-8") as handle:
@@ -196,6 +205,23 @@ def collect(
         log(f"round trips: {len(machine)} pairs{' (cached)' if result.cached else ''}; {len(on_top)} with damage on top")
     description["pairs_by_kind"] = dict(sorted(Counter(_kind(p) for p in collected).items()))
     return collected, description
+
+
+REFERENCE_FILES = {
+    "masc": Path("english") / "masc-paragraphs.jsonl.gz",
+    "film reviews": Path("english") / "movie-reviews-ccby.jsonl.gz",
+    "inaugural addresses": Path("english") / "inaugural-pd-paragraphs.jsonl.gz",
+}
+"""Plain human English read only for the reference model of English (and MASC for reposts)."""
+
+
+def reference_texts(data: Path) -> list[str]:
+    """The paragraphs of the reference corpora (an empty list where the data has none)."""
+    texts: list[str] = []
+    for path in REFERENCE_FILES.values():
+        if (data / path).exists():
+            texts += [r["text"] for r in _jsonl(data / path)]
+    return texts
 
 
 def collect_user_pairs(path: Path, *, seed: int) -> tuple[list[dict], dict]:

@@ -59,7 +59,7 @@ from sklearn.metrics import roc_auc_score
 import mtdetect
 from mtdetect.features import DENSE_FEATURES, FeatureBatch, compute_features, dense_feature_names
 from mtdetect.model import Model, save_model
-from mtdetect.results import DOCUMENT_UNIT_CHARS
+from mtdetect.results import DOCUMENT_UNIT_CHARS, combined_score
 
 from . import sources
 from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs
@@ -76,7 +76,7 @@ from .estimators import (
     WordTables,
     sample_weights,
 )
-from .tables import pair_counts, word_frequency_table
+from .tables import NgramCounts, ngram_counts, word_frequency_table
 
 MAX_FALSE_POSITIVE_RATE = 0.01
 """The default threshold keeps this share of held-out human paragraphs (or fewer) above it."""
@@ -119,11 +119,12 @@ def featurize(rows: Sequence[Row], tables) -> Matrices:
     return Matrices(batch.dense, batch.word_class, batch.words, labels, [row_family(r) for r in rows])
 
 
-def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[Counter[tuple[str, str]]]) -> Matrices:
-    """Training rows, each fold's rows with pair counts from the other folds only."""
+def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[NgramCounts]) -> Matrices:
+    """Training rows, each fold's rows with n-gram counts from the reference text and the other folds only
+    (``fold_counts[-1]`` is the reference text's, counted for every fold)."""
     parts: list[Matrices] = []
     order: list[int] = []
-    total = sum(fold_counts, Counter())
+    total = NgramCounts.total(fold_counts)
     for k in range(PAIR_FOLDS):
         index = [i for i, r in enumerate(rows) if fold_of(r.group) == k]
         if not index:
@@ -167,10 +168,15 @@ def genre_rates(scores: np.ndarray, genres: Sequence[str], threshold: float) -> 
 
 @dataclass(frozen=True)
 class HeldOutHuman:
-    """Decision values of human paragraphs of original English that a fit did not see, with their genres."""
+    """Decision values of human paragraphs of original English that a fit did not see, with their
+    genres, documents and lengths (characters), and whether the paragraph rule counts each
+    (:func:`counts_for_threshold`)."""
 
     decisions: np.ndarray
     genres: list[str]
+    groups: list[str]
+    lengths: np.ndarray
+    counted: np.ndarray
 
 
 def cross_fitted_human(rows: Sequence[Row], fit_and_decide: Callable[[np.ndarray, np.ndarray], np.ndarray],
@@ -186,7 +192,7 @@ def cross_fitted_human(rows: Sequence[Row], fit_and_decide: Callable[[np.ndarray
     """
     from joblib import Parallel, delayed
 
-    human = np.array([is_original_human(r) and counts_for_threshold(r) for r in rows], dtype=bool)
+    human = np.array([is_original_human(r) for r in rows], dtype=bool)
     folds = np.array([fold_of(r.group) for r in rows])
     held = [np.flatnonzero((folds == k) & human) for k in range(PAIR_FOLDS)]
     tasks = [(np.flatnonzero(folds != k), held[k]) for k in range(PAIR_FOLDS) if len(held[k])]
@@ -196,7 +202,10 @@ def cross_fitted_human(rows: Sequence[Row], fit_and_decide: Callable[[np.ndarray
     results = Parallel(n_jobs=jobs)(delayed(fit_and_decide)(train, index) for train, index in tasks)
     for (_, index), values in zip(tasks, results):
         decisions[index] = values
-    return HeldOutHuman(decisions[human], [r.genre for r, h in zip(rows, human) if h])
+    kept = [r for r, h in zip(rows, human) if h]
+    return HeldOutHuman(decisions[human], [r.genre for r in kept], [r.group for r in kept],
+                        np.array([len(r.text) for r in kept], dtype=np.float64),
+                        np.array([counts_for_threshold(r) for r in kept], dtype=bool))
 
 
 def counts_for_threshold(row: Row) -> bool:
@@ -209,8 +218,9 @@ def is_original_human(row: Row) -> bool:
     return row.label == 0 and bool(row.genre) and row.genre != sources.TRANSLATION
 
 
-SYNTHETIC_FAMILIES = ("garble", "typography", "roundtrip", "roundtrip+garble")
-"""Row families made by our own damage (or typography) tools: not documents anyone wrote or translated."""
+SYNTHETIC_FAMILIES = ("garble", "typography", "roundtrip+garble")
+"""Row families made by our own damage (or typography) tools: not documents anyone wrote, spun or
+translated (spun and round-tripped reposts are what content farms post, so they count)."""
 
 
 def document_groups(rows: Sequence[Row]) -> list[np.ndarray]:
@@ -219,6 +229,10 @@ def document_groups(rows: Sequence[Row]) -> list[np.ndarray]:
     Rows of :data:`SYNTHETIC_FAMILIES` are left out: a document of nothing but
     garbler output would teach the document calibration a damage rate no
     real document has.
+
+    >>> [len(g) for g in document_groups([Row("a", 0, "s", "original", "d1"), Row("b", 1, "s", "spin:x", "d1"),
+    ...                                    Row("c", 0, "s", "original", "d1"), Row("d", 1, "s", "garble:x", "d1")])]
+    [2, 1]
     """
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
@@ -277,10 +291,14 @@ class Fitted:
     splits: dict[str, list[Row]]
     calibration_scores: np.ndarray
     threshold_rates: dict[str, dict]
+    document_rates: dict[str, dict]
 
 
-def fit_model(records: list[dict], *, c: float = C) -> Fitted:
-    """Fit the classifier, its calibration, threshold and document calibration on the records."""
+def fit_model(records: list[dict], *, c: float = C, reference: Sequence[str] = ()) -> Fitted:
+    """Fit the classifier, its calibration, thresholds and document calibration on the records.
+
+    ``reference`` is plain human English no record comes from: its n-gram counts join those of
+    the training split's human rows in the reference model of English."""
     rows = list(rows_from_pairs(records))
     splits = {name: [r for r in rows if r.split == name] for name in ("train", "calibration", "test")}
     for name, part in splits.items():
@@ -289,10 +307,10 @@ def fit_model(records: list[dict], *, c: float = C) -> Fitted:
         raise SystemExit("train: error: too few documents to split into train and calibration sets")
 
     words = word_frequency_table()
-    clean_train = [r for r in splits["train"] if r.label == 0]
-    fold_counts = [pair_counts(r.text for r in clean_train if fold_of(r.group) == k) for k in range(PAIR_FOLDS)]
-    full_tables = WordTables(words).fit(sum(fold_counts, Counter())).tables_
-    log(f"tables: {len(full_tables.word_index)} words, {len(full_tables.pair_index)} word pairs")
+    fold_counts = reference_counts(splits["train"], reference)
+    full_tables = WordTables(words).fit(NgramCounts.total(fold_counts)).tables_
+    log(f"tables: {len(full_tables.word_index)} words, {len(full_tables.pair_index)} word pairs, "
+        f"{len(full_tables.trigram_index)} word triples")
 
     train_m = featurize_out_of_fold(splits["train"], words, fold_counts)
     calib_m = featurize(splits["calibration"], full_tables)
@@ -326,7 +344,19 @@ def fit_model(records: list[dict], *, c: float = C) -> Fitted:
     model.document_calibration = calibrated.document_calibration
     log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; threshold {model.threshold:.4f}; "
         f"documents {', '.join(f'{v:.3f}' for v in model.document_calibration)}")
-    return Fitted(model, splits, calibrated.scores, calibrated.threshold_rates)
+    return Fitted(model, splits, calibrated.scores, calibrated.threshold_rates, calibrated.document_rates)
+
+
+def reference_counts(train_rows: Sequence[Row], reference: Sequence[str]) -> list[NgramCounts]:
+    """N-gram counts of the training split's human rows, one per fold, then those of the reference text
+    (whose paragraphs that are also rows are left out: every row's own text is counted in its fold only)."""
+    clean_train = [r for r in train_rows if r.label == 0]
+    row_texts = {r.text for r in train_rows}
+    extra = [text for text in reference if text not in row_texts]
+    log(f"reference model of English: {sum(len(t.split()) for t in extra):,} words of reference text and "
+        f"{sum(len(r.text.split()) for r in clean_train):,} of human training rows")
+    folds = [ngram_counts(r.text for r in clean_train if fold_of(r.group) == k) for k in range(PAIR_FOLDS)]
+    return folds + [ngram_counts(extra)]
 
 
 @dataclass(frozen=True)
@@ -340,6 +370,8 @@ class Calibrated:
     scores: np.ndarray
     threshold_rates: dict[str, dict]
     """Rows and share flagged at the threshold of the held-out human paragraphs the rule counts, per genre."""
+    document_rates: dict[str, dict]
+    """Documents and share flagged at the threshold of the held-out human documents, per genre."""
 
 
 def calibrate(decisions: np.ndarray, rows: Sequence[Row], held_out: HeldOutHuman | None = None) -> Calibrated:
@@ -355,20 +387,102 @@ def calibrate(decisions: np.ndarray, rows: Sequence[Row], held_out: HeldOutHuman
     human_scores = scores[human]
     genres = [r.genre for r, h in zip(rows, human) if h]
     if held_out is not None:
-        human_scores = np.r_[human_scores, platt.predict_proba(held_out.decisions)]
-        genres += held_out.genres
+        human_scores = np.r_[human_scores, platt.predict_proba(held_out.decisions[held_out.counted])]
+        genres += [g for g, counted in zip(held_out.genres, held_out.counted) if counted]
     threshold = GenreThreshold(MAX_FALSE_POSITIVE_RATE, MAX_GENRE_FALSE_POSITIVE_RATE, MIN_GENRE_ROWS).fit(
         human_scores, genres
     )
     lengths = np.array([len(r.text) for r in rows], dtype=np.float64)
-    document = DocumentCalibration().fit(log_odds, lengths, labels, document_groups(rows))
-    return Calibrated((platt.a_, platt.b_), threshold.threshold_, document.calibration_, scores,
-                      genre_rates(human_scores, genres, threshold.threshold_))
+    documents = held_out_human_documents(log_odds, rows, platt, held_out)
+    shifted, document_rates = document_rule(log_odds, lengths, labels, document_groups(rows), documents,
+                                            threshold.threshold_)
+    return Calibrated((platt.a_, platt.b_), threshold.threshold_, shifted, scores,
+                      genre_rates(human_scores, genres, threshold.threshold_), document_rates)
 
 
-def train(records: list[dict], out: Path, data_description: dict) -> Model:
+@dataclass(frozen=True)
+class HumanDocuments:
+    """Held-out human documents of original English: each one's paragraphs' calibrated log-odds and
+    lengths, and its genre."""
+
+    log_odds: list[np.ndarray]
+    lengths: list[np.ndarray]
+    genres: list[str]
+
+
+def held_out_human_documents(log_odds: np.ndarray, rows: Sequence[Row], platt: PlattCalibration,
+                             held_out: HeldOutHuman | None) -> HumanDocuments:
+    """The calibration split's human documents of original English and, cross-fitted, the training split's."""
+    groups: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for value, row in zip(log_odds, rows):
+        if is_original_human(row):
+            groups["calibration\x1f" + row.group].append((float(value), float(len(row.text)), row.genre))
+    if held_out is not None:
+        held_log_odds = platt.a_ * held_out.decisions + platt.b_
+        for value, group, length, genre in zip(held_log_odds, held_out.groups, held_out.lengths, held_out.genres):
+            groups["train\x1f" + group].append((float(value), float(length), genre))
+    out = HumanDocuments([], [], [])
+    for key in sorted(groups):
+        parts = groups[key]
+        out.log_odds.append(np.array([p[0] for p in parts]))
+        out.lengths.append(np.array([p[1] for p in parts]))
+        out.genres.append(Counter(p[2] for p in parts).most_common(1)[0][0])
+    return out
+
+
+def document_operating_point(calibration: tuple[float, float, float], documents: HumanDocuments,
+                             threshold: float) -> tuple[tuple[float, float, float], dict[str, dict]]:
+    """The document calibration shifted so that a document is garbled at the paragraph threshold
+    exactly when at most 1% of held-out human documents (2% in every genre of 50 or more) are.
+
+    Documents and paragraphs then share one threshold and one scale: a score at or above it is
+    garbled, whether it is a paragraph's or a document's. Returns the shifted calibration and the
+    held-out documents flagged per genre under it.
+    """
+    scores = np.array([combined_score(lo, ln, calibration) for lo, ln in zip(documents.log_odds, documents.lengths)])
+    rule = GenreThreshold(MAX_FALSE_POSITIVE_RATE, MAX_GENRE_FALSE_POSITIVE_RATE, MIN_GENRE_ROWS)
+    document_threshold = float(np.clip(rule.fit(scores, documents.genres).threshold_, 1e-12, 1 - 1e-12))
+    a, b, c = calibration
+    shift = _logit(threshold) - _logit(document_threshold)
+    shifted = (a, b, c + shift)
+    moved = np.array([combined_score(lo, ln, shifted) for lo, ln in zip(documents.log_odds, documents.lengths)])
+    log(f"documents: {len(moved)} held-out human documents; their threshold {document_threshold:.4f} "
+        f"moved onto the paragraph threshold {threshold:.4f}")
+    return shifted, genre_rates(moved, documents.genres, threshold)
+
+
+CENTRE_QUANTILES = (0.5, 0.75, 0.9, 0.95, 0.98)
+"""Where a document's evidence may be centred: these quantiles of held-out human paragraphs' log-odds."""
+
+
+def document_rule(log_odds: np.ndarray, lengths: np.ndarray, labels: np.ndarray, groups: Sequence[np.ndarray],
+                  human: HumanDocuments, threshold: float) -> tuple[tuple[float, float, float], dict[str, dict]]:
+    """The document calibration, centred where it catches the most garbled calibration documents at the
+    document operating point (:func:`document_operating_point`), and the held-out human documents'
+    flagged rates under it."""
+    paragraphs = np.concatenate(human.log_odds) if human.log_odds else np.zeros(1)
+    garbled = [g for g in groups if labels[g][0] == 1]
+    best: tuple[float, float, tuple, dict] | None = None
+    for q in CENTRE_QUANTILES:
+        centre = float(np.quantile(paragraphs, q))
+        fitted = DocumentCalibration(centre).fit(log_odds, lengths, labels, groups).calibration_
+        shifted, rates = document_operating_point(fitted, human, threshold)
+        caught = float(np.mean([combined_score(log_odds[g], lengths[g], shifted) >= threshold for g in garbled]))
+        log(f"documents: centred at the {q:.0%} quantile of human paragraphs' log-odds ({centre:+.2f}): "
+            f"{caught:.1%} of {len(garbled)} garbled calibration documents caught")
+        if best is None or caught > best[0]:
+            best = (caught, centre, shifted, rates)
+    assert best is not None
+    return best[2], best[3]
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p) - np.log1p(-p))
+
+
+def train(records: list[dict], out: Path, data_description: dict, reference: Sequence[str] = ()) -> Model:
     started = time.time()
-    fitted = fit_model(records)
+    fitted = fit_model(records, reference=reference)
     model, splits = fitted.model, fitted.splits
     calibration_rows = splits["calibration"]
     human = [i for i, r in enumerate(calibration_rows) if is_original_human(r)]
@@ -416,9 +530,15 @@ def train(records: list[dict], out: Path, data_description: dict) -> Model:
         "threshold_held_out_flagged": fitted.threshold_rates,
         "document_score": {
             "rule": "sigmoid(a * L * s + b * s + c): L the length-weighted mean of the paragraphs' calibrated log-odds, "
-                    f"s = sqrt(characters / {DOCUMENT_UNIT_CHARS}); (a, b, c) fitted on calibration-split documents "
-                    "(real MT and human text; not the garbler's)",
+                    f"s = sqrt(max(characters, {DOCUMENT_UNIT_CHARS}) / {DOCUMENT_UNIT_CHARS}); (a, b) fitted on "
+                    "calibration-split documents (real MT, spun and round-tripped reposts and human text; not the "
+                    "garbler's), c then moved so that the paragraph threshold is the document threshold: at most "
+                    f"{MAX_FALSE_POSITIVE_RATE:.0%} of held-out human documents of original English flagged, and at most "
+                    f"{MAX_GENRE_FALSE_POSITIVE_RATE:.0%} in every genre of at least {MIN_GENRE_ROWS} documents (the "
+                    "calibration split's, and the training split's cross-fitted); a document of one paragraph "
+                    "scores as its paragraph",
             "calibration": list(model.document_calibration),
+            "held_out_flagged": fitted.document_rates,
         },
         "training_data": data_description,
         "rows": {name: {"total": len(part), "garbled": sum(r.label for r in part)} for name, part in splits.items()},
@@ -438,6 +558,11 @@ def train(records: list[dict], out: Path, data_description: dict) -> Model:
                                         "FLORES-101/200 (CC BY-SA 4.0) with M2M-100 and NLLB outputs (research use)",
             "WMT24 English originals": "WMT24 test sources (research use)",
             "MQM zh-en TED translations": "google/wmt-mqm-human-evaluation, Apache-2.0",
+            "reference text": "MASC 500K (linguistic education, research and development, including commercial; "
+                              "via nltk_data), film reviews (CC BY 4.0, Pang & Lee 2004), US inaugural addresses "
+                              "(public domain): n-gram counts only",
+            "thesaurus": "WordNet 3.0 (Princeton WordNet licence), used by the training spinner only",
+            "round trips": "Apertium (GPL) translations made in training; only counts and weights are shipped",
         },
     }
     model.card["training_seconds"] = round(time.time() - started)
@@ -469,7 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"train: error: {exc}", file=sys.stderr)
         return 2
-    train(records, Path(args.out), description)
+    train(records, Path(args.out), description, sources.reference_texts(data) if sources.is_data_root(data) else ())
     return 0
 
 

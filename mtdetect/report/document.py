@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..annotation import UNJUDGED, WARNING_MESSAGES, verdict
+from ..annotation import IN_CONTEXT, IN_CONTEXT_MESSAGE, UNJUDGED, WARNING_MESSAGES, verdict
 from ..language import NOT_ENGLISH
 from ..results import DocumentScore, Explanation, ParagraphScore
 from ..rules import Finding
@@ -106,7 +106,8 @@ def paragraph_html(text: str, paragraph: ParagraphScore, explanation: Explanatio
     else:
         decided = verdict(paragraph)
         classes = f"para {shade(paragraph.score)} {'unjudged' if decided == UNJUDGED else decided}"
-        badge = f'<span class="score">{paragraph.score:.2f}</span><span class="verdict">{decided}</span>'
+        shown_verdict = f"{decided} ({IN_CONTEXT})" if paragraph.in_context else decided
+        badge = f'<span class="score">{paragraph.score:.2f}</span><span class="verdict">{shown_verdict}</span>'
     body = _marked_text(text, shown)
     if cut:
         body += f'<span class="cut">… {cut:,} more characters not shown</span>'
@@ -114,6 +115,8 @@ def paragraph_html(text: str, paragraph: ParagraphScore, explanation: Explanatio
     for name in warnings:
         message = WARNING_MESSAGES.get(name, name)
         notes.append(f'<p class="warning"><span class="kind">{html_text(name)}</span> {html_text(message)}</p>')
+    if paragraph.in_context:
+        notes.append(f'<p class="context"><span class="kind">{IN_CONTEXT}</span> {html_text(IN_CONTEXT_MESSAGE)}</p>')
     if shown:
         items = "".join(
             f'<li><span class="kind">{html_text(f.kind)}</span> {html_text(f.message)}</li>' for f in shown

@@ -89,6 +89,7 @@ article.doc { border: 1px solid var(--line); border-radius: 6px; margin: 12px 0 
 .notes ol, .notes ul { margin: 0 0 6px; padding-left: 20px; }
 .notes .kind { font-weight: 700; }
 .notes .warning { margin: 0 0 6px; color: #8a4b00; }
+.notes .context { margin: 0 0 6px; color: #7a1f1f; }
 .notes .why-head { margin: 4px 0 2px; color: var(--muted); }
 .notes .value.up { color: var(--accent); font-weight: 600; }
 .notes .value.down { color: #1a7f37; font-weight: 600; }
