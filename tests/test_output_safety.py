@@ -278,6 +278,47 @@ def test_filter_refuses_the_same_file_for_output_and_rejects(inputs: dict[str, P
     assert done.returncode == 2 and done.stderr.decode().startswith("mtdetect: error: -o and --rejects name the same")
 
 
+SAME_FILE_RUNS = {
+    "score -o": ["score", "--format", "jsonl", "{input}", "-o", "{output}"],
+    "report -o": ["report", "{input}", "-o", "{output}"],
+    "filter -o": ["filter", "{input}", "-o", "{output}"],
+    "filter --rejects": ["filter", "{input}", "--mode", "drop", "-o", "{other}", "--rejects", "{output}"],
+    "align -o": ["align", "{input}", "{input}", "-o", "{output}"],
+}
+
+
+@pytest.mark.parametrize("link", ["same name", "symbolic link", "hard link"])
+@pytest.mark.parametrize("run", SAME_FILE_RUNS)
+def test_an_output_that_is_an_input_is_refused(run: str, link: str, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": GARBLED}) + "\n" for i in range(3)))
+    before = source.read_bytes()
+    output = {"same name": source, "symbolic link": tmp_path / "link.jsonl", "hard link": tmp_path / "hard.jsonl"}[link]
+    if link == "symbolic link":
+        output.symlink_to(source.name)
+    elif link == "hard link":
+        output.hardlink_to(source)
+    present = entries(tmp_path)
+    args = [a.format(input=source, output=output, other=tmp_path / "kept.jsonl") for a in SAME_FILE_RUNS[run]]
+    done = mtdetect(args)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err == f"mtdetect: error: {output}: input file is output file (write to another name, then rename it if you like)\n"
+    assert source.read_bytes() == before and entries(tmp_path) == present
+
+
+def test_standard_input_or_output_redirected_to_an_input_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": GARBLED}) + "\n")
+    with open(source, "rb") as given:
+        done = mtdetect(["filter", "-", "-o", str(source)], stdin=given)
+    assert done.returncode == 2 and b"input file is output file" in done.stderr
+    with open(source, "ab") as appended:
+        done = mtdetect(["score", "--format", "jsonl", str(source)], stdout=appended)
+    assert done.returncode == 2 and done.stderr.startswith(b"mtdetect: error: standard output: input file is output")
+    assert source.read_text() == json.dumps({"text": GARBLED}) + "\n"
+
+
 def test_a_unix_socket_is_connected_to(inputs: dict[str, Path]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="mtdetect-socket-"))  # short: socket paths have a length limit
     path, received = folder / "s", bytearray()
