@@ -16,7 +16,9 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
@@ -49,6 +51,38 @@ EXIT_OK = 0
 EXIT_WRITE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as a shell reports Ctrl-C; SIGTERM and SIGHUP give 128 + their number too."""
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop a run as Ctrl-C does: outputs are cleaned up, the exit status is 128 + the signal."""
+
+
+class Stopped(BaseException):
+    """A stopping signal arrived (:data:`STOPPING_SIGNALS`); raised where the run is, like KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def stopping_signals_raise() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise :class:`Stopped` (unless ignored, as under nohup)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in STOPPING_SIGNALS}
+    for signum, handler in previous.items():
+        if handler != signal.SIG_IGN:
+            signal.signal(signum, _raise_stopped)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -552,9 +586,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        refuse_inputs_as_outputs(args, out)
-        status = args.handler(args, out)
-        out.flush()  # a reader that left shows up here, not in the interpreter's last flush
+        with stopping_signals_raise():
+            refuse_inputs_as_outputs(args, out)
+            status = args.handler(args, out)
+            out.flush()  # a reader that left shows up here, not in the interpreter's last flush
         return status
     except OutputError as exc:
         sys.stderr.write(f"mtdetect: error: {exc}\n")
@@ -573,6 +608,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("mtdetect: interrupted\n")
         return EXIT_INTERRUPTED
+    except Stopped as stop:
+        sys.stderr.write(f"mtdetect: stopped by {signal.Signals(stop.signum).name}\n")
+        return 128 + stop.signum
 
 
 def _discard_unwritable(out: TextIO) -> None:

@@ -33,12 +33,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from mtdetect.atomic import atomic_writer, guarded, open_output, output_target
+from mtdetect.atomic import atomic_writer, guarded, open_output, output_target, remove_stale_temporaries
 from mtdetect.errors import OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -317,6 +318,80 @@ def test_standard_input_or_output_redirected_to_an_input_is_refused(tmp_path: Pa
         done = mtdetect(["score", "--format", "jsonl", str(source)], stdout=appended)
     assert done.returncode == 2 and done.stderr.startswith(b"mtdetect: error: standard output: input file is output")
     assert source.read_text() == json.dumps({"text": GARBLED}) + "\n"
+
+
+STOPPED_RUNS = {
+    "filter -o": ["filter", "{input}", "-o", "{output}"],
+    "filter --rejects": ["filter", "{input}", "--mode", "drop", "-o", "{other}", "--rejects", "{output}"],
+    "score -o": ["score", "--format", "jsonl", "{input}", "-o", "{output}"],
+    "report -o": ["report", "{input}", "-o", "{output}"],
+}
+
+
+def started_on_a_fifo(args: list[str], fifo: Path, records: bytes) -> tuple[subprocess.Popen, int]:
+    """Start a command reading the FIFO ``fifo``; return once it reads (its outputs are open by then),
+    with ``records`` written and the FIFO held open, so the command waits for more."""
+    process = subprocess.Popen([sys.executable, "-m", "mtdetect", *args], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # fails until the command opens it
+            break
+        except OSError as exc:
+            assert exc.errno == errno.ENXIO and process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the command never opened its input"
+            time.sleep(0.05)
+    os.set_blocking(writer, True)
+    os.write(writer, records)
+    return process, writer
+
+
+@pytest.mark.parametrize(
+    ("run", "signum"),
+    [(run, signal.SIGTERM) for run in STOPPED_RUNS] + [("filter -o", signal.SIGHUP)]
+    + [(run, signal.SIGKILL) for run in STOPPED_RUNS],
+    ids=lambda value: value.name if isinstance(value, signal.Signals) else value,
+)
+def test_a_stopped_or_killed_run_leaves_the_old_output_and_no_temporary_file(
+    run: str, signum: signal.Signals, tmp_path: Path
+) -> None:
+    fifo, output, other = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "kept.jsonl"
+    os.mkfifo(fifo)
+    output.write_text("old\n")
+    other.write_text("other\n")
+    args = [a.format(input=fifo, output=output, other=other) for a in STOPPED_RUNS[run]]
+    records = "".join(json.dumps({"id": i, "text": GARBLED}) + "\n" for i in range(600)).encode()
+    process, writer = started_on_a_fifo(args, fifo, records)
+    try:
+        process.send_signal(signum)
+        status = process.wait(timeout=60)
+        err = process.stderr.read().decode()
+    finally:
+        os.close(writer)
+    if signum == signal.SIGKILL:  # the killed run cannot clean up: the next run writing there does
+        assert status == -signum
+        assert output.read_text() == "old\n" and other.read_text() == "other\n"
+        fifo.unlink()
+        fifo.write_bytes(records.split(b"\n", 1)[0] + b"\n")
+        done = mtdetect(args)
+        assert done.returncode == 0, done.stderr
+        assert entries(tmp_path) == ["in.jsonl", "kept.jsonl", "out.jsonl"]
+        return
+    assert status == 128 + signum and err == f"mtdetect: stopped by {signum.name}\n", err
+    assert entries(tmp_path) == ["in.jsonl", "kept.jsonl", "out.jsonl"]
+    assert output.read_text() == "old\n" and other.read_text() == "other\n"
+
+
+def test_only_temporary_files_no_process_writes_are_removed_as_stale(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    (tmp_path / ".out.jsonl.abcd_123.tmp").write_text("left by a killed run")
+    (tmp_path / ".other.jsonl.abcd_123.tmp").write_text("another output's")
+    with atomic_writer(target) as handle:
+        handle.write("x\n")
+        assert remove_stale_temporaries(target) == []  # the one being written is locked: kept
+        assert len(entries(tmp_path)) == 2
+    assert entries(tmp_path) == [".other.jsonl.abcd_123.tmp", "out.jsonl"]
 
 
 def test_a_unix_socket_is_connected_to(inputs: dict[str, Path]) -> None:
