@@ -42,8 +42,11 @@ The same annotation serves the Python API (:mod:`mtdetect.batches`).
 from __future__ import annotations
 
 import base64
+import os
 import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -281,11 +284,27 @@ def _tsv_reject(number: int, reason: str, line: str) -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(detector: Detector, options: FilterOptions) -> None:
-    """Runs once in each worker: keep the detector (its model loads on first use there)."""
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker checks that the process that started it is still there."""
+
+
+def _init_worker(detector: Detector, options: FilterOptions, parent: int) -> None:
+    """Runs once in each worker: keep the detector (its model loads on first use there), and
+    watch the parent process ``parent``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # sent to the whole group: just end (the parent cleans up)
+        signal.signal(signum, signal.SIG_DFL)
     _WORKER["detector"] = detector
     _WORKER["options"] = options
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker as soon as its parent is gone (killed outright, it could not shut the pool
+    down): a worker left behind would hold its memory and the parent's open files."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _work(block: Block) -> BlockResult:
@@ -306,7 +325,8 @@ def scored_blocks(
             yield process_block(block, detector, options)
         return
     detector.score_documents(["Warm up."])  # build look-up tables once, before the workers fork
-    pool = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker, initargs=(detector, options))
+    pool = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker,
+                               initargs=(detector, options, os.getpid()))
     window: deque[Future[BlockResult]] = deque()
     limit = BLOCKS_IN_FLIGHT_PER_PROCESS * processes
     try:

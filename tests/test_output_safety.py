@@ -383,6 +383,54 @@ def test_a_stopped_or_killed_run_leaves_the_old_output_and_no_temporary_file(
     assert output.read_text() == "old\n" and other.read_text() == "other\n"
 
 
+def living_children(parent: int) -> list[int]:
+    """The processes whose parent is ``parent`` and that have not ended (zombies have)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended while we looked
+                continue
+            if int(fields[1]) == parent and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+def test_filter_workers_end_with_their_parent(signum: signal.Signals, tmp_path: Path) -> None:
+    fifo, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    records = "".join(json.dumps({"id": i, "text": GARBLED}) + "\n" for i in range(600)).encode()  # a block and more
+    process, writer = started_on_a_fifo(["filter", "-p", "2", str(fifo), "-o", str(output)], fifo, records)
+    workers: list[int] = []
+    try:
+        wait_for(lambda: len(living_children(process.pid)) == 2, "the workers never started")
+        workers = living_children(process.pid)
+        process.send_signal(signum)
+        process.wait(timeout=60)
+        wait_for(lambda: not any(_alive(worker) for worker in workers), "a worker outlived its parent")
+    finally:
+        os.close(writer)
+        for worker in filter(_alive, workers):  # the test failed: leave no worker behind
+            os.kill(worker, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended but not yet collected, does not)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_only_temporary_files_no_process_writes_are_removed_as_stale(tmp_path: Path) -> None:
     target = tmp_path / "out.jsonl"
     (tmp_path / ".out.jsonl.abcd_123.tmp").write_text("left by a killed run")
