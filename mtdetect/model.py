@@ -43,6 +43,7 @@ from .features import (
     dense_feature_names,
 )
 from .lexicon import FUNCTION_WORDS
+from .results import logistic
 from .wordclass import SUFFIX_CLASSES
 
 ENV_MODEL = "MTDETECT_MODEL"
@@ -190,7 +191,7 @@ def probability(log_odds: np.ndarray) -> np.ndarray:
     >>> probability(np.array([0.0])).tolist()
     [0.5]
     """
-    return 1.0 / (1.0 + np.exp(-log_odds))
+    return logistic(log_odds)
 
 
 def _sha256(path: Path) -> str:

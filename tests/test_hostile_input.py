@@ -28,6 +28,7 @@ test_properties.py.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -40,6 +41,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +52,8 @@ import mtdetect
 from mtdetect.atomic import atomic_writer
 from mtdetect.cli import main
 from mtdetect.language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language, not_english
-from mtdetect.model import default_model_path
+from mtdetect.model import default_model_path, probability
+from mtdetect.results import combined_score
 from mtdetect.segment import split_paragraphs
 
 CASES = Path(__file__).parent / "cases"
@@ -212,6 +215,16 @@ def test_a_long_single_line_is_scored_whole(tmp_path: Path, capsys: Capture) -> 
     status, rows, err = score([write(tmp_path / "line.txt", text + "\n")], capsys)
     assert (status, err) == (0, "") and len(rows) == 1
     assert (rows[0]["start"], rows[0]["end"]) == (0, len(text))
+
+
+def test_overwhelming_evidence_scores_without_a_numpy_warning(det: mtdetect.Detector) -> None:
+    """A long document's evidence drives the logistic function far out (exp(-x) beyond the float range)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would print a stray line on standard error
+        assert combined_score(np.array([-40.0] * 400), np.array([2500.0] * 400), (1.0, 0.0, 0.0)) == 0.0
+        assert probability(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
+        steep = dataclasses.replace(det.model, document_calibration=(1.0, -1000.0, 0.0))  # length counts against
+        assert mtdetect.Detector(model=steep).score_documents([news(50_000)])[0].score == 0.0
 
 
 def _cpu_seconds(action) -> float:
