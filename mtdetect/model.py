@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import sys
 import zipfile
 from collections.abc import Mapping
@@ -56,6 +57,8 @@ WEIGHTS_SUFFIX = ".npz"
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 LOAD_EVENT = "mtdetect.load_model"
 """Audit event (:func:`sys.audit`) raised with the path each time a model is read from disk."""
+MAX_CARD_BYTES = 1 << 22
+"""A model card is a few kilobytes of JSON; a larger "card" is some other file, refused unread."""
 SHARED_MODELS = 4
 """Models :func:`shared_model` keeps per process; the least recently used one goes first."""
 
@@ -264,12 +267,58 @@ def card_path_for(path: Path) -> Path:
     return path
 
 
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+"""What a model path may name besides a regular file, in words."""
+
+
+def check_regular_file(path: Path, status: os.stat_result | None = None) -> os.stat_result:
+    """``path``'s status if it is a regular file (through links), else a :class:`~mtdetect.errors.ModelError`.
+
+    Nothing is opened, so a device (``/dev/zero``) is never read and a FIFO never waited on.
+
+    >>> check_regular_file(Path("/dev/zero"))
+    Traceback (most recent call last):
+    mtdetect.errors.ModelError: model file /dev/zero is a character device, not a regular file ...
+    """
+    if status is None:
+        try:
+            status = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise errors.ModelError(errors.MODEL_MISSING.format(path=path)) from None
+        except OSError as exc:
+            raise errors.ModelError(errors.MODEL_CORRUPT.format(path=path, reason=exc.strerror or str(exc))) from None
+    for test, kind in _FILE_KINDS:
+        if test(status.st_mode):
+            raise errors.ModelError(errors.MODEL_NOT_A_FILE.format(path=path, kind=kind))
+    return status
+
+
+def read_card_bytes(card_path: Path) -> bytes:
+    """The bytes of a model card: a regular file of at most :data:`MAX_CARD_BYTES`, checked before
+    it is read (and again on the open file, should the name change in between)."""
+    check_regular_file(card_path)
+    try:
+        fd = os.open(card_path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise errors.ModelError(errors.MODEL_CORRUPT.format(path=card_path, reason=exc.strerror or str(exc))) from None
+    with open(fd, "rb") as handle:
+        status = check_regular_file(card_path, os.fstat(fd))
+        data = handle.read(MAX_CARD_BYTES + 1) if status.st_size <= MAX_CARD_BYTES else b""
+    if status.st_size > MAX_CARD_BYTES or len(data) > MAX_CARD_BYTES:
+        raise errors.ModelError(errors.MODEL_CARD_TOO_LARGE.format(path=card_path, limit=MAX_CARD_BYTES))
+    return data
+
+
 def read_card(card_path: Path) -> dict[str, Any]:
     """Read and check a model card (format and feature layout)."""
-    if not card_path.is_file():
-        raise errors.ModelError(errors.MODEL_MISSING.format(path=card_path))
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card = json.loads(read_card_bytes(card_path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise errors.ModelError(
             errors.MODEL_CORRUPT.format(path=card_path, reason=f"not a JSON card ({exc})")
@@ -321,8 +370,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     card_path = card_path_for(path)
     card = read_card(card_path)
     weights = card_path.with_name(card["weights_file"])
-    if not weights.is_file():
-        raise errors.ModelError(errors.MODEL_MISSING.format(path=weights))
+    check_regular_file(weights)
     digest = _sha256(weights)
     if digest != card["weights_sha256"]:
         raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=weights))
@@ -366,8 +414,7 @@ def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
 def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
     if not trust or not sha256:
         raise errors.ModelError(errors.MODEL_PICKLE_UNTRUSTED.format(path=path))
-    if not path.is_file():
-        raise errors.ModelError(errors.MODEL_MISSING.format(path=path))
+    check_regular_file(path)
     digest = _sha256(path)
     if digest != sha256.lower():
         raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=path, found=digest))
@@ -413,10 +460,10 @@ def _file_key(path: Path, trust: bool, sha256: str | None) -> tuple | None:
         if path.suffix in PICKLE_SUFFIXES:
             return (_file_state(path), trust, sha256)
         card_path = card_path_for(path)
-        card = card_path.read_bytes()
+        card = read_card_bytes(card_path)
         weights = card_path.with_name(str(json.loads(card)["weights_file"]))
         return (str(card_path.resolve()), card, _file_state(weights), trust, sha256)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, errors.ModelError):
         return None
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from mtdetect.features import (
 )
 from mtdetect.model import (
     LOAD_EVENT,
+    MAX_CARD_BYTES,
     MODEL_FORMAT,
     SHARED_MODELS,
     Model,
@@ -331,6 +333,30 @@ def test_missing_weights(saved) -> None:
 def test_load_reports_errors_at_once(tmp_path: Path) -> None:
     with pytest.raises(errors.ModelError, match="model file not found"):
         mtdetect.load(tmp_path / "missing.card.json")
+
+
+@pytest.mark.parametrize(("make", "kind"), [
+    (lambda path: path.symlink_to("/dev/zero"), "a character device"),  # read, it never ends
+    (lambda path: os.mkfifo(path), "a FIFO"),  # opened, it waits for a writer that never comes
+])
+def test_a_model_that_is_no_regular_file_is_refused_unread(tmp_path: Path, make, kind: str) -> None:
+    for name in ("model.card.json", "model.joblib"):
+        path = tmp_path / name
+        make(path)
+        done = subprocess.run([sys.executable, "-m", "mtdetect", "score", "--model", str(path), "--trust-pickle",
+                               "--sha256", "0" * 64, "-"], input=b"Hello.", capture_output=True, timeout=60)
+        assert (done.returncode, done.stderr.decode()) == (
+            2, "mtdetect: error: " + errors.MODEL_NOT_A_FILE.format(path=path, kind=kind) + "\n"), name
+        path.unlink()
+
+
+def test_a_card_too_large_for_one_is_refused_unread(saved) -> None:
+    _, _, card_path = saved
+    with open(card_path, "ab") as card:
+        card.truncate(MAX_CARD_BYTES + 1)
+    assert model_error(card_path) == errors.MODEL_CARD_TOO_LARGE.format(path=card_path, limit=MAX_CARD_BYTES)
+    with pytest.raises(errors.ModelError, match="too large for a model card"):
+        shared_model(card_path)
 
 
 # -- pickles: refused unless trusted, with a checksum ------------------------------------------------
