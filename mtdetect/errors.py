@@ -71,3 +71,11 @@ MODEL_NOT_A_FILE = (
 MODEL_CARD_TOO_LARGE = (
     "model card {path} is larger than {limit:,} bytes, too large for a model card (is it one?)"
 )
+MODEL_CARD_EDITED = (
+    "model card {path} does not match its weights: its {fields} were edited after the model was saved "
+    "(restore the card; for another threshold pass --threshold)"
+)
+MODEL_CARD_UNSEALED = (
+    "model weights {path} hold no checksum of their card (saved by an older mtdetect): "
+    "load the model and save it again with mtdetect.model.save_model, or retrain"
+)

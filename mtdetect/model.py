@@ -80,6 +80,25 @@ _ARRAYS = (
 )
 
 
+CARD_SEAL = "card_sha256"
+"""The array of a model's weights holding :func:`card_digest` of its card: the card's fields that
+change decisions are then covered by the weights' own checksum (the card's ``weights_sha256``, or
+``--sha256``)."""
+SEALED_CARD_FIELDS = ("format", "threshold", "features")
+"""The card fields a loaded model decides by (calibrations and weights live in the ``.npz``)."""
+
+
+def card_digest(card: Mapping[str, Any]) -> str:
+    """The sha256 of a card's :data:`SEALED_CARD_FIELDS`, written as canonical JSON.
+
+    >>> card_digest({"format": "f", "threshold": 0.5, "features": {}}) == card_digest(
+    ...     {"features": {}, "threshold": 0.5, "format": "f", "metrics": {"any": "thing"}})
+    True
+    """
+    sealed = {key: card.get(key) for key in SEALED_CARD_FIELDS}
+    return hashlib.sha256(json.dumps(sealed, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
 def feature_layout() -> dict[str, Any]:
     """What the features of this version look like; a model must match it.
 
@@ -224,23 +243,20 @@ def save_model(model: Model, stem: Path) -> tuple[Path, Path]:
     """Write ``stem.npz`` and ``stem.card.json``; return both paths.
 
     The card gets the feature layout, threshold and weights checksum; other
-    card fields (training data, metrics) are taken from ``model.card``.
+    card fields (training data, metrics) are taken from ``model.card``. The
+    weights hold the checksum of the card's fields that change decisions
+    (:func:`card_digest`), so the loader refuses a card edited after saving.
     """
     weights = stem.with_name(stem.name + WEIGHTS_SUFFIX)
     card_path = stem.with_name(stem.name + CARD_SUFFIX)
-    arrays = model.to_arrays()
-    with atomic_writer(weights, "wb") as handle:
-        write_npz(handle, arrays)
     card = dict(model.card)
     card.update(
-        {
-            "format": MODEL_FORMAT,
-            "weights_file": weights.name,
-            "weights_sha256": _sha256(weights),
-            "threshold": model.threshold,
-            "features": feature_layout(),
-        }
+        {"format": MODEL_FORMAT, "weights_file": weights.name, "threshold": model.threshold, "features": feature_layout()}
     )
+    arrays = {**model.to_arrays(), CARD_SEAL: np.array([card_digest(card)])}
+    with atomic_writer(weights, "wb") as handle:
+        write_npz(handle, arrays)
+    card["weights_sha256"] = _sha256(weights)
     write_card(card_path, card)
     model.card = card
     return weights, card_path
@@ -379,12 +395,23 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     try:
         with np.load(weights, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
+            seal = str(data[CARD_SEAL].reshape(-1)[0]) if CARD_SEAL in data.files else None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=str(exc) or type(exc).__name__)) from None
+    check_card_seal(card, seal, card_path, weights)
     problem = shape_problem(arrays)
     if problem:
         raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=problem))
     return Model.from_arrays(arrays, card)
+
+
+def check_card_seal(card: Mapping[str, Any], seal: str | None, card_path: Path, weights: Path) -> None:
+    """Refuse a card whose decision fields differ from those its weights were saved with."""
+    if seal is None:
+        raise errors.ModelError(errors.MODEL_CARD_UNSEALED.format(path=weights))
+    if seal != card_digest(card):
+        fields = ", ".join(SEALED_CARD_FIELDS[:-1]) + f" or {SEALED_CARD_FIELDS[-1]}"
+        raise errors.ModelError(errors.MODEL_CARD_EDITED.format(path=card_path, fields=fields))
 
 
 def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
