@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -25,7 +26,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .annotation import DEFAULT_SCORE_FIELD, score_rows, table_lines
-from .atomic import descriptor_identity, file_identity, guarded, open_output, output_target, utf8_text
+from .atomic import (
+    descriptor_identity,
+    file_identity,
+    guarded,
+    open_output,
+    output_target,
+    utf8_text,
+)
 from .detector import Detector
 from .errors import MtdetectError, OutputError
 from .explanation import TOP_CONTRIBUTIONS
@@ -34,6 +42,7 @@ from .progress import Progress
 from .records import (
     CHARACTERS_PER_BATCH,
     DOCUMENTS_PER_BATCH,
+    MAX_LINE_BYTES,
     STDIN,
     Document,
     display_name,
@@ -234,6 +243,9 @@ def add_input_options(
     parser.add_argument("--column", default="text", help="TSV column (name or 1-based number) holding the text (default: text)")
     parser.add_argument("--encoding-errors", choices=["strict", "replace"], default="strict",
                         help="invalid UTF-8: stop with an error (strict, default) or replace it")
+    parser.add_argument("--max-record-bytes", type=_byte_size, default=MAX_LINE_BYTES, metavar="SIZE",
+                        help="longest record (a JSONL line, a TSV row or a text file) read, in bytes, or with "
+                             "a K, M or G suffix (default: 64M); a longer one is rejected unread")
 
 
 def _probability(value: str) -> float:
@@ -244,6 +256,27 @@ def _probability(value: str) -> float:
     if not 0.0 <= number <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
     return number
+
+
+_SIZE = re.compile(
+    r"""(?P<number>\d+)            # a whole number of bytes ...
+        (?P<unit>[KMG])?            # ... or of kibibytes, mebibytes or gibibytes
+        B?                          # an optional B: 64MB is 64M""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_UNIT_SHIFT = {"K": 10, "M": 20, "G": 30}
+
+
+def _byte_size(value: str) -> int:
+    """An argparse type: a size in bytes, ``64M`` style.
+
+    >>> _byte_size("64M"), _byte_size("1g"), _byte_size("4096")
+    (67108864, 1073741824, 4096)
+    """
+    found = _SIZE.fullmatch(value.strip())
+    if found is None or int(found["number"]) == 0:
+        raise argparse.ArgumentTypeError(f"not a size in bytes (such as 4096, 512K, 64M or 1G): {value!r}")
+    return int(found["number"]) << _UNIT_SHIFT.get((found["unit"] or "").upper(), 0)
 
 
 def _probabilities(value: str) -> tuple[float, ...]:
@@ -319,7 +352,8 @@ def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
 
 def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
     for name in args.files:
-        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors)
+        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors,
+                                  args.max_record_bytes)
 
 
 def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., HtmlWriter]:
@@ -421,8 +455,8 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
     from .align import align_paragraphs, align_sentences, format_side_by_side
     from .records import read_text
 
-    original = read_text(args.original)
-    garbled = read_text(args.garbled)
+    original = read_text(args.original, max_bytes=MAX_LINE_BYTES)
+    garbled = read_text(args.garbled, max_bytes=MAX_LINE_BYTES)
     pairs = align_paragraphs(original, garbled)
     if args.sentences:
         pairs = [s for pair in pairs for s in align_sentences(pair)]
@@ -477,6 +511,7 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     options = FilterOptions(
         mode=args.mode, score_field=args.score_field, text_field=args.text_field, column=args.column,
         input_format=args.input_format, encoding_errors=args.encoding_errors, paragraphs=not args.no_paragraphs,
+        max_record_bytes=args.max_record_bytes,
     )
     detector = make_detector(args)
     with ExitStack() as stack:
@@ -516,7 +551,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         score_field=args.score_field, rescore=args.rescore, thresholds=args.thresholds or DEFAULT_THRESHOLDS,
         samples=args.samples, group_by=args.group_by, groups_shown=args.groups, seed=args.seed,
         input_format=args.input_format, text_field=args.text_field, column=args.column,
-        encoding_errors=args.encoding_errors,
+        encoding_errors=args.encoding_errors, max_record_bytes=args.max_record_bytes,
     )
     detector = make_detector(args)
     with command_output(args.output, out) as target:

@@ -98,6 +98,7 @@ class FilterOptions:
     encoding_errors: EncodingErrors = "strict"
     threshold: float | None = None  # None: the detector's threshold
     paragraphs: bool = True  # add per-paragraph scores, not only the document score
+    max_record_bytes: int = MAX_LINE_BYTES  # a longer line is rejected unread
 
     def __post_init__(self) -> None:
         if self.mode not in ("annotate", "drop"):
@@ -346,7 +347,7 @@ def input_blocks(name: str, options: FilterOptions, expected_header: list[tuple[
     """The blocks of one input; for TSV, its header is read and checked first."""
     shown = display_name(name)
     fmt = record_format(name, options.input_format)
-    layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, MAX_LINE_BYTES)
+    layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, options.max_record_bytes)
     if layout is not None:
         if expected_header and expected_header[0] != layout.header:
             raise InputError(f"{shown}: its header differs from the first input's; filter them separately")

@@ -13,7 +13,6 @@ import pytest
 import scipy.sparse as sp
 
 import mtdetect
-
 from training import evaluate as ev
 from training import plots
 from training import train as tr

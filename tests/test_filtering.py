@@ -236,10 +236,9 @@ def test_encoding_errors_replace_scores_the_line(tmp_path: Path) -> None:
     assert "caf\ufffd" in json.loads(out[0])["text"]
 
 
-def test_an_overlong_line_is_rejected_without_reading_it_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(filtering, "MAX_LINE_BYTES", 100)
+def test_an_overlong_line_is_rejected_without_reading_it_whole(tmp_path: Path) -> None:
     data = jsonl({"text": GOOD[:40]}) + b'{"text": "' + b"x" * 500 + b'"}\n' + jsonl({"text": GOOD[:40]})
-    out, rejects, messages, counts = run(data, tmp_path)
+    out, rejects, messages, counts = run(data, tmp_path, max_record_bytes=100)
     assert (counts.kept, counts.errors) == (2, 1)
     assert "line 2: line longer than 100 bytes" in messages[0]
     assert len(rejects[0]) < 1200

@@ -39,7 +39,13 @@ from pathlib import Path
 
 import pytest
 
-from mtdetect.atomic import atomic_writer, guarded, open_output, output_target, remove_stale_temporaries
+from mtdetect.atomic import (
+    atomic_writer,
+    guarded,
+    open_output,
+    output_target,
+    remove_stale_temporaries,
+)
 from mtdetect.errors import OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
