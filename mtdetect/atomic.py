@@ -2,9 +2,12 @@
 
 What an output path names decides how it is written (:func:`output_target`):
 
-- a **regular file**, or a name that does not exist yet: a temporary file beside
-  it, renamed over it when the writing succeeds, so an interrupted or failed run
-  leaves the old file (or none), never half a file. An existing file keeps its
+- a **regular file**, or a name that does not exist yet: a temporary file in its
+  folder, renamed over it when the writing succeeds, so an interrupted or failed run
+  leaves the old file (or none), never half a file. The temporary file,
+  ``.NAME.XXXXXXXX.tmp``, is locked while it is written; one that a killed run
+  left (``SIGKILL`` cannot be caught) is removed by the next run writing the
+  same output (:func:`remove_stale_temporaries`). An existing file keeps its
   permission bits (and, written by root, its owner); a new one gets the mode
   the umask gives. A file the user may not write is refused, as ``cp`` does;
 - a **symbolic link**: followed, and its target written as above; the link stays;
@@ -26,6 +29,7 @@ reader leaving is no failure of ours. Outputs are UTF-8, standard output too
 from __future__ import annotations
 
 import errno
+import fcntl
 import gzip
 import io
 import os
@@ -107,6 +111,36 @@ def output_target(path: str | os.PathLike[str], make_parents: bool = False) -> T
     if not os.access(final, os.W_OK):
         raise OutputError.of(name, OSError(errno.EACCES, os.strerror(errno.EACCES)))
     return Target(final, "file", existing=status)
+
+
+def file_identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """The ``(device, inode)`` of the regular file ``path`` leads to (through links), or None.
+
+    Two names with one identity are one file, whether a symbolic or a hard link
+    joins them; a name that does not exist, or is no regular file, has none.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "a.jsonl").write_text("{}")
+    2
+    >>> (folder / "b.jsonl").hardlink_to(folder / "a.jsonl")
+    >>> file_identity(folder / "a.jsonl") == file_identity(folder / "b.jsonl"), file_identity(folder / "c")
+    (True, None)
+    """
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
+
+
+def descriptor_identity(fd: int) -> tuple[int, int] | None:
+    """The ``(device, inode)`` of the regular file open as ``fd`` (standard input or output), or None."""
+    try:
+        status = os.fstat(fd)
+    except (OSError, ValueError):
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
 
 
 def _follow_links(path: Path) -> tuple[Path, int | None]:
@@ -193,14 +227,70 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _finish(fd: int, tmp: str, target: Target) -> None:
-    """Give the written temporary file the replaced file's mode (and owner), and rename it."""
+@dataclass(slots=True)
+class _Temporary:
+    """Where a file output is written until it is whole: an open descriptor, locked while it is
+    written (:func:`remove_stale_temporaries`), and its name until it is renamed into place."""
+
+    fd: int
+    name: str | None
+
+
+_TEMPORARY_NAME = re.compile(
+    r"""\.(?P<output>.+)               # a dot, then the output's own name
+        \.[a-z0-9_]{8}                 # what ``tempfile.mkstemp`` adds to make the name unique
+        \.tmp""",
+    re.VERBOSE,
+)
+"""The name of a temporary file beside an output: ``.out.jsonl.k2x9_q1a.tmp``."""
+
+
+def _temporary(final: Path) -> _Temporary:
+    """A new file ``.NAME.XXXXXXXX.tmp`` beside ``final``, locked while this process (or a worker
+    it forked) holds it open; a file removed by a concurrent clean-up before the lock is replaced."""
+    while True:
+        fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink:
+            return _Temporary(fd, name)
+        os.close(fd)
+
+
+def remove_stale_temporaries(final: Path) -> list[str]:
+    """Remove the temporary files of ``final`` that no running process is writing; return their names.
+
+    A run killed outright (``SIGKILL``, a power cut) cannot remove its
+    temporary file; the next run writing the same output does. A file is stale
+    when its lock can be taken: locks go with the process that held them.
+    """
+    removed = []
+    with suppress(OSError):
+        for entry in os.scandir(final.parent):
+            found = _TEMPORARY_NAME.fullmatch(entry.name)
+            if found is None or found["output"] != final.name or not entry.is_file(follow_symlinks=False):
+                continue
+            with suppress(OSError):
+                fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+                finally:
+                    os.close(fd)
+    return removed
+
+
+def _finish(temporary: _Temporary, target: Target) -> None:
+    """Give the written file the replaced file's mode (and owner), and rename it into place."""
+    fd = temporary.fd
     os.fsync(fd)
     old = target.existing
-    os.chmod(tmp, _new_file_mode() if old is None else stat.S_IMODE(old.st_mode))
+    os.fchmod(fd, _new_file_mode() if old is None else stat.S_IMODE(old.st_mode))
     if old is not None and os.geteuid() == 0 and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
-        os.chown(tmp, old.st_uid, old.st_gid)
-    os.replace(tmp, target.path)
+        os.fchown(fd, old.st_uid, old.st_gid)
+    assert temporary.name is not None
+    os.replace(temporary.name, target.path)
+    temporary.name = None
 
 
 @contextmanager
@@ -221,10 +311,12 @@ def atomic_writer(
     """
     name = str(path)
     target = output_target(path, make_parents)
-    tmp = None
+    temporary = None
     with _naming(name):
         if target.kind == "file":
-            fd, tmp = tempfile.mkstemp(dir=target.path.parent, prefix=f".{target.path.name}.", suffix=".tmp")
+            remove_stale_temporaries(target.path)
+            temporary = _temporary(target.path)
+            fd = temporary.fd
         else:
             fd = _open_straight(target)
     try:
@@ -235,15 +327,14 @@ def atomic_writer(
     try:
         yield handle
         handle.flush()
-        if tmp is not None:
+        if temporary is not None:
             with _naming(name):
-                _finish(handle.fileno(), tmp, target)
-            tmp = None
+                _finish(temporary, target)
     except BaseException:
         with suppress(OSError):  # the failure that brought us here is the one to report
             handle.close()
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        if temporary is not None and temporary.name is not None:
+            Path(temporary.name).unlink(missing_ok=True)
         raise
     handle.close()
 

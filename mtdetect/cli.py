@@ -15,15 +15,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .annotation import DEFAULT_SCORE_FIELD, score_rows, table_lines
-from .atomic import guarded, open_output, output_target, utf8_text
+from .atomic import (
+    descriptor_identity,
+    file_identity,
+    guarded,
+    open_output,
+    output_target,
+    utf8_text,
+)
 from .detector import Detector
 from .errors import MtdetectError, OutputError
 from .explanation import TOP_CONTRIBUTIONS
@@ -32,6 +42,7 @@ from .progress import Progress
 from .records import (
     CHARACTERS_PER_BATCH,
     DOCUMENTS_PER_BATCH,
+    MAX_LINE_BYTES,
     STDIN,
     Document,
     display_name,
@@ -49,6 +60,38 @@ EXIT_OK = 0
 EXIT_WRITE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as a shell reports Ctrl-C; SIGTERM and SIGHUP give 128 + their number too."""
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop a run as Ctrl-C does: outputs are cleaned up, the exit status is 128 + the signal."""
+
+
+class Stopped(BaseException):
+    """A stopping signal arrived (:data:`STOPPING_SIGNALS`); raised where the run is, like KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def stopping_signals_raise() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise :class:`Stopped` (unless ignored, as under nohup)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in STOPPING_SIGNALS}
+    for signum, handler in previous.items():
+        if handler != signal.SIG_IGN:
+            signal.signal(signum, _raise_stopped)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -200,6 +243,9 @@ def add_input_options(
     parser.add_argument("--column", default="text", help="TSV column (name or 1-based number) holding the text (default: text)")
     parser.add_argument("--encoding-errors", choices=["strict", "replace"], default="strict",
                         help="invalid UTF-8: stop with an error (strict, default) or replace it")
+    parser.add_argument("--max-record-bytes", type=_byte_size, default=MAX_LINE_BYTES, metavar="SIZE",
+                        help="longest record (a JSONL line, a TSV row or a text file) read, in bytes, or with "
+                             "a K, M or G suffix (default: 64M); a longer one is rejected unread")
 
 
 def _probability(value: str) -> float:
@@ -210,6 +256,27 @@ def _probability(value: str) -> float:
     if not 0.0 <= number <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
     return number
+
+
+_SIZE = re.compile(
+    r"""(?P<number>\d+)            # a whole number of bytes ...
+        (?P<unit>[KMG])?            # ... or of kibibytes, mebibytes or gibibytes
+        B?                          # an optional B: 64MB is 64M""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_UNIT_SHIFT = {"K": 10, "M": 20, "G": 30}
+
+
+def _byte_size(value: str) -> int:
+    """An argparse type: a size in bytes, ``64M`` style.
+
+    >>> _byte_size("64M"), _byte_size("1g"), _byte_size("4096")
+    (67108864, 1073741824, 4096)
+    """
+    found = _SIZE.fullmatch(value.strip())
+    if found is None or int(found["number"]) == 0:
+        raise argparse.ArgumentTypeError(f"not a size in bytes (such as 4096, 512K, 64M or 1G): {value!r}")
+    return int(found["number"]) << _UNIT_SHIFT.get((found["unit"] or "").upper(), 0)
 
 
 def _probabilities(value: str) -> tuple[float, ...]:
@@ -285,7 +352,8 @@ def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
 
 def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
     for name in args.files:
-        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors)
+        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors,
+                                  args.max_record_bytes)
 
 
 def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., HtmlWriter]:
@@ -388,8 +456,8 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
     from .align import align_paragraphs, align_sentences, format_side_by_side
     from .records import read_text
 
-    original = read_text(args.original)
-    garbled = read_text(args.garbled)
+    original = read_text(args.original, max_bytes=MAX_LINE_BYTES)
+    garbled = read_text(args.garbled, max_bytes=MAX_LINE_BYTES)
     pairs = align_paragraphs(original, garbled)
     if args.sentences:
         pairs = [s for pair in pairs for s in align_sentences(pair)]
@@ -444,6 +512,7 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     options = FilterOptions(
         mode=args.mode, score_field=args.score_field, text_field=args.text_field, column=args.column,
         input_format=args.input_format, encoding_errors=args.encoding_errors, paragraphs=not args.no_paragraphs,
+        max_record_bytes=args.max_record_bytes,
     )
     detector = make_detector(args)
     with ExitStack() as stack:
@@ -483,7 +552,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         score_field=args.score_field, rescore=args.rescore, thresholds=args.thresholds or DEFAULT_THRESHOLDS,
         samples=args.samples, group_by=args.group_by, groups_shown=args.groups, seed=args.seed,
         input_format=args.input_format, text_field=args.text_field, column=args.column,
-        encoding_errors=args.encoding_errors,
+        encoding_errors=args.encoding_errors, max_record_bytes=args.max_record_bytes,
     )
     detector = make_detector(args)
     with command_output(args.output, out) as target:
@@ -496,6 +565,55 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# -- inputs and outputs ---------------------------------------------------------------------
+
+SAME_FILE = "{name}: input file is output file (write to another name, then rename it if you like)"
+
+
+def refuse_inputs_as_outputs(args: argparse.Namespace, out: TextIO) -> None:
+    """Stop with an :class:`~mtdetect.errors.MtdetectError` when an output is one of the inputs.
+
+    Writing a file while reading it would replace the input with the output
+    (``score s.jsonl -o s.jsonl``), so every command refuses it before anything
+    is read or written, as ``cat`` does, ``filter`` too (no in-place edits).
+    Files are compared by device and inode, so a symbolic or hard link to an
+    input is the input; standard input and output count when they are
+    redirected to a file.
+    """
+    inputs = {identity: name for name in _input_names(args) if (identity := _input_identity(name)) is not None}
+    for name in (getattr(args, "output", STDIN), getattr(args, "rejects", None)):
+        if name is None:
+            continue
+        identity = _output_identity(out) if name == STDIN else file_identity(name)
+        if identity is not None and identity in inputs:
+            raise MtdetectError(SAME_FILE.format(name="standard output" if name == STDIN else name))
+
+
+def _input_names(args: argparse.Namespace) -> list[str]:
+    """The files a command reads: its ``FILE`` arguments, or ``align``'s two documents."""
+    if hasattr(args, "files"):
+        return list(args.files)
+    return [args.original, args.garbled]
+
+
+def _input_identity(name: str) -> tuple[int, int] | None:
+    """An input's file identity (standard input's, when it is redirected from a file)."""
+    if name != STDIN:
+        return file_identity(name)
+    try:
+        return descriptor_identity(sys.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # no standard input, or one with no descriptor
+        return None
+
+
+def _output_identity(out: TextIO) -> tuple[int, int] | None:
+    """Standard output's file identity, when it is redirected to a file."""
+    try:
+        return descriptor_identity(out.fileno())
+    except (AttributeError, OSError, ValueError):  # a stream in memory (tests, notebooks)
+        return None
+
+
 # -- entry point ----------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -504,8 +622,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        status = args.handler(args, out)
-        out.flush()  # a reader that left shows up here, not in the interpreter's last flush
+        with stopping_signals_raise():
+            refuse_inputs_as_outputs(args, out)
+            status = args.handler(args, out)
+            out.flush()  # a reader that left shows up here, not in the interpreter's last flush
         return status
     except OutputError as exc:
         sys.stderr.write(f"mtdetect: error: {exc}\n")
@@ -524,6 +644,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("mtdetect: interrupted\n")
         return EXIT_INTERRUPTED
+    except Stopped as stop:
+        sys.stderr.write(f"mtdetect: stopped by {signal.Signals(stop.signum).name}\n")
+        return 128 + stop.signum
 
 
 def _discard_unwritable(out: TextIO) -> None:

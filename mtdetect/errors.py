@@ -64,3 +64,18 @@ MODEL_PICKLE_UNTRUSTED = (
     "{path} is a pickle, which can run code when loaded; pass --trust-pickle "
     "(or trust=True) with --sha256 of the file if you trust its source"
 )
+MODEL_NOT_A_FILE = (
+    "model file {path} is {kind}, not a regular file (--model, or MTDETECT_MODEL, takes a model card, "
+    "its .npz weights or a folder holding default.card.json)"
+)
+MODEL_CARD_TOO_LARGE = (
+    "model card {path} is larger than {limit:,} bytes, too large for a model card (is it one?)"
+)
+MODEL_CARD_EDITED = (
+    "model card {path} does not match its weights: its {fields} were edited after the model was saved "
+    "(restore the card; for another threshold pass --threshold)"
+)
+MODEL_CARD_UNSEALED = (
+    "model weights {path} hold no checksum of their card (saved by an older mtdetect): "
+    "load the model and save it again with mtdetect.model.save_model, or retrain"
+)

@@ -7,6 +7,7 @@ The whole stream filter on one screen:
    overlong line is cut off and rejected instead of filling memory;
 2. **block** them: at most :data:`BLOCK_RECORDS` lines or :data:`BLOCK_BYTES`
    bytes each (:func:`blocks`), so memory stays flat however large the input;
+   a block runs on across inputs, so many small files score as fast as one;
 3. **score** each block, here or in a worker process (:func:`process_block`):
    parse each line as a record or a reject (:func:`mtdetect.records.parse_line`),
    score every paragraph of the block in one model call, then annotate each
@@ -42,8 +43,11 @@ The same annotation serves the Python API (:mod:`mtdetect.batches`).
 from __future__ import annotations
 
 import base64
+import os
 import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -95,6 +99,7 @@ class FilterOptions:
     encoding_errors: EncodingErrors = "strict"
     threshold: float | None = None  # None: the detector's threshold
     paragraphs: bool = True  # add per-paragraph scores, not only the document score
+    max_record_bytes: int = MAX_LINE_BYTES  # a longer line is rejected unread
 
     def __post_init__(self) -> None:
         if self.mode not in ("annotate", "drop"):
@@ -153,46 +158,71 @@ class BlockResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
-    """Lines of one input, scored together."""
+class Part:
+    """Lines of one input in a block."""
 
     source: str  # the input's display name, for messages
     lines: list[RawLine]
     layout: TsvLayout | None = None  # TSV inputs only
 
 
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Lines scored together (one model call): the lines of one input, or of several in a row."""
+
+    parts: list[Part]
+
+
+Input = tuple[str, "TsvLayout | None", Iterable[RawLine]]
+"""One input as :func:`blocks` takes it: its display name, its TSV layout (or None) and its lines."""
+
+
 # -- blocks ------------------------------------------------------------------------------------
 
-def blocks(
-    lines: Iterable[RawLine],
-    source: str,
-    layout: TsvLayout | None = None,
-    max_records: int | None = None,
-    max_bytes: int | None = None,
-) -> Iterator[Block]:
-    """Group lines into blocks of at most ``max_records`` lines and about ``max_bytes`` bytes.
+def blocks(inputs: Iterable[Input], max_records: int | None = None, max_bytes: int | None = None) -> Iterator[Block]:
+    """Group the lines of ``inputs``, in order, into blocks of at most ``max_records`` lines and about
+    ``max_bytes`` bytes; a block runs on from one input into the next.
 
-    The limits default to :data:`BLOCK_RECORDS` and :data:`BLOCK_BYTES`.
+    The limits default to :data:`BLOCK_RECORDS` and :data:`BLOCK_BYTES`. An
+    input that fails (missing, damaged, a TSV header unlike the first) stops
+    the blocks after every whole input before it has been handed out.
 
     >>> lines = [(i, 10 * (i - 1), b"x" * 10) for i in range(1, 8)]
-    >>> [len(b.lines) for b in blocks(lines, "in", max_records=3)]
+    >>> [len(b.parts[0].lines) for b in blocks([("in", None, lines)], max_records=3)]
     [3, 3, 1]
-    >>> [len(b.lines) for b in blocks(lines, "in", max_bytes=25)]
+    >>> [len(b.parts[0].lines) for b in blocks([("in", None, lines)], max_bytes=25)]
     [3, 3, 1]
+    >>> [[(p.source, len(p.lines)) for p in b.parts] for b in blocks([("a", None, lines[:2]), ("b", None, lines)], 4)]
+    [[('a', 2), ('b', 2)], [('b', 4)], [('b', 1)]]
     """
     max_records = BLOCK_RECORDS if max_records is None else max_records
     max_bytes = BLOCK_BYTES if max_bytes is None else max_bytes
-    batch: list[RawLine] = []
-    size = 0
-    for item in lines:
-        batch.append(item)
-        raw = item[2]
-        size += len(raw) if isinstance(raw, bytes) else len(raw.head)
-        if len(batch) >= max_records or size >= max_bytes:
-            yield Block(source, batch, layout)
-            batch, size = [], 0
-    if batch:
-        yield Block(source, batch, layout)
+    whole: list[Part] = []  # the inputs read to their end since the last block
+    count = size = 0
+    inputs = iter(inputs)
+    while True:
+        try:
+            got = next(inputs, None)
+            if got is None:
+                break
+            source, layout, lines = got
+            part = Part(source, [], layout)
+            for item in lines:
+                part.lines.append(item)
+                raw = item[2]
+                count += 1
+                size += len(raw) if isinstance(raw, bytes) else len(raw.head)
+                if count >= max_records or size >= max_bytes:
+                    yield Block([*whole, part])
+                    whole, part, count, size = [], Part(source, [], layout), 0, 0
+        except Exception:
+            if whole:  # the inputs before the failing one are whole: theirs are written before the error
+                yield Block(whole)
+            raise
+        if part.lines:
+            whole.append(part)
+    if whole:
+        yield Block(whole)
 
 
 # -- one block ------------------------------------------------------------------------
@@ -200,26 +230,25 @@ def blocks(
 def process_block(block: Block, detector: Detector, options: FilterOptions) -> BlockResult:
     """Parse, score (one model call for all paragraphs) and annotate the lines of a block."""
     counts = FilterCounts()
-    parsed: list[Document | Reject] = []
-    for number, offset, raw in block.lines:
-        item = parse_line(
-            number, offset, raw, block.source, block.layout, options.text_field, options.encoding_errors
-        )
-        if item is not None:  # a blank line is no record
-            parsed.append(item)
-    documents = [p for p in parsed if isinstance(p, Document)]
+    parsed: list[tuple[Part, Document | Reject]] = []
+    for part in block.parts:
+        for number, offset, raw in part.lines:
+            item = parse_line(number, offset, raw, part.source, part.layout, options.text_field, options.encoding_errors)
+            if item is not None:  # a blank line is no record
+                parsed.append((part, item))
+    documents = [item for _, item in parsed if isinstance(item, Document)]
     threshold = detector.threshold if options.threshold is None else options.threshold
     scores = detector.score_documents([d.text for d in documents], threshold=threshold)
     out: list[str] = []
     rejects: list[str] = []
     messages: list[str] = []
     score_iter = iter(scores)
-    for item in parsed:
+    for part, item in parsed:
         counts.read += 1
         if isinstance(item, Reject):
             counts.errors += 1
-            messages.append(f"{block.source}: line {item.line}: {item.message}")
-            rejects.append(_reject_unreadable(item, block, options))
+            messages.append(f"{part.source}: line {item.line}: {item.message}")
+            rejects.append(_reject_unreadable(item, part, options))
             continue
         result = next(score_iter)
         counts.paragraphs += len(result.paragraphs)
@@ -227,41 +256,41 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
         if options.mode == "drop" and result.garbled:
             counts.dropped += 1
             reason = drop_reason(result, threshold)
-            rejects.append(_reject_scored(item, block, options, annotation, reason))
+            rejects.append(_reject_scored(item, part, options, annotation, reason))
         else:
             counts.kept += 1
-            out.append(_annotated(item, block, options, annotation))
+            out.append(_annotated(item, part, options, annotation))
     return BlockResult("".join(out), "".join(rejects), messages, counts)
 
 
 # -- annotated records ------------------------------------------------------------------------
 
-def _annotated(item: Document, block: Block, options: FilterOptions, annotation: dict[str, Any]) -> str:
+def _annotated(item: Document, part: Part, options: FilterOptions, annotation: dict[str, Any]) -> str:
     assert item.raw is not None and item.line is not None
-    if block.layout is not None:
+    if part.layout is not None:
         return "\t".join([item.raw, *tsv_cells(annotation)]) + "\n"
     return add_json_field(item.raw, item.record, options.score_field, annotation) + "\n"
 
 
-def _reject_scored(item: Document, block: Block, options: FilterOptions, annotation: dict[str, Any], reason: str) -> str:
+def _reject_scored(item: Document, part: Part, options: FilterOptions, annotation: dict[str, Any], reason: str) -> str:
     assert item.raw is not None and item.line is not None
-    if block.layout is not None:
+    if part.layout is not None:
         return _tsv_reject(item.line, reason, item.raw)
-    note = {**annotation, "rejected": "dropped", "reason": reason, "source": block.source, "line": item.line}
+    note = {**annotation, "rejected": "dropped", "reason": reason, "source": part.source, "line": item.line}
     return add_json_field(item.raw, item.record, options.score_field, note) + "\n"
 
 
-def _reject_unreadable(item: Reject, block: Block, options: FilterOptions) -> str:
+def _reject_unreadable(item: Reject, part: Part, options: FilterOptions) -> str:
     """The reject of a line that is no record to score: the reason and the record or the line itself.
 
     A parsed JSON object keeps all its fields; a line that is valid UTF-8 is
     kept as ``raw``; other bytes as ``raw_base64``.
     """
     number, reason = item.line, item.message
-    line = item.raw.removesuffix(b"\n").removesuffix(b"\r") if block.layout is not None else item.raw.removesuffix(b"\n")
-    if block.layout is not None:
+    line = item.raw.removesuffix(b"\n").removesuffix(b"\r") if part.layout is not None else item.raw.removesuffix(b"\n")
+    if part.layout is not None:
         return _tsv_reject(number, reason, line.decode("utf-8", "replace"))
-    note: dict[str, Any] = {"rejected": "error", "reason": reason, "source": block.source, "line": number}
+    note: dict[str, Any] = {"rejected": "error", "reason": reason, "source": part.source, "line": number}
     if item.record is not None:
         return dumps({**item.record, options.score_field: note}) + "\n"
     try:
@@ -281,11 +310,27 @@ def _tsv_reject(number: int, reason: str, line: str) -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(detector: Detector, options: FilterOptions) -> None:
-    """Runs once in each worker: keep the detector (its model loads on first use there)."""
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker checks that the process that started it is still there."""
+
+
+def _init_worker(detector: Detector, options: FilterOptions, parent: int) -> None:
+    """Runs once in each worker: keep the detector (its model loads on first use there), and
+    watch the parent process ``parent``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # sent to the whole group: just end (the parent cleans up)
+        signal.signal(signum, signal.SIG_DFL)
     _WORKER["detector"] = detector
     _WORKER["options"] = options
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker as soon as its parent is gone (killed outright, it could not shut the pool
+    down): a worker left behind would hold its memory and the parent's open files."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _work(block: Block) -> BlockResult:
@@ -306,7 +351,8 @@ def scored_blocks(
             yield process_block(block, detector, options)
         return
     detector.score_documents(["Warm up."])  # build look-up tables once, before the workers fork
-    pool = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker, initargs=(detector, options))
+    pool = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker,
+                               initargs=(detector, options, os.getpid()))
     window: deque[Future[BlockResult]] = deque()
     limit = BLOCKS_IN_FLIGHT_PER_PROCESS * processes
     try:
@@ -322,16 +368,18 @@ def scored_blocks(
 
 # -- streams ------------------------------------------------------------------------------
 
-def input_blocks(name: str, options: FilterOptions, expected_header: list[tuple[str, ...]]) -> Iterator[Block]:
-    """The blocks of one input; for TSV, its header is read and checked first."""
-    shown = display_name(name)
-    fmt = record_format(name, options.input_format)
-    layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, MAX_LINE_BYTES)
-    if layout is not None:
-        if expected_header and expected_header[0] != layout.header:
-            raise InputError(f"{shown}: its header differs from the first input's; filter them separately")
-        expected_header.append(layout.header)
-    yield from blocks(lines, shown, layout)
+def input_parts(inputs: Iterable[str], options: FilterOptions, headers: list[tuple[str, ...]]) -> Iterator[Input]:
+    """Each input opened in turn, as :func:`blocks` takes it; a TSV input's header is read and
+    checked against the first one's (kept in ``headers``)."""
+    for name in inputs:
+        shown = display_name(name)
+        fmt = record_format(name, options.input_format)
+        layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, options.max_record_bytes)
+        if layout is not None:
+            if headers and headers[0] != layout.header:
+                raise InputError(f"{shown}: its header differs from the first input's; filter them separately")
+            headers.append(layout.header)
+        yield shown, layout, lines
 
 
 def filter_stream(
@@ -355,11 +403,7 @@ def filter_stream(
     headers: list[tuple[str, ...]] = []
     wrote_header = False
 
-    def all_blocks() -> Iterator[Block]:
-        for name in inputs:
-            yield from input_blocks(name, options, headers)
-
-    for result in scored_blocks(all_blocks(), detector, options, processes):
+    for result in scored_blocks(blocks(input_parts(inputs, options, headers)), detector, options, processes):
         if headers and not wrote_header:
             _write_tsv_headers(headers[0], options, out, rejects)
             wrote_header = True
@@ -389,6 +433,7 @@ __all__ = [
     "BlockResult",
     "FilterCounts",
     "FilterOptions",
+    "Part",
     "blocks",
     "filter_stream",
     "process_block",

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import sys
 import zipfile
 from collections.abc import Mapping
@@ -44,6 +45,7 @@ from .features import (
     dense_feature_names,
 )
 from .lexicon import FUNCTION_WORDS
+from .results import logistic
 from .wordclass import SUFFIX_CLASSES
 
 ENV_MODEL = "MTDETECT_MODEL"
@@ -56,6 +58,8 @@ WEIGHTS_SUFFIX = ".npz"
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 LOAD_EVENT = "mtdetect.load_model"
 """Audit event (:func:`sys.audit`) raised with the path each time a model is read from disk."""
+MAX_CARD_BYTES = 1 << 22
+"""A model card is a few kilobytes of JSON; a larger "card" is some other file, refused unread."""
 SHARED_MODELS = 4
 """Models :func:`shared_model` keeps per process; the least recently used one goes first."""
 
@@ -79,6 +83,25 @@ _ARRAYS = (
     "trigram_index",
     "trigram_log_count",
 )
+
+
+CARD_SEAL = "card_sha256"
+"""The array of a model's weights holding :func:`card_digest` of its card: the card's fields that
+change decisions are then covered by the weights' own checksum (the card's ``weights_sha256``, or
+``--sha256``)."""
+SEALED_CARD_FIELDS = ("format", "threshold", "features")
+"""The card fields a loaded model decides by (calibrations and weights live in the ``.npz``)."""
+
+
+def card_digest(card: Mapping[str, Any]) -> str:
+    """The sha256 of a card's :data:`SEALED_CARD_FIELDS`, written as canonical JSON.
+
+    >>> card_digest({"format": "f", "threshold": 0.5, "features": {}}) == card_digest(
+    ...     {"features": {}, "threshold": 0.5, "format": "f", "metrics": {"any": "thing"}})
+    True
+    """
+    sealed = {key: card.get(key) for key in SEALED_CARD_FIELDS}
+    return hashlib.sha256(json.dumps(sealed, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def feature_layout() -> dict[str, Any]:
@@ -204,7 +227,7 @@ def probability(log_odds: np.ndarray) -> np.ndarray:
     >>> probability(np.array([0.0])).tolist()
     [0.5]
     """
-    return 1.0 / (1.0 + np.exp(-log_odds))
+    return logistic(log_odds)
 
 
 def _sha256(path: Path) -> str:
@@ -234,23 +257,20 @@ def save_model(model: Model, stem: Path) -> tuple[Path, Path]:
     """Write ``stem.npz`` and ``stem.card.json``; return both paths.
 
     The card gets the feature layout, threshold and weights checksum; other
-    card fields (training data, metrics) are taken from ``model.card``.
+    card fields (training data, metrics) are taken from ``model.card``. The
+    weights hold the checksum of the card's fields that change decisions
+    (:func:`card_digest`), so the loader refuses a card edited after saving.
     """
     weights = stem.with_name(stem.name + WEIGHTS_SUFFIX)
     card_path = stem.with_name(stem.name + CARD_SUFFIX)
-    arrays = model.to_arrays()
-    with atomic_writer(weights, "wb") as handle:
-        write_npz(handle, arrays)
     card = dict(model.card)
     card.update(
-        {
-            "format": MODEL_FORMAT,
-            "weights_file": weights.name,
-            "weights_sha256": _sha256(weights),
-            "threshold": model.threshold,
-            "features": feature_layout(),
-        }
+        {"format": MODEL_FORMAT, "weights_file": weights.name, "threshold": model.threshold, "features": feature_layout()}
     )
+    arrays = {**model.to_arrays(), CARD_SEAL: np.array([card_digest(card)])}
+    with atomic_writer(weights, "wb") as handle:
+        write_npz(handle, arrays)
+    card["weights_sha256"] = _sha256(weights)
     write_card(card_path, card)
     model.card = card
     return weights, card_path
@@ -277,12 +297,58 @@ def card_path_for(path: Path) -> Path:
     return path
 
 
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+"""What a model path may name besides a regular file, in words."""
+
+
+def check_regular_file(path: Path, status: os.stat_result | None = None) -> os.stat_result:
+    """``path``'s status if it is a regular file (through links), else a :class:`~mtdetect.errors.ModelError`.
+
+    Nothing is opened, so a device (``/dev/zero``) is never read and a FIFO never waited on.
+
+    >>> check_regular_file(Path("/dev/zero"))
+    Traceback (most recent call last):
+    mtdetect.errors.ModelError: model file /dev/zero is a character device, not a regular file ...
+    """
+    if status is None:
+        try:
+            status = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise errors.ModelError(errors.MODEL_MISSING.format(path=path)) from None
+        except OSError as exc:
+            raise errors.ModelError(errors.MODEL_CORRUPT.format(path=path, reason=exc.strerror or str(exc))) from None
+    for test, kind in _FILE_KINDS:
+        if test(status.st_mode):
+            raise errors.ModelError(errors.MODEL_NOT_A_FILE.format(path=path, kind=kind))
+    return status
+
+
+def read_card_bytes(card_path: Path) -> bytes:
+    """The bytes of a model card: a regular file of at most :data:`MAX_CARD_BYTES`, checked before
+    it is read (and again on the open file, should the name change in between)."""
+    check_regular_file(card_path)
+    try:
+        fd = os.open(card_path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise errors.ModelError(errors.MODEL_CORRUPT.format(path=card_path, reason=exc.strerror or str(exc))) from None
+    with open(fd, "rb") as handle:
+        status = check_regular_file(card_path, os.fstat(fd))
+        data = handle.read(MAX_CARD_BYTES + 1) if status.st_size <= MAX_CARD_BYTES else b""
+    if status.st_size > MAX_CARD_BYTES or len(data) > MAX_CARD_BYTES:
+        raise errors.ModelError(errors.MODEL_CARD_TOO_LARGE.format(path=card_path, limit=MAX_CARD_BYTES))
+    return data
+
+
 def read_card(card_path: Path) -> dict[str, Any]:
     """Read and check a model card (format and feature layout)."""
-    if not card_path.is_file():
-        raise errors.ModelError(errors.MODEL_MISSING.format(path=card_path))
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card = json.loads(read_card_bytes(card_path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise errors.ModelError(
             errors.MODEL_CORRUPT.format(path=card_path, reason=f"not a JSON card ({exc})")
@@ -334,8 +400,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     card_path = card_path_for(path)
     card = read_card(card_path)
     weights = card_path.with_name(card["weights_file"])
-    if not weights.is_file():
-        raise errors.ModelError(errors.MODEL_MISSING.format(path=weights))
+    check_regular_file(weights)
     digest = _sha256(weights)
     if digest != card["weights_sha256"]:
         raise errors.ModelError(errors.MODEL_CHECKSUM.format(path=weights))
@@ -344,12 +409,23 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fals
     try:
         with np.load(weights, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
+            seal = str(data[CARD_SEAL].reshape(-1)[0]) if CARD_SEAL in data.files else None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=str(exc) or type(exc).__name__)) from None
+    check_card_seal(card, seal, card_path, weights)
     problem = shape_problem(arrays)
     if problem:
         raise errors.ModelError(errors.MODEL_CORRUPT.format(path=weights, reason=problem))
     return Model.from_arrays(arrays, card)
+
+
+def check_card_seal(card: Mapping[str, Any], seal: str | None, card_path: Path, weights: Path) -> None:
+    """Refuse a card whose decision fields differ from those its weights were saved with."""
+    if seal is None:
+        raise errors.ModelError(errors.MODEL_CARD_UNSEALED.format(path=weights))
+    if seal != card_digest(card):
+        fields = ", ".join(SEALED_CARD_FIELDS[:-1]) + f" or {SEALED_CARD_FIELDS[-1]}"
+        raise errors.ModelError(errors.MODEL_CARD_EDITED.format(path=card_path, fields=fields))
 
 
 def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
@@ -381,8 +457,7 @@ def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
 def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
     if not trust or not sha256:
         raise errors.ModelError(errors.MODEL_PICKLE_UNTRUSTED.format(path=path))
-    if not path.is_file():
-        raise errors.ModelError(errors.MODEL_MISSING.format(path=path))
+    check_regular_file(path)
     digest = _sha256(path)
     if digest != sha256.lower():
         raise errors.ModelError(errors.MODEL_UNEXPECTED.format(path=path, found=digest))
@@ -428,10 +503,10 @@ def _file_key(path: Path, trust: bool, sha256: str | None) -> tuple | None:
         if path.suffix in PICKLE_SUFFIXES:
             return (_file_state(path), trust, sha256)
         card_path = card_path_for(path)
-        card = card_path.read_bytes()
+        card = read_card_bytes(card_path)
         weights = card_path.with_name(str(json.loads(card)["weights_file"]))
         return (str(card_path.resolve()), card, _file_state(weights), trust, sha256)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, errors.ModelError):
         return None
 
 

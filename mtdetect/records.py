@@ -57,7 +57,8 @@ COMPRESSED_SUFFIXES = (".gz", ".zst")
 STDIN = "-"
 BOM = "\ufeff"
 MAX_LINE_BYTES = 64 << 20
-"""A longer line (binary junk, a file without line breaks) is rejected by the filter, not read into memory."""
+"""The record size limit of every command (``--max-record-bytes``): a longer line (binary junk, a file
+without line breaks, a decompression bomb) or text file is rejected unread, never held in memory."""
 RAW_PREVIEW_BYTES = 1024
 """How much of an overlong line its reject keeps."""
 DOCUMENTS_PER_BATCH = 256
@@ -83,10 +84,12 @@ BAD_UTF8 = "invalid UTF-8 at byte offset {offset}"
 COLUMN_COUNT = "row has {found}, header has {expected}"
 NUL_BYTES = "looks like a binary file (NUL bytes), not text (UTF-16 or UTF-32 text needs a byte-order mark)"
 LINE_TOO_LONG = "line longer than {limit} bytes (binary data, or a file without line breaks?)"
+TEXT_TOO_LONG = "longer than {limit} bytes"
 
 JSON_HINT = "is this JSONL? choose the format with --input-format"
 TEXT_FIELD_HINT = "choose it with --text-field"
 ENCODING_HINT = "use --encoding-errors replace to read it anyway"
+LIMIT_HINT = "raise the limit with --max-record-bytes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,14 +283,27 @@ def raw_lines(handle: IO[bytes], limit: int | None = None) -> Iterator[RawLine]:
         number += 1
         if limit is not None and len(line) > limit and not line.endswith(b"\n"):
             head, size = line[:RAW_PREVIEW_BYTES], len(line)
-            while line and not line.endswith(b"\n"):
-                line = handle.readline(limit + 1)
-                size += len(line)
+            del line  # the rest is skipped a small piece at a time: memory stays at one limit's worth
+            size += _skip_line(handle)
             yield number, offset, OverlongLine(size, head, limit)
             offset += size
         else:
             yield number, offset, line
             offset += len(line)
+
+
+SKIP_BYTES = 1 << 20
+"""The piece an overlong line's rest is read in, and dropped."""
+
+
+def _skip_line(handle: IO[bytes]) -> int:
+    """Read the rest of the current line (to its line break, or the end) and drop it; return its size."""
+    size = 0
+    while piece := handle.readline(SKIP_BYTES):
+        size += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return size
 
 
 def _lines(name: str, limit: int | None) -> Iterator[RawLine]:
@@ -324,7 +340,7 @@ def parse_line(
     field 'text' is a JSON number, not a string
     """
     if isinstance(raw, OverlongLine):
-        return Reject(number, LINE_TOO_LONG.format(limit=raw.limit), raw=raw.head)
+        return Reject(number, LINE_TOO_LONG.format(limit=raw.limit), LIMIT_HINT, raw=raw.head)
     try:
         line = raw.decode("utf-8", encoding_errors)
     except UnicodeDecodeError as exc:
@@ -425,11 +441,12 @@ def read_records(
     max_line_bytes: int | None = None,
 ) -> Iterator[Document | Reject]:
     """The documents and rejects of one input: a text file is one document, a JSONL line or a
-    TSV row (after the header) one each. Lines over ``max_line_bytes`` are rejected unread."""
+    TSV row (after the header) one each. Lines over ``max_line_bytes`` are rejected unread; a
+    text file over it is an :class:`~mtdetect.errors.InputError`."""
     fmt = detect_format(name) if input_format == "auto" else input_format
     shown = display_name(name)
     if fmt == "text":
-        yield Document(shown, None, read_text(name, encoding_errors))
+        yield Document(shown, None, read_text(name, encoding_errors, max_line_bytes))
         return
     layout, lines = input_lines(name, fmt, column, encoding_errors, max_line_bytes)
     for number, offset, raw in lines:
@@ -460,21 +477,25 @@ def read_documents(
     text_field: str = "text",
     column: str = "text",
     encoding_errors: EncodingErrors = "strict",
+    max_line_bytes: int | None = MAX_LINE_BYTES,
 ) -> Iterator[Document]:
-    """The documents of one input; the first line that is no record stops it with an
-    :class:`~mtdetect.errors.InputError` naming the file and line."""
-    for item in read_records(name, input_format, text_field, column, encoding_errors):
+    """The documents of one input; the first line that is no record (or over ``max_line_bytes``)
+    stops it with an :class:`~mtdetect.errors.InputError` naming the file and line."""
+    for item in read_records(name, input_format, text_field, column, encoding_errors, max_line_bytes):
         if isinstance(item, Reject):
             raise InputError(f"{display_name(name)}: line {item.line}: {item.message}")
         yield item
 
 
-def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
-    """The whole text of a file, decoded as UTF-8 (a leading BOM is dropped)."""
+def read_text(name: str, encoding_errors: EncodingErrors = "strict", max_bytes: int | None = None) -> str:
+    """The whole text of a file, decoded as UTF-8 (a leading BOM is dropped); a file over
+    ``max_bytes`` (None: no limit) is an :class:`~mtdetect.errors.InputError`, read no further."""
     shown = display_name(name)
     handle = open_binary(name)
     try:
-        data = handle.read()
+        data = handle.read(-1 if max_bytes is None else max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise InputError(f"{shown}: {TEXT_TOO_LONG.format(limit=max_bytes)} ({LIMIT_HINT})")
     except _READ_ERRORS as exc:
         raise ReadError(shown, str(exc) or type(exc).__name__) from None
     finally:

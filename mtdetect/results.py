@@ -145,10 +145,25 @@ def _evidence(weighted: float, total: float) -> tuple[float, float]:
     return weighted / total * scale, scale
 
 
+def logistic(log_odds: np.ndarray | float) -> np.ndarray:
+    """The logistic function ``1 / (1 + exp(-x))``, quiet where ``exp(-x)`` leaves the float range.
+
+    Overwhelming evidence (a long document, a very negative ``x``) makes
+    ``exp(-x)`` infinite and the result its limit, 0, exactly as IEEE arithmetic
+    gives it; only numpy's warning about it is silenced. Every other value is
+    the plain formula's, bit for bit.
+
+    >>> logistic(np.array([-1000.0, 0.0, 1000.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype=float)))
+
+
 def _calibrated(evidence: float, scale: float, calibration: tuple[float, float, float]) -> float:
     """``sigmoid(a * evidence + b * scale + c)`` with a model's document calibration ``(a, b, c)``."""
     a, b, c = calibration
-    return round(float(1.0 / (1.0 + np.exp(-(a * evidence + b * scale + c)))), 12)
+    return round(float(logistic(a * evidence + b * scale + c)), 12)
 
 
 def combined_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple[float, float, float]) -> float | None:

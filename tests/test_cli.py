@@ -8,10 +8,10 @@ together in one fixture, so their start-up costs overlap.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +21,7 @@ import pytest
 import mtdetect
 from mtdetect.annotation import table_score, table_threshold
 from mtdetect.cli import ENV_MODEL, build_parser, main
-from mtdetect.model import default_model_path
+from mtdetect.model import default_model_path, load_model, save_model
 from mtdetect.segment import split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,12 +80,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     paths["no_field"].write_text(json.dumps(RECORDS[0]) + "\n" + json.dumps({"body": CLEAN}) + "\n", encoding="utf-8")
     paths["empty"].write_text("  \n\n", encoding="utf-8")
     paths["garbled"].write_text(GARBLED + "\n", encoding="utf-8")
-    card_path = default_model_path()
-    card = json.loads(card_path.read_text())
-    card["threshold"] = 0.5
+    bundled = load_model()
     paths["model"].mkdir()
-    (paths["model"] / card_path.name).write_text(json.dumps(card))
-    shutil.copy(card_path.with_name(card["weights_file"]), paths["model"] / card["weights_file"])
+    save_model(dataclasses.replace(bundled, threshold=0.5, card=dict(bundled.card)), paths["model"] / "default")
     return paths
 
 

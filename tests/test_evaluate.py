@@ -5,12 +5,14 @@ Everything runs on tiny synthetic inputs (no classifier is trained here).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import mtdetect
 from training import evaluate as ev
 from training import plots
 from training import train as tr
@@ -347,3 +349,14 @@ def test_record_dev_metrics_writes_only_the_dev_block(tmp_path: Path) -> None:
     (tmp_path / "broken.card.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ModelError):
         ev.record_dev_metrics(tmp_path / "broken.card.json", block)  # not a model card: refused, not rewritten
+
+
+def test_a_saved_model_still_loads_after_its_dev_metrics_are_recorded(tmp_path: Path) -> None:
+    """What ``make train`` then ``make evaluate`` write: the card's metrics change, the sealed fields do not."""
+    from mtdetect.model import load_model, save_model
+
+    model = mtdetect.load().model
+    _, card_path = save_model(dataclasses.replace(model, card=dict(model.card)), tmp_path / "trained")
+    ev.record_dev_metrics(card_path, {"note": "recorded"})
+    loaded = load_model(card_path)
+    assert loaded.card["metrics"]["dev_set"] == {"note": "recorded"} and loaded.threshold == model.threshold

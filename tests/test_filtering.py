@@ -34,6 +34,7 @@ from mtdetect.cli import main
 from mtdetect.detector import Evidence
 from mtdetect.errors import InputError
 from mtdetect.filtering import FilterCounts, FilterOptions, filter_stream
+from mtdetect.records import JSON_HINT
 from mtdetect.results import ParagraphScore, document_score
 from mtdetect.segment import split_paragraphs
 
@@ -236,10 +237,9 @@ def test_encoding_errors_replace_scores_the_line(tmp_path: Path) -> None:
     assert "caf\ufffd" in json.loads(out[0])["text"]
 
 
-def test_an_overlong_line_is_rejected_without_reading_it_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(filtering, "MAX_LINE_BYTES", 100)
+def test_an_overlong_line_is_rejected_without_reading_it_whole(tmp_path: Path) -> None:
     data = jsonl({"text": GOOD[:40]}) + b'{"text": "' + b"x" * 500 + b'"}\n' + jsonl({"text": GOOD[:40]})
-    out, rejects, messages, counts = run(data, tmp_path)
+    out, rejects, messages, counts = run(data, tmp_path, max_record_bytes=100)
     assert (counts.kept, counts.errors) == (2, 1)
     assert "line 2: line longer than 100 bytes" in messages[0]
     assert len(rejects[0]) < 1200
@@ -359,6 +359,40 @@ def test_workers_give_the_same_output_in_the_same_order(tmp_path: Path, monkeypa
     assert two[3].errors == 1 and two[3].balanced
 
 
+class CountingDetector(KeywordDetector):
+    """The stand-in detector, counting its model calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def paragraph_evidence(self, paragraphs: Sequence[str], *, explain: bool = False, top: int = 6) -> Evidence:
+        self.calls += 1
+        return super().paragraph_evidence(paragraphs, explain=explain, top=top)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_blocks_run_on_across_files_with_each_line_named_by_its_own_file(tmp_path: Path, processes: int) -> None:
+    names = []
+    for k in range(30):  # one-record files, every fifth with an unreadable line after its record
+        names.append(str(tmp_path / f"{k:02}.jsonl"))
+        text = BAD if k % 3 == 0 else GOOD
+        Path(names[-1]).write_bytes(jsonl({"k": k, "text": text}) + (b"{oops\n" if k % 5 == 0 else b""))
+    detector, messages = CountingDetector(), []
+    out, rejects = io.StringIO(), io.StringIO()
+    counts = filter_stream(names, detector, FilterOptions(mode="drop"), out, rejects,  # type: ignore[arg-type]
+                           processes=processes, on_error=messages.append)
+    assert (counts.read, counts.kept, counts.dropped, counts.errors) == (36, 20, 10, 6)
+    assert [json.loads(line)["k"] for line in out.getvalue().splitlines()] == [k for k in range(30) if k % 3]
+    assert messages == [f"{names[k]}: line 2: not valid JSON (expecting property name enclosed in double quotes "
+                        f"at column 2) ({JSON_HINT})" for k in range(0, 30, 5)]
+    where = [(r["mtdetect"]["source"], r["mtdetect"]["line"]) for r in map(json.loads, rejects.getvalue().splitlines())]
+    assert where == [(names[k], line) for k in range(30) for line in (1, 2) if (line == 1 and k % 3 == 0)
+                     or (line == 2 and k % 5 == 0)]
+    if processes == 1:
+        assert detector.calls == 1  # all 30 files in one block: one model call
+
+
 def test_workers_take_input_lazily_a_bounded_window_at_a_time() -> None:
     pulled = 0
 
@@ -366,7 +400,7 @@ def test_workers_take_input_lazily_a_bounded_window_at_a_time() -> None:
         nonlocal pulled
         for i in range(40):
             pulled += 1
-            yield filtering.Block("in", [(i + 1, 0, json.dumps({"text": GOOD}).encode())])
+            yield filtering.Block([filtering.Part("in", [(i + 1, 0, json.dumps({"text": GOOD}).encode())])])
 
     results = filtering.scored_blocks(source(), KeywordDetector(), FilterOptions(), processes=2)  # type: ignore[arg-type]
     next(results)

@@ -28,6 +28,7 @@ test_properties.py.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -40,6 +41,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +52,9 @@ import mtdetect
 from mtdetect.atomic import atomic_writer
 from mtdetect.cli import main
 from mtdetect.language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language, not_english
-from mtdetect.model import default_model_path
+from mtdetect.model import default_model_path, probability
+from mtdetect.results import combined_score
+from mtdetect.records import LIMIT_HINT, LINE_TOO_LONG, MAX_LINE_BYTES
 from mtdetect.segment import split_paragraphs
 
 CASES = Path(__file__).parent / "cases"
@@ -212,6 +216,77 @@ def test_a_long_single_line_is_scored_whole(tmp_path: Path, capsys: Capture) -> 
     status, rows, err = score([write(tmp_path / "line.txt", text + "\n")], capsys)
     assert (status, err) == (0, "") and len(rows) == 1
     assert (rows[0]["start"], rows[0]["end"]) == (0, len(text))
+
+
+def test_overwhelming_evidence_scores_without_a_numpy_warning(det: mtdetect.Detector) -> None:
+    """A long document's evidence drives the logistic function far out (exp(-x) beyond the float range)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would print a stray line on standard error
+        assert combined_score(np.array([-40.0] * 400), np.array([2500.0] * 400), (1.0, 0.0, 0.0)) == 0.0
+        assert probability(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
+        steep = dataclasses.replace(det.model, document_calibration=(1.0, -1000.0, 0.0))  # length counts against
+        assert mtdetect.Detector(model=steep).score_documents([news(50_000)])[0].score == 0.0
+
+
+# -- records over the size limit ------------------------------------------------------------------
+
+
+def bomb(path: Path, record_bytes: int) -> str:
+    """A small .gz holding a short record, one of ``record_bytes`` bytes of text and another short one."""
+    piece = b"The council met on Tuesday. " * 4096
+    with gzip.open(path, "wb", compresslevel=1) as handle:
+        handle.write(b'{"id": 1, "text": "Short one."}\n{"id": 2, "text": "')
+        for _ in range(record_bytes // len(piece) + 1):
+            handle.write(piece)
+        handle.write(b'"}\n{"id": 3, "text": "Another short one."}\n')
+    assert path.stat().st_size < record_bytes // 100  # a bomb: small compressed, large read
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def default_bomb(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return bomb(tmp_path_factory.mktemp("bomb") / "bomb.jsonl.gz", MAX_LINE_BYTES)
+
+
+def too_long(name: str, limit: int) -> str:
+    return f"{name}: line 2: {LINE_TOO_LONG.format(limit=limit)} ({LIMIT_HINT})"
+
+
+def test_score_stops_at_a_record_over_the_size_limit_unread(default_bomb: str, capsys: Capture) -> None:
+    status, rows, err = score([default_bomb], capsys)
+    assert status == 2 and one_line_error(err) == f"mtdetect: error: {too_long(default_bomb, MAX_LINE_BYTES)}\n"
+    assert [row["line"] for row in rows] == [1]
+
+
+def test_report_and_filter_leave_out_a_record_over_the_size_limit(
+    default_bomb: str, tmp_path: Path, capsys: Capture
+) -> None:
+    out = io.StringIO()
+    assert main(["report", "--format", "text", default_bomb], out=out) == 0
+    assert capsys.readouterr().err == f"mtdetect: {too_long(default_bomb, MAX_LINE_BYTES)}\n"
+    assert out.getvalue().startswith("mtdetect report: 2 documents")
+    rejects = tmp_path / "rejects.jsonl"
+    assert main(["filter", default_bomb, "--rejects", str(rejects)], out=io.StringIO()) == 0
+    assert capsys.readouterr().err.startswith(f"mtdetect: {too_long(default_bomb, MAX_LINE_BYTES)}\n")
+    reason = json.loads(rejects.read_text())["mtdetect"]["reason"]
+    assert reason == f"{LINE_TOO_LONG.format(limit=MAX_LINE_BYTES)} ({LIMIT_HINT})"
+
+
+@pytest.mark.parametrize("command", ["score", "report", "filter"])
+def test_the_size_limit_is_one_flag_for_every_command(command: str, tmp_path: Path, capsys: Capture) -> None:
+    records = bomb(tmp_path / "big.jsonl.gz", 200_000)
+    args = {"score": ["score", "--format", "jsonl"], "report": ["report", "--format", "text"], "filter": ["filter"]}
+    lowered = main([*args[command], records, "--max-record-bytes", "64K"], out=io.StringIO())
+    assert too_long(records, 64 << 10) in capsys.readouterr().err
+    assert lowered == (2 if command == "score" else 1 if command == "filter" else 0)
+    assert main([*args[command], records, "--max-record-bytes", "1M"], out=io.StringIO()) == 0
+    assert "longer than" not in capsys.readouterr().err
+
+
+def test_a_text_file_over_the_size_limit_is_a_one_line_error(tmp_path: Path, capsys: Capture) -> None:
+    path = write(tmp_path / "long.txt", news(5000))
+    status, rows, err = score([path, "--max-record-bytes", "4K"], capsys)
+    assert (status, rows) == (2, []) and one_line_error(err) == f"mtdetect: error: {path}: longer than 4096 bytes ({LIMIT_HINT})\n"
 
 
 def _cpu_seconds(action) -> float:

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,10 +31,13 @@ from mtdetect.features import (
     lexical_word_buckets,
 )
 from mtdetect.model import (
+    CARD_SEAL,
     LOAD_EVENT,
+    MAX_CARD_BYTES,
     MODEL_FORMAT,
     SHARED_MODELS,
     Model,
+    card_digest,
     default_model_path,
     feature_layout,
     load_model,
@@ -232,11 +236,14 @@ def test_truncated_weights_with_a_matching_checksum(saved) -> None:
     assert "is damaged" in model_error(card_path)
 
 
-def replace_weights(weights: Path, card_path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write other arrays as the weights and re-sign the card, so only the arrays are wrong."""
+def replace_weights(weights: Path, card_path: Path, arrays: dict[str, np.ndarray], seal: bool = True) -> None:
+    """Write other arrays as the weights, sealed with the card's checksum (unless ``seal`` is false),
+    and re-sign the card, so only the arrays are wrong."""
+    card = json.loads(card_path.read_text())
     with open(weights, "wb") as handle:
-        write_npz(handle, arrays)
+        write_npz(handle, {**arrays, CARD_SEAL: np.array([card_digest(card)])} if seal else arrays)
     rewrite_card(card_path, weights_sha256=sha256(weights))
+
 
 def test_weights_missing_an_array(saved) -> None:
     model, weights, card_path = saved
@@ -254,12 +261,44 @@ def test_weights_with_the_wrong_shape(saved) -> None:
     assert "is damaged" in model_error(card_path)
 
 
-def test_edited_card_threshold_is_used(saved) -> None:
-    # The checksum covers the weights; the card's threshold is the user's to recalibrate.
+@pytest.mark.parametrize(("key", "edit"), [
+    ("threshold", lambda card: card["threshold"] - 0.1),  # 0.9964 -> 0.8964: one byte of the card
+    ("metrics", lambda card: {"note": "edited"}),  # what the card only tells people: loads
+])
+def test_a_card_edited_where_it_changes_decisions_is_refused(saved, key: str, edit) -> None:
     _, _, card_path = saved
-    rewrite_card(card_path, threshold=0.3)
+    card = json.loads(card_path.read_text())
+    rewrite_card(card_path, **{key: edit(card)})
+    if key != "threshold":
+        assert load_model(card_path).threshold == card["threshold"]
+        return
+    assert model_error(card_path) == errors.MODEL_CARD_EDITED.format(
+        path=card_path, fields="format, threshold or features")
+    assert model_error(card_path, sha256=sha256(card_path.with_name(card["weights_file"])))  # pinned: refused too
+
+
+def test_the_bundled_card_edited_by_one_byte_is_refused(tmp_path: Path) -> None:
+    card = default_model_path()
+    shutil.copy(card.with_name("default.npz"), tmp_path / "default.npz")
+    text = card.read_text(encoding="utf-8")
+    shown = json.dumps(json.loads(text)["threshold"])
+    edited = text.replace(f'"threshold": {shown}', f'"threshold": {shown[:2]}{(int(shown[2]) + 9) % 10}{shown[3:]}')
+    assert edited != text and len(edited) == len(text)
+    (tmp_path / "default.card.json").write_text(edited, encoding="utf-8")
+    assert "does not match its weights" in model_error(tmp_path)
+
+
+def test_a_new_threshold_is_saved_with_the_model(saved) -> None:
+    model, _, card_path = saved
+    model.threshold = 0.3
+    save_model(model, card_path.with_name("tiny"))
     assert load_model(card_path).threshold == 0.3
-    assert mtdetect.load(card_path).threshold == 0.3
+
+
+def test_weights_saved_without_the_card_checksum_are_refused(saved) -> None:
+    model, weights, card_path = saved
+    replace_weights(weights, card_path, model.to_arrays(), seal=False)
+    assert model_error(card_path) == errors.MODEL_CARD_UNSEALED.format(path=weights)
 
 
 def test_edited_card_checksum(saved) -> None:
@@ -331,6 +370,30 @@ def test_missing_weights(saved) -> None:
 def test_load_reports_errors_at_once(tmp_path: Path) -> None:
     with pytest.raises(errors.ModelError, match="model file not found"):
         mtdetect.load(tmp_path / "missing.card.json")
+
+
+@pytest.mark.parametrize(("make", "kind"), [
+    (lambda path: path.symlink_to("/dev/zero"), "a character device"),  # read, it never ends
+    (lambda path: os.mkfifo(path), "a FIFO"),  # opened, it waits for a writer that never comes
+])
+def test_a_model_that_is_no_regular_file_is_refused_unread(tmp_path: Path, make, kind: str) -> None:
+    for name in ("model.card.json", "model.joblib"):
+        path = tmp_path / name
+        make(path)
+        done = subprocess.run([sys.executable, "-m", "mtdetect", "score", "--model", str(path), "--trust-pickle",
+                               "--sha256", "0" * 64, "-"], input=b"Hello.", capture_output=True, timeout=60)
+        assert (done.returncode, done.stderr.decode()) == (
+            2, "mtdetect: error: " + errors.MODEL_NOT_A_FILE.format(path=path, kind=kind) + "\n"), name
+        path.unlink()
+
+
+def test_a_card_too_large_for_one_is_refused_unread(saved) -> None:
+    _, _, card_path = saved
+    with open(card_path, "ab") as card:
+        card.truncate(MAX_CARD_BYTES + 1)
+    assert model_error(card_path) == errors.MODEL_CARD_TOO_LARGE.format(path=card_path, limit=MAX_CARD_BYTES)
+    with pytest.raises(errors.ModelError, match="too large for a model card"):
+        shared_model(card_path)
 
 
 # -- pickles: refused unless trusted, with a checksum ------------------------------------------------
@@ -489,7 +552,8 @@ def test_shared_model_reads_a_file_once(saved) -> None:
 def test_shared_model_reads_a_rewritten_model_again(saved) -> None:
     model, weights, card_path = saved
     first = shared_model(card_path)
-    rewrite_card(card_path, threshold=0.25)  # the card's text is part of the key
+    model.threshold = 0.25
+    save_model(model, card_path.with_name("tiny"))  # the card's text is part of the key
     assert shared_model(card_path).threshold == 0.25
     arrays = model.to_arrays()
     arrays["intercept"] = arrays["intercept"] + 1

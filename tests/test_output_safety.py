@@ -33,12 +33,19 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from mtdetect.atomic import atomic_writer, guarded, open_output, output_target
+from mtdetect.atomic import (
+    atomic_writer,
+    guarded,
+    open_output,
+    output_target,
+    remove_stale_temporaries,
+)
 from mtdetect.errors import OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,6 +283,169 @@ def test_filter_refuses_the_same_file_for_output_and_rejects(inputs: dict[str, P
     done = mtdetect(["filter", str(inputs["records"]), "-o", str(tmp_path / "real.jsonl"),
                      "--rejects", str(tmp_path / "link.jsonl")])
     assert done.returncode == 2 and done.stderr.decode().startswith("mtdetect: error: -o and --rejects name the same")
+
+
+SAME_FILE_RUNS = {
+    "score -o": ["score", "--format", "jsonl", "{input}", "-o", "{output}"],
+    "report -o": ["report", "{input}", "-o", "{output}"],
+    "filter -o": ["filter", "{input}", "-o", "{output}"],
+    "filter --rejects": ["filter", "{input}", "--mode", "drop", "-o", "{other}", "--rejects", "{output}"],
+    "align -o": ["align", "{input}", "{input}", "-o", "{output}"],
+}
+
+
+@pytest.mark.parametrize("link", ["same name", "symbolic link", "hard link"])
+@pytest.mark.parametrize("run", SAME_FILE_RUNS)
+def test_an_output_that_is_an_input_is_refused(run: str, link: str, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": GARBLED}) + "\n" for i in range(3)))
+    before = source.read_bytes()
+    output = {"same name": source, "symbolic link": tmp_path / "link.jsonl", "hard link": tmp_path / "hard.jsonl"}[link]
+    if link == "symbolic link":
+        output.symlink_to(source.name)
+    elif link == "hard link":
+        output.hardlink_to(source)
+    present = entries(tmp_path)
+    args = [a.format(input=source, output=output, other=tmp_path / "kept.jsonl") for a in SAME_FILE_RUNS[run]]
+    done = mtdetect(args)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err == f"mtdetect: error: {output}: input file is output file (write to another name, then rename it if you like)\n"
+    assert source.read_bytes() == before and entries(tmp_path) == present
+
+
+def test_standard_input_or_output_redirected_to_an_input_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": GARBLED}) + "\n")
+    with open(source, "rb") as given:
+        done = mtdetect(["filter", "-", "-o", str(source)], stdin=given)
+    assert done.returncode == 2 and b"input file is output file" in done.stderr
+    with open(source, "ab") as appended:
+        done = mtdetect(["score", "--format", "jsonl", str(source)], stdout=appended)
+    assert done.returncode == 2 and done.stderr.startswith(b"mtdetect: error: standard output: input file is output")
+    assert source.read_text() == json.dumps({"text": GARBLED}) + "\n"
+
+
+STOPPED_RUNS = {
+    "filter -o": ["filter", "{input}", "-o", "{output}"],
+    "filter --rejects": ["filter", "{input}", "--mode", "drop", "-o", "{other}", "--rejects", "{output}"],
+    "score -o": ["score", "--format", "jsonl", "{input}", "-o", "{output}"],
+    "report -o": ["report", "{input}", "-o", "{output}"],
+}
+
+
+def started_on_a_fifo(args: list[str], fifo: Path, records: bytes) -> tuple[subprocess.Popen, int]:
+    """Start a command reading the FIFO ``fifo``; return once it reads (its outputs are open by then),
+    with ``records`` written and the FIFO held open, so the command waits for more."""
+    process = subprocess.Popen([sys.executable, "-m", "mtdetect", *args], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # fails until the command opens it
+            break
+        except OSError as exc:
+            assert exc.errno == errno.ENXIO and process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the command never opened its input"
+            time.sleep(0.05)
+    os.set_blocking(writer, True)
+    os.write(writer, records)
+    return process, writer
+
+
+@pytest.mark.parametrize(
+    ("run", "signum"),
+    [(run, signal.SIGTERM) for run in STOPPED_RUNS] + [("filter -o", signal.SIGHUP)]
+    + [(run, signal.SIGKILL) for run in STOPPED_RUNS],
+    ids=lambda value: value.name if isinstance(value, signal.Signals) else value,
+)
+def test_a_stopped_or_killed_run_leaves_the_old_output_and_no_temporary_file(
+    run: str, signum: signal.Signals, tmp_path: Path
+) -> None:
+    fifo, output, other = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "kept.jsonl"
+    os.mkfifo(fifo)
+    output.write_text("old\n")
+    other.write_text("other\n")
+    args = [a.format(input=fifo, output=output, other=other) for a in STOPPED_RUNS[run]]
+    records = "".join(json.dumps({"id": i, "text": GARBLED}) + "\n" for i in range(600)).encode()
+    process, writer = started_on_a_fifo(args, fifo, records)
+    try:
+        process.send_signal(signum)
+        status = process.wait(timeout=60)
+        err = process.stderr.read().decode()
+    finally:
+        os.close(writer)
+    if signum == signal.SIGKILL:  # the killed run cannot clean up: the next run writing there does
+        assert status == -signum
+        assert output.read_text() == "old\n" and other.read_text() == "other\n"
+        fifo.unlink()
+        fifo.write_bytes(records.split(b"\n", 1)[0] + b"\n")
+        done = mtdetect(args)
+        assert done.returncode == 0, done.stderr
+        assert entries(tmp_path) == ["in.jsonl", "kept.jsonl", "out.jsonl"]
+        return
+    assert status == 128 + signum and err == f"mtdetect: stopped by {signum.name}\n", err
+    assert entries(tmp_path) == ["in.jsonl", "kept.jsonl", "out.jsonl"]
+    assert output.read_text() == "old\n" and other.read_text() == "other\n"
+
+
+def living_children(parent: int) -> list[int]:
+    """The processes whose parent is ``parent`` and that have not ended (zombies have)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended while we looked
+                continue
+            if int(fields[1]) == parent and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+def test_filter_workers_end_with_their_parent(signum: signal.Signals, tmp_path: Path) -> None:
+    fifo, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    records = "".join(json.dumps({"id": i, "text": GARBLED}) + "\n" for i in range(600)).encode()  # a block and more
+    process, writer = started_on_a_fifo(["filter", "-p", "2", str(fifo), "-o", str(output)], fifo, records)
+    workers: list[int] = []
+    try:
+        wait_for(lambda: len(living_children(process.pid)) == 2, "the workers never started")
+        workers = living_children(process.pid)
+        process.send_signal(signum)
+        process.wait(timeout=60)
+        wait_for(lambda: not any(_alive(worker) for worker in workers), "a worker outlived its parent")
+    finally:
+        os.close(writer)
+        for worker in filter(_alive, workers):  # the test failed: leave no worker behind
+            os.kill(worker, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended but not yet collected, does not)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_only_temporary_files_no_process_writes_are_removed_as_stale(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    (tmp_path / ".out.jsonl.abcd_123.tmp").write_text("left by a killed run")
+    (tmp_path / ".other.jsonl.abcd_123.tmp").write_text("another output's")
+    with atomic_writer(target) as handle:
+        handle.write("x\n")
+        assert remove_stale_temporaries(target) == []  # the one being written is locked: kept
+        assert len(entries(tmp_path)) == 2
+    assert entries(tmp_path) == [".other.jsonl.abcd_123.tmp", "out.jsonl"]
 
 
 def test_a_unix_socket_is_connected_to(inputs: dict[str, Path]) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..annotation import DEFAULT_SCORE_FIELD
 from ..explanation import TOP_CONTRIBUTIONS
-from ..records import Document, EncodingErrors, InputFormat, display_name
+from ..records import MAX_LINE_BYTES, Document, EncodingErrors, InputFormat, display_name
 from ..results import DocumentScore
 from .collect import ReportData, ReportInfo, describe_model
 from .document import document_html
@@ -64,6 +64,7 @@ class ReportOptions:
     text_field: str = "text"
     column: str = "text"
     encoding_errors: EncodingErrors = "strict"
+    max_record_bytes: int = MAX_LINE_BYTES  # a longer record is left out unread
 
 
 def build_report(
@@ -91,7 +92,8 @@ def build_report(
         if on_reject is not None:
             on_reject(message)
 
-    reading = ReadOptions(options.input_format, options.text_field, options.column, options.encoding_errors)
+    reading = ReadOptions(options.input_format, options.text_field, options.column, options.encoding_errors,
+                          options.max_record_bytes)
     documents = documents_of(inputs, reading, rejected)
     for doc in scored_documents(documents, detector, options.score_field, options.rescore, progress):
         data.add(doc)

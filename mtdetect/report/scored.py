@@ -35,6 +35,7 @@ from ..errors import InputError
 from ..records import (
     CHARACTERS_PER_BATCH,
     DOCUMENTS_PER_BATCH,
+    MAX_LINE_BYTES,
     STDIN,
     Document,
     EncodingErrors,
@@ -186,6 +187,7 @@ class ReadOptions:
     text_field: str = "text"
     column: str = "text"
     encoding_errors: EncodingErrors = "strict"
+    max_record_bytes: int = MAX_LINE_BYTES
 
 
 def documents_of(
@@ -194,7 +196,8 @@ def documents_of(
     """The documents of every input; each line that is no record goes to ``on_reject`` as a message."""
     for name in inputs:
         fmt = "jsonl" if name == STDIN and options.input_format == "auto" else options.input_format
-        for item in read_records(name, fmt, options.text_field, options.column, options.encoding_errors):
+        for item in read_records(name, fmt, options.text_field, options.column, options.encoding_errors,
+                                 options.max_record_bytes):
             if isinstance(item, Reject):
                 on_reject(f"{display_name(name)}: line {item.line}: {item.message}")
             else:
