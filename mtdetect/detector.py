@@ -252,13 +252,14 @@ class Detector:
         batch_size: int = DOCUMENTS_PER_BATCH,
     ):
         """Yield the records whose document score is under ``threshold`` (default: :attr:`threshold`),
-        or that have none (no text, or no English paragraph).
+        or that have none (no text, no English paragraph, or no string text).
 
         Each record comes back as a shallow copy with ``{"score": ...,
         "paragraphs": [[start, end, score], ...], "warnings": [...]}`` under ``score_field``
         (``None``: no annotation); ``mode="annotate"`` yields every record.
         Records are scored ``batch_size`` at a time, lazily. A record without
-        a string ``text_field`` raises :class:`~mtdetect.errors.InputError`.
+        a string ``text_field`` does not stop the stream: it comes back, in either
+        mode, with no score and the reason under ``"error"``.
         See :func:`mtdetect.batches.filter_records`.
         """
         from .batches import filter_records
