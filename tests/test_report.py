@@ -425,7 +425,7 @@ def test_pages_and_records_are_utf8_whatever_the_locale(corpus: dict[str, Path],
 
 
 def test_a_report_on_the_rejects_counts_the_unreadable_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The rejects of `filter --mode drop` hold dropped records (annotated) and unreadable lines (named, left out)."""
+    """The rejects of `filter --mode drop` hold dropped records (annotated) and unreadable lines (counted, left out)."""
     crawl = tmp_path / "crawl.jsonl"
     crawl.write_text('{"text": "Fine."}\nnot json\n{"id": 3}\n{"text": "Also fine."}\n', encoding="utf-8")
     rejects = tmp_path / "rejects.jsonl"
@@ -436,5 +436,30 @@ def test_a_report_on_the_rejects_counts_the_unreadable_lines(tmp_path: Path, cap
     assert status == 0, err
     assert out.startswith("mtdetect report: 2 documents, 2 paragraphs")
     assert "2 read from mtdetect annotations, 0 scored here" in out
-    assert "2 lines that are no readable record, left out" in out
-    assert err.count("rejects.jsonl: line ") == 2 and "no field 'text'" in err
+    assert "2 lines that `mtdetect filter` could not read and set aside, left out" in out
+    assert err == ""  # the filter named them when it set them aside
+
+
+def test_a_report_of_no_document_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crawl = write_jsonl(tmp_path / "crawl.jsonl", [{"body": "Fine."}, {"body": "Also fine."}])
+    status, _, err = run(["report", str(crawl), "-o", str(tmp_path / "report.html")], capsys)
+    assert status == 2 and err.count("no field 'text'") == 2
+    assert err.splitlines()[-1] == (f"mtdetect: error: no document to report in {crawl}: 2 lines, "
+                                    "none a readable record (named above)")
+    assert not (tmp_path / "report.html").exists()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    status, _, err = run(["report", str(empty), "--format", "text"], capsys)
+    assert (status, err) == (2, f"mtdetect: error: no document to report in {empty}: the input is empty\n")
+
+
+def test_a_rejects_file_of_unreadable_lines_is_recognised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text('not json\n{"id": 2}\n{"text": 3}\n', encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    assert main(["filter", str(crawl), "--rejects", str(rejects)], out=io.StringIO()) == 0
+    capsys.readouterr()
+    status, _, err = run(["report", str(rejects), "--format", "text"], capsys)
+    assert (status, err) == (2, f"mtdetect: error: no document to report in {rejects}: 3 lines that "
+                                "`mtdetect filter` could not read and set aside (a --rejects file without "
+                                "dropped records)\n")

@@ -183,6 +183,11 @@ def _summary(data: ReportData, info: ReportInfo) -> str:
             f"{counted(data.unreadable, 'line')} that {'is' if data.unreadable == 1 else 'are'} no readable record, "
             "left out (each is named on standard error)",
         ))
+    if data.set_aside:
+        rows.append((
+            "set aside by the filter",
+            f"{counted(data.set_aside, 'line')} that <code>mtdetect filter</code> could not read (its rejects), left out",
+        ))
     if data.empty_documents:
         rows.append(("empty documents", f"{data.empty_documents:,} (no text, so no document score)"))
     if data.without_score > data.empty_documents:
