@@ -109,36 +109,6 @@ def output_target(path: str | os.PathLike[str], make_parents: bool = False) -> T
     return Target(final, "file", existing=status)
 
 
-def file_identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
-    """The ``(device, inode)`` of the regular file ``path`` leads to (through links), or None.
-
-    Two names with one identity are one file, whether a symbolic or a hard link
-    joins them; a name that does not exist, or is no regular file, has none.
-
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> (folder / "a.jsonl").write_text("{}")
-    2
-    >>> (folder / "b.jsonl").hardlink_to(folder / "a.jsonl")
-    >>> file_identity(folder / "a.jsonl") == file_identity(folder / "b.jsonl"), file_identity(folder / "c")
-    (True, None)
-    """
-    try:
-        status = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return (status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
-
-
-def descriptor_identity(fd: int) -> tuple[int, int] | None:
-    """The ``(device, inode)`` of the regular file open as ``fd`` (standard input or output), or None."""
-    try:
-        status = os.fstat(fd)
-    except (OSError, ValueError):
-        return None
-    return (status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
-
-
 def _follow_links(path: Path) -> tuple[Path, int | None]:
     """The path ``path``'s links lead to, or one of this process's file descriptors."""
     for _ in range(MAX_LINKS):

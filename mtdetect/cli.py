@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .annotation import DEFAULT_SCORE_FIELD, score_rows, table_lines
-from .atomic import descriptor_identity, file_identity, guarded, open_output, output_target, utf8_text
+from .atomic import guarded, open_output, output_target, utf8_text
 from .detector import Detector
 from .errors import MtdetectError, OutputError
 from .explanation import TOP_CONTRIBUTIONS
@@ -495,55 +495,6 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-# -- inputs and outputs ---------------------------------------------------------------------
-
-SAME_FILE = "{name}: input file is output file (write to another name, then rename it if you like)"
-
-
-def refuse_inputs_as_outputs(args: argparse.Namespace, out: TextIO) -> None:
-    """Stop with an :class:`~mtdetect.errors.MtdetectError` when an output is one of the inputs.
-
-    Writing a file while reading it would replace the input with the output
-    (``score s.jsonl -o s.jsonl``), so every command refuses it before anything
-    is read or written, as ``cat`` does, ``filter`` too (no in-place edits).
-    Files are compared by device and inode, so a symbolic or hard link to an
-    input is the input; standard input and output count when they are
-    redirected to a file.
-    """
-    inputs = {identity: name for name in _input_names(args) if (identity := _input_identity(name)) is not None}
-    for name in (getattr(args, "output", STDIN), getattr(args, "rejects", None)):
-        if name is None:
-            continue
-        identity = _output_identity(out) if name == STDIN else file_identity(name)
-        if identity is not None and identity in inputs:
-            raise MtdetectError(SAME_FILE.format(name="standard output" if name == STDIN else name))
-
-
-def _input_names(args: argparse.Namespace) -> list[str]:
-    """The files a command reads: its ``FILE`` arguments, or ``align``'s two documents."""
-    if hasattr(args, "files"):
-        return list(args.files)
-    return [args.original, args.garbled]
-
-
-def _input_identity(name: str) -> tuple[int, int] | None:
-    """An input's file identity (standard input's, when it is redirected from a file)."""
-    if name != STDIN:
-        return file_identity(name)
-    try:
-        return descriptor_identity(sys.stdin.fileno())
-    except (AttributeError, OSError, ValueError):  # no standard input, or one with no descriptor
-        return None
-
-
-def _output_identity(out: TextIO) -> tuple[int, int] | None:
-    """Standard output's file identity, when it is redirected to a file."""
-    try:
-        return descriptor_identity(out.fileno())
-    except (AttributeError, OSError, ValueError):  # a stream in memory (tests, notebooks)
-        return None
-
-
 # -- entry point ----------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -552,7 +503,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        refuse_inputs_as_outputs(args, out)
         status = args.handler(args, out)
         out.flush()  # a reader that left shows up here, not in the interpreter's last flush
         return status
