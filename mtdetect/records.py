@@ -85,6 +85,7 @@ NUL_BYTES = "looks like a binary file (NUL bytes), not text (UTF-16 or UTF-32 te
 LINE_TOO_LONG = "line longer than {limit} bytes (binary data, or a file without line breaks?)"
 
 JSON_HINT = "is this JSONL? choose the format with --input-format"
+CUT_SHORT_HINT = "the file ends inside this line, without a line break: was it cut short?"
 TEXT_FIELD_HINT = "choose it with --text-field"
 ENCODING_HINT = "use --encoding-errors replace to read it anyway"
 
@@ -195,9 +196,7 @@ def open_binary(name: str) -> IO[bytes]:
         if name.endswith(".gz"):
             return as_utf8(gzip.open(path, "rb"))
         if name.endswith(".zst"):
-            # The zstd stream has no readline(): buffer it so lines can be read.
-            stream = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
-            return as_utf8(io.BufferedReader(stream))
+            return as_utf8(io.BufferedReader(_ZstdFrames(open(path, "rb"))))
         return as_utf8(open(path, "rb"))
     except OSError as exc:
         raise InputError(f"{name}: {exc.strerror or exc}") from None
@@ -250,6 +249,62 @@ class _Utf8Bytes(io.RawIOBase):
                 self._text.close()
             else:
                 self._text.detach()
+        super().close()
+
+
+TRUNCATED_STREAM = "compressed file ended before the end-of-stream marker was reached (was it cut short?)"
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of a zstd file of one or more frames; a file that ends inside a
+    frame raises :class:`EOFError`, as a cut ``.gz`` file does in :mod:`gzip`.
+
+    >>> whole = zstandard.ZstdCompressor().compress(b"x" * 1000)
+    >>> _ZstdFrames(io.BytesIO(whole * 2)).read() == b"x" * 2000
+    True
+    >>> _ZstdFrames(io.BytesIO(whole[:-4])).read()
+    Traceback (most recent call last):
+    EOFError: compressed file ended before the end-of-stream marker was reached (was it cut short?)
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw, self._frame, self._pending = raw, None, b""
+        self._in_frame = False  # bytes of a frame were read and its end is not reached yet
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            data = self._raw.read(self.CHUNK)
+            if not data:
+                if self._in_frame:
+                    raise EOFError(TRUNCATED_STREAM)
+                return 0
+            self._pending = self._decompress(data)
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def _decompress(self, data: bytes) -> bytes:
+        """Decompress ``data``, starting a new frame wherever the last one ended."""
+        out = []
+        while data:
+            if self._frame is None:
+                self._frame = zstandard.ZstdDecompressor().decompressobj()
+            self._in_frame = True
+            out.append(self._frame.decompress(data))
+            if not self._frame.eof:
+                break
+            data, self._frame, self._in_frame = self._frame.unused_data, None, False
+        return b"".join(out)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
         super().close()
 
 
@@ -339,14 +394,15 @@ def parse_line(
         cells = line.split("\t")
         if len(cells) != len(layout.header):
             found, expected = counted(len(cells), "column"), len(layout.header)
-            return Reject(number, COLUMN_COUNT.format(found=found, expected=expected), raw=raw)
+            hint = _unfinished_hint(raw, "")
+            return Reject(number, COLUMN_COUNT.format(found=found, expected=expected), hint, raw=raw)
         text = unescape_tsv(cells[layout.text_index])
         return Document(source, number, text, dict(zip(layout.header, cells)), line)
     try:
         record = json.loads(line)
     except (json.JSONDecodeError, RecursionError) as exc:
         detail = _json_problem(exc) if isinstance(exc, json.JSONDecodeError) else "nested too deeply to read"
-        return Reject(number, NOT_JSON.format(detail=detail), JSON_HINT, raw=raw)
+        return Reject(number, NOT_JSON.format(detail=detail), _unfinished_hint(raw, JSON_HINT), raw=raw)
     if not isinstance(record, dict):
         return Reject(number, NOT_OBJECT.format(kind=json_kind(record)), raw=raw)
     if text_field is None:
@@ -360,6 +416,16 @@ def parse_line(
 
 
 _MISSING = object()
+
+
+def _unfinished_hint(raw: bytes, hint: str) -> str:
+    """``hint``, or for a broken last line without its line break (a file cut mid-record), a
+    hint that says so.
+
+    >>> _unfinished_hint(b'{"text": "The cou', "other"), _unfinished_hint(b'{"text": \\n', "other")
+    ('the file ends inside this line, without a line break: was it cut short?', 'other')
+    """
+    return hint if raw.endswith(b"\n") else CUT_SHORT_HINT
 
 
 def _json_problem(exc: json.JSONDecodeError) -> str:

@@ -8,6 +8,7 @@ together in one fixture, so their start-up costs overlap.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import zstandard
 
 import mtdetect
 from mtdetect.annotation import table_score, table_threshold
@@ -500,3 +502,22 @@ def test_console_script_bad_input_is_one_line_without_traceback(programs, files)
         ("source", "line", "paragraph", "start", "end", "score", "garbled", "document_score", "warnings")
     )
     assert lines[1:] and all(int(row.split("\t")[1]) < 3 for row in lines[1:])
+
+
+@pytest.mark.parametrize("command", [
+    ["score"], ["score", "--format", "tsv"], ["filter"], ["filter", "--rejects", "REJECTS"],
+    ["report", "--format", "text"], ["align", "ORIGINAL"],
+])
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_every_command_refuses_a_compressed_input_cut_short(tmp_path, capsys, command: list[str], suffix: str) -> None:
+    data = "".join(json.dumps(r) + "\n" for r in RECORDS * 400).encode()
+    name = "article.txt" if command[0] == "align" else "crawl.jsonl"
+    packed = gzip.compress(data) if suffix == ".gz" else zstandard.ZstdCompressor().compress(data)
+    cut = tmp_path / (name + suffix)
+    cut.write_bytes(packed[: len(packed) // 2])
+    args = [str(tmp_path / "rejects.jsonl") if a == "REJECTS" else str(ARTICLE) if a == "ORIGINAL" else a
+            for a in command]
+    status, _, err = run([*args, str(cut), "-o", str(tmp_path / "out")], capsys)
+    message = one_line_error(status, err.splitlines()[-1] + "\n")
+    assert message.startswith(f"mtdetect: error: {cut}: cannot read: ")
+    assert not (tmp_path / "out").exists()
