@@ -54,12 +54,14 @@ from .annotation import DEFAULT_SCORE_FIELD, drop_reason, filter_annotation, tsv
 from .errors import InputError
 from .records import (
     MAX_LINE_BYTES,
+    STDIN,
     Document,
     EncodingErrors,
     RawLine,
     Reject,
     TsvLayout,
     add_json_field,
+    detect_format,
     display_name,
     dumps,
     input_lines,
@@ -67,6 +69,8 @@ from .records import (
     record_format,
 )
 from .wording import counted
+
+BOM_BYTES = "\ufeff".encode()
 
 if TYPE_CHECKING:
     from .detector import Detector
@@ -322,16 +326,43 @@ def scored_blocks(
 
 # -- streams ------------------------------------------------------------------------------
 
+PLAIN_TEXT = (
+    "{name}: looks like plain text, not JSONL records (its first line is no JSON object); "
+    "`mtdetect filter` reads JSONL or TSV records: score plain text with `mtdetect score{argument}`"
+)
+
+
 def input_blocks(name: str, options: FilterOptions, expected_header: list[tuple[str, ...]]) -> Iterator[Block]:
-    """The blocks of one input; for TSV, its header is read and checked first."""
+    """The blocks of one input; for TSV, its header is read and checked first. An input that
+    does not say it is JSONL (by its name or ``input_format``) and whose first line is not a JSON
+    object is plain text: an :class:`~mtdetect.errors.InputError` before anything is read."""
     shown = display_name(name)
     fmt = record_format(name, options.input_format)
     layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, MAX_LINE_BYTES)
+    if fmt == "jsonl" and options.input_format == "auto" and (name == STDIN or detect_format(name) != "jsonl"):
+        lines = _refuse_plain_text(lines, shown)
     if layout is not None:
         if expected_header and expected_header[0] != layout.header:
             raise InputError(f"{shown}: its header differs from the first input's; filter them separately")
         expected_header.append(layout.header)
     yield from blocks(lines, shown, layout)
+
+
+def _refuse_plain_text(lines: Iterator[RawLine], shown: str) -> Iterator[RawLine]:
+    """``lines``, unless the first one that is not blank starts like no JSON object."""
+    for item in lines:
+        raw = item[2]
+        if isinstance(raw, bytes):
+            head = raw.lstrip(b" \t\r\n").removeprefix(BOM_BYTES).lstrip()
+            if not head:
+                yield item
+                continue
+            if not head.startswith(b"{"):
+                argument = "" if shown == display_name(STDIN) else f" {shown}"
+                raise InputError(PLAIN_TEXT.format(name=shown, argument=argument))
+        yield item
+        break
+    yield from lines
 
 
 def filter_stream(

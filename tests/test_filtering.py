@@ -498,3 +498,31 @@ def test_ctrl_c_leaves_no_partial_output_file(tmp_path: Path) -> None:
     assert proc.wait(timeout=30) == 130
     assert "interrupted" in proc.stderr.read().decode()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "-"])
+def test_plain_text_is_refused_up_front_with_a_pointer_to_score(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = b"\n\xef\xbb\xbfThe council met on Tuesday.\nIt approved the plan.\nIt left.\n"
+    if name == "-":
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+        shown, command = "<stdin>", "`mtdetect score`"
+    else:
+        (tmp_path / name).write_bytes(text)
+        name = shown = str(tmp_path / name)
+        command = f"`mtdetect score {shown}`"
+    out = io.StringIO()
+    assert main(["filter", name], out=out) == 2
+    assert out.getvalue() == ""
+    assert capsys.readouterr().err == (
+        f"mtdetect: error: {shown}: looks like plain text, not JSONL records (its first line is no JSON object); "
+        f"`mtdetect filter` reads JSONL or TSV records: score plain text with {command}\n")
+
+
+def test_records_in_a_file_not_named_jsonl_are_still_filtered(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.json"
+    path.write_text('\n{"text": "The council met on Tuesday."}\nnot json\n', encoding="utf-8")
+    out = io.StringIO()
+    assert main(["filter", str(path), "--rejects", str(tmp_path / "rejects.jsonl")], out=out) == 0
+    assert len(out.getvalue().splitlines()) == 1
