@@ -227,8 +227,19 @@ def make_detector(args: argparse.Namespace) -> Detector:
 
 # -- score ----------------------------------------------------------------------
 
+HTML_ON_A_TERMINAL = "{what} is a page, not terminal output: write it with -o {name} (or use {instead})"
+
+
+def refuse_html_on_a_terminal(args: argparse.Namespace, out: TextIO, name: str, instead: str) -> None:
+    """Stop before any work when an HTML page would be dumped on a terminal."""
+    if args.format == "html" and args.output == STDIN and out.isatty():
+        what = "the HTML report" if args.command == "report" else "HTML output"
+        raise MtdetectError(HTML_ON_A_TERMINAL.format(what=what, name=name, instead=instead))
+
+
 def run_score(args: argparse.Namespace, out: TextIO) -> int:
     """Score every input to standard output or to ``-o``."""
+    refuse_html_on_a_terminal(args, out, "scores.html", "--format table")
     detector = make_detector(args)
     with command_output(args.output, out) as target:
         return _score(args, detector, target)
@@ -475,9 +486,7 @@ def _same_file(first: str, second: str) -> bool:
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
     from .report import DEFAULT_THRESHOLDS, ReportOptions, build_report, write
 
-    if args.format == "html" and args.output == STDIN and out.isatty():
-        raise MtdetectError("the HTML report is a page, not terminal output: write it with -o report.html "
-                            "(or use --format text)")
+    refuse_html_on_a_terminal(args, out, "report.html", "--format text")
     options = ReportOptions(
         score_field=args.score_field, rescore=args.rescore, thresholds=args.thresholds or DEFAULT_THRESHOLDS,
         samples=args.samples, group_by=args.group_by, groups_shown=args.groups, seed=args.seed,

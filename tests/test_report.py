@@ -463,3 +463,18 @@ def test_a_rejects_file_of_unreadable_lines_is_recognised(tmp_path: Path, capsys
     assert (status, err) == (2, f"mtdetect: error: no document to report in {rejects}: 3 lines that "
                                 "`mtdetect filter` could not read and set aside (a --rejects file without "
                                 "dropped records)\n")
+
+
+@pytest.mark.parametrize(("command", "instead"), [(["report"], "--format text"),
+                                                  (["score", "--format", "html"], "--format table")])
+def test_html_refuses_a_terminal_in_every_command(capsys: pytest.CaptureFixture[str], command: list[str], instead: str) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Terminal()
+    status = main([*command, str(ROOT / "examples" / "article.txt")], out=out)
+    err = capsys.readouterr().err
+    assert status == 2 and out.getvalue() == "" and err.count("\n") == 1
+    assert err.startswith("mtdetect: error: ") and "is a page, not terminal output: write it with -o " in err
+    assert err.endswith(f"(or use {instead})\n")
