@@ -512,6 +512,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _say_when_reading_a_terminal(args)
         status = args.handler(args, out)
         out.flush()  # a reader that left shows up here, not in the interpreter's last flush
         return status
@@ -532,6 +533,23 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("mtdetect: interrupted\n")
         return EXIT_INTERRUPTED
+
+
+READING_A_TERMINAL = "mtdetect: reading standard input (end it with Ctrl-D; mtdetect {command} -h for help)\n"
+
+
+def _say_when_reading_a_terminal(args: argparse.Namespace) -> None:
+    """A command that reads what is typed says so, as it would otherwise wait in silence."""
+    if STDIN in getattr(args, "files", ()) and _is_terminal(sys.stdin):
+        sys.stderr.write(READING_A_TERMINAL.format(command=args.command))
+        sys.stderr.flush()
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # closed
+        return False
 
 
 def _discard_unwritable(out: TextIO) -> None:

@@ -210,10 +210,14 @@ def as_utf8(handle: IO[bytes], closes: bool = True) -> IO[bytes]:
     >>> as_utf8(io.BufferedReader(io.BytesIO("\\ufeffcafé\\n".encode("utf-16-le")))).read()
     b'caf\\xc3\\xa9\\n'
     """
+    peeks = hasattr(handle, "peek")
     try:
-        head = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+        head = handle.peek(4)[:4] if peeks else b""
     except _READ_ERRORS:  # a damaged stream: reading it says how
         return handle
+    if peeks and not head:
+        # The end already: a terminal's Ctrl-D is read once, and a second read would wait for another.
+        return io.BytesIO()
     for mark, encoding in WIDE_ENCODINGS:
         if head.startswith(mark):
             text = io.TextIOWrapper(handle, encoding=encoding, newline="")  # the codec drops the mark

@@ -134,3 +134,30 @@ def test_no_bar_off_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(sys, "stderr", errors)
     assert main(["score", "--format", "jsonl", str(ARTICLE)], out=io.StringIO()) == 0
     assert errors.getvalue() == ""
+
+
+def run_reading_a_terminal(args: list[str], typed: bytes) -> tuple[int, str, str]:
+    """Run ``python -m mtdetect ARGS`` reading a pseudo-terminal on which ``typed`` is typed."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "mtdetect", *args], stdin=follower,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    os.close(follower)
+    os.write(leader, typed)
+    try:
+        out, err = process.communicate(timeout=120)  # a run that waits for more input fails here
+    finally:
+        process.kill()
+        os.close(leader)
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+
+
+@pytest.mark.parametrize("command", ["score", "filter"])
+def test_reading_a_terminal_says_so_and_one_ctrl_d_ends_empty_input(command: str) -> None:
+    status, out, err = run_reading_a_terminal([command], b"\x04")
+    assert status == 0 and out == ""
+    assert err.startswith(f"mtdetect: reading standard input (end it with Ctrl-D; mtdetect {command} -h for help)\n")
+
+
+def test_text_typed_on_a_terminal_is_scored() -> None:
+    status, out, err = run_reading_a_terminal(["score", "--format", "jsonl"], b"The council met on Tuesday.\n\x04")
+    assert status == 0 and json.loads(out)["end"] == len("The council met on Tuesday.\n") - 1
