@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .annotation import DEFAULT_SCORE_FIELD, filter_annotation
-from .errors import InputError
+from .errors import InputError, MissingDependency
 from .records import DOCUMENTS_PER_BATCH, NO_TEXT_FIELD, TEXT_NOT_STRING, json_kind
 
 if TYPE_CHECKING:
@@ -105,10 +105,16 @@ def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = Fa
     """Document scores of a pandas Series of texts, same index; NaN for a missing text and for a
     document without a score (no text, or no English paragraph: :mod:`mtdetect.results`).
 
+    Without pandas installed it raises :class:`~mtdetect.errors.MissingDependency`, naming the
+    extra that brings it (``pip install 'mtdetect[pandas]'``).
+
     With ``paragraphs=True`` each value is the full annotation dict instead
     (``{"score": ..., "paragraphs": [[start, end, score], ...], "warnings": [...]}``), or None.
     """
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:
+        raise MissingDependency.of("pandas", "score_series") from None
 
     values = texts.tolist()
     present = [i for i, v in enumerate(values) if isinstance(v, str)]
