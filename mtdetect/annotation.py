@@ -198,7 +198,7 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
     else:
         document = f"no document score: {'no English paragraph' if result.paragraphs else 'no text'}"
     lines = [
-        f"{terminal_safe(where)}: {counted(len(result.paragraphs), 'paragraph')}, {flagged} flagged, "
+        f"{terminal_safe(where)}: {counted(len(result.paragraphs), 'paragraph')}, {flagged:,} flagged, "
         f"{document} (threshold {table_threshold(threshold)})"
     ]
     if not result.paragraphs:

@@ -349,7 +349,7 @@ class JsonlWriter:
         if not self.empty:
             return
         shown = ", ".join(self.empty[:EMPTY_SHOWN])
-        more = f" and {len(self.empty) - EMPTY_SHOWN} more" if len(self.empty) > EMPTY_SHOWN else ""
+        more = f" and {len(self.empty) - EMPTY_SHOWN:,} more" if len(self.empty) > EMPTY_SHOWN else ""
         sys.stderr.write(f"mtdetect: {shown}{more}: 0 paragraphs (no text), no rows written\n")
 
 

@@ -139,10 +139,12 @@ class FilterCounts:
 
         >>> FilterCounts(read=1, kept=1, paragraphs=1).summary()
         'read 1 record: kept 1, dropped 0, errors 0 (1 paragraph)'
+        >>> FilterCounts(read=21000, kept=20000, dropped=1000, paragraphs=45000).summary()
+        'read 21,000 records: kept 20,000, dropped 1,000, errors 0 (45,000 paragraphs)'
         """
         return (
-            f"read {counted(self.read, 'record')}: kept {self.kept}, dropped {self.dropped}, "
-            f"errors {self.errors} ({counted(self.paragraphs, 'paragraph')})"
+            f"read {counted(self.read, 'record')}: kept {self.kept:,}, dropped {self.dropped:,}, "
+            f"errors {self.errors:,} ({counted(self.paragraphs, 'paragraph')})"
         )
 
 
