@@ -478,3 +478,14 @@ def test_html_refuses_a_terminal_in_every_command(capsys: pytest.CaptureFixture[
     assert status == 2 and out.getvalue() == "" and err.count("\n") == 1
     assert err.startswith("mtdetect: error: ") and "is a page, not terminal output: write it with -o " in err
     assert err.endswith(f"(or use {instead})\n")
+
+
+def test_html_scores_read_as_the_table_writes_them_near_the_threshold() -> None:
+    from mtdetect.report.document import document_html
+
+    text = "First paragraph here.\n\nSecond paragraph here."
+    note = {"score": 0.9953, "paragraphs": [[0, 21, 0.9961], [23, 45, 0.9966]], "warnings": []}
+    page = document_html("a.txt", text, parse_annotation(note, text, 0.9964), 0.9964)
+    badges = re.findall(r'<span class="score">([^<]*)</span><span class="verdict">([^<]*)</span>', page)
+    assert badges == [("0.9961", "ok"), ("1.00", "garbled")]  # not "1.00 ok" beside "1.00 garbled"
+    assert ">0.9953 ok</span>" in page and "at or above 0.9964" in page
