@@ -496,7 +496,8 @@ def test_tsv_rows_and_the_table_carry_the_not_english_warning(tmp_path: Path) ->
     assert [row[header.index("warnings")] for row in rows] == ["", NOT_ENGLISH, NOT_ENGLISH]
     out = io.StringIO()
     assert main(["score", "--format", "table", path], out=out) == 0
-    warnings = [line.strip() for line in out.getvalue().splitlines() if line.strip().startswith("!")]
+    unwrapped = out.getvalue().replace("\n" + " " * 28, " ")  # a note's wrapped lines hang under its first word
+    warnings = [line.strip() for line in unwrapped.splitlines() if line.strip().startswith("!")]
     assert warnings == [f"! {NOT_ENGLISH}: {NOT_ENGLISH_MESSAGE}"] * 2  # once each, not again as a flag
 
 
