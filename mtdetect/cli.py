@@ -33,9 +33,11 @@ from .records import (
     CHARACTERS_PER_BATCH,
     DOCUMENTS_PER_BATCH,
     STDIN,
+    ByteMeter,
     Document,
     display_name,
     dumps,
+    input_size,
     read_documents,
     tsv_cell,
 )
@@ -259,44 +261,73 @@ def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writers = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter, "html": _html_writer(args.files, detector)}
     writer = writers[fmt](out, detector.threshold, args.explain)
-    progress = Progress(unit="doc", output=out)
+    meter = ByteMeter()
+    with Progress(unit="doc", output=out, total=input_size(args.files)) as progress:
 
-    def score(batch: list[Document]) -> None:
-        results = detector.score_documents([doc.text for doc in batch], explain=writer.explains, top=writer.top)
-        with progress.apart():
-            for doc, result in zip(batch, results):
-                writer.document(doc, result)
-            out.flush()
-        progress.update(len(batch))
+        def score(batch: list[Document]) -> None:
+            texts = [doc.text for doc in batch]
+            step = _progress_within(progress, meter.total, sum(map(len, texts)))
+            more = {} if step is None else {"progress": step}  # only then: scored in parts
+            results = detector.score_documents(texts, explain=writer.explains, top=writer.top, **more)
+            with progress.apart():
+                for doc, result in zip(batch, results):
+                    writer.document(doc, result)
+                out.flush()
+            progress.update(len(batch))
+            progress.move_to(meter.total)
 
-    batch: list[Document] = []
-    chars = 0
-    documents = _all_documents(args)
-    while True:
-        try:
-            doc = next(documents)
-        except StopIteration:
-            break
-        except MtdetectError:
-            if batch:
+        batch: list[Document] = []
+        chars = 0
+        documents = _all_documents(args, meter)
+        while True:
+            try:
+                doc = next(documents)
+            except StopIteration:
+                break
+            except MtdetectError:
+                if batch:
+                    score(batch)
+                raise
+            batch.append(doc)
+            chars += len(doc.text)
+            if len(batch) >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH:
                 score(batch)
-            raise
-        batch.append(doc)
-        chars += len(doc.text)
-        if len(batch) >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH:
+                batch, chars = [], 0
+        if batch:
             score(batch)
-            batch, chars = [], 0
-    if batch:
-        score(batch)
-    progress.close()
     writer.close()
     out.flush()
     return EXIT_OK
 
 
-def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
+def _progress_within(progress: Progress, read: int, chars: int) -> Callable[[int], None] | None:
+    """While a batch is scored, move the bar from where it stands towards ``read`` bytes, in
+    proportion to the batch's ``chars`` characters scored (one huge document moves it too)."""
+    if not progress.active:
+        return None
+    start, done = progress.position, 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        progress.move_to(start + (read - start) * done / max(chars, 1))
+
+    return step
+
+
+def _moved_by(progress: Progress, meter: ByteMeter) -> Callable[[int], None]:
+    """A callback for ``count`` more units done: the bar also moves to the bytes read so far."""
+
+    def done(count: int) -> None:
+        progress.update(count)
+        progress.move_to(meter.total)
+
+    return done
+
+
+def _all_documents(args: argparse.Namespace, meter: ByteMeter | None = None) -> Iterator[Document]:
     for name in args.files:
-        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors)
+        yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors, meter)
 
 
 def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., HtmlWriter]:
@@ -459,10 +490,12 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     with ExitStack() as stack:
         target = stack.enter_context(command_output(args.output, out))
         rejects = stack.enter_context(command_output(args.rejects, out)) if args.rejects else None
-        progress = stack.enter_context(Progress(unit="rec", enabled=not target.isatty()))  # records would cross it
+        meter = ByteMeter()
+        progress = stack.enter_context(Progress(unit="rec", enabled=not target.isatty(),  # records would cross it
+                                                total=input_size(args.files)))
         counts = filter_stream(args.files, detector, options, target, rejects, processes=args.processes,
                                on_error=lambda message: progress.message(f"mtdetect: {message}"),
-                               progress=progress.update)
+                               progress=_moved_by(progress, meter), meter=meter)
         progress.close()
         target.flush()
     sys.stderr.write(f"mtdetect: {counts.summary()}\n")
@@ -495,9 +528,11 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     )
     detector = make_detector(args)
     with command_output(args.output, out) as target:
-        with Progress(unit="doc") as progress:
-            data, info = build_report(args.files, detector, options, progress=progress.update,
-                                      on_reject=lambda message: progress.message(f"mtdetect: {message}"))
+        meter = ByteMeter()
+        with Progress(unit="doc", total=input_size(args.files)) as progress:
+            data, info = build_report(args.files, detector, options, progress=_moved_by(progress, meter),
+                                      on_reject=lambda message: progress.message(f"mtdetect: {message}"),
+                                      meter=meter)
         write(target, data, info, detector, args.format)
     if args.output != STDIN:
         sys.stderr.write(f"mtdetect: wrote a report of {data.document_count:,} documents to {args.output}\n")

@@ -54,6 +54,7 @@ from .annotation import DEFAULT_SCORE_FIELD, drop_reason, filter_annotation, tsv
 from .errors import InputError
 from .records import (
     MAX_LINE_BYTES,
+    ByteMeter,
     STDIN,
     Document,
     EncodingErrors,
@@ -334,13 +335,15 @@ PLAIN_TEXT = (
 )
 
 
-def input_blocks(name: str, options: FilterOptions, expected_header: list[tuple[str, ...]]) -> Iterator[Block]:
+def input_blocks(
+    name: str, options: FilterOptions, expected_header: list[tuple[str, ...]], meter: ByteMeter | None = None
+) -> Iterator[Block]:
     """The blocks of one input; for TSV, its header is read and checked first. An input that
     does not say it is JSONL (by its name or ``input_format``) and whose first line is not a JSON
     object is plain text: an :class:`~mtdetect.errors.InputError` before anything is read."""
     shown = display_name(name)
     fmt = record_format(name, options.input_format)
-    layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, MAX_LINE_BYTES)
+    layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, MAX_LINE_BYTES, meter)
     if fmt == "jsonl" and options.input_format == "auto" and (name == STDIN or detect_format(name) != "jsonl"):
         lines = _refuse_plain_text(lines, shown)
     if layout is not None:
@@ -376,12 +379,14 @@ def filter_stream(
     processes: int = 1,
     on_error: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    meter: ByteMeter | None = None,
 ) -> FilterCounts:
     """Filter the records of ``inputs`` to ``out``; return the counts.
 
     Dropped records and lines that are no readable record go to ``rejects``
     (when given) with their reason and line number; each error is also passed
-    to ``on_error`` (by default written to standard error).
+    to ``on_error`` (by default written to standard error). ``progress`` is called with the
+    records of each block done; ``meter`` counts the bytes read from the inputs.
     """
     report = on_error or (lambda message: sys.stderr.write(f"mtdetect: {message}\n"))
     counts = FilterCounts()
@@ -390,7 +395,7 @@ def filter_stream(
 
     def all_blocks() -> Iterator[Block]:
         for name in inputs:
-            yield from input_blocks(name, options, headers)
+            yield from input_blocks(name, options, headers, meter)
 
     for result in scored_blocks(all_blocks(), detector, options, processes):
         if headers and not wrote_header:

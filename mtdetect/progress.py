@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import IO, Any
 
+from .wording import counted
+
 DELAY_SECONDS = 2.0
 """A run shows a bar only once it has taken this long."""
 REFRESH_SECONDS = 0.5
@@ -24,26 +26,48 @@ REFRESH_SECONDS = 0.5
 
 
 class Progress:
-    """A count of ``unit`` on standard error, shown for runs over :data:`DELAY_SECONDS`.
+    """Progress on standard error, shown for runs over :data:`DELAY_SECONDS`.
 
+    With the ``total`` size of the inputs in bytes, a bar of the bytes read
+    (:meth:`move_to`) with a share, a rate and the time left, and the count of
+    ``unit`` beside it; without it (standard input), the count of ``unit``.
     ``output`` is where the run writes; when it is a terminal, writes to it
     belong inside :meth:`apart`. Off a terminal, or not ``enabled``, the bar
     is a no-op.
     """
 
     def __init__(
-        self, unit: str, output: IO[str] | None = None, stream: IO[str] | None = None, enabled: bool = True
+        self,
+        unit: str,
+        output: IO[str] | None = None,
+        stream: IO[str] | None = None,
+        enabled: bool = True,
+        total: int | None = None,
     ) -> None:
         self._stream = stream or sys.stderr
         self._output_is_terminal = _is_terminal(output)
         self._bar: Any = None
+        self._unit, self._count = unit, 0
+        self._sized = bool(total)  # a bar of bytes, not a count of units
         if enabled and _is_terminal(self._stream):
             from tqdm import tqdm
 
+            sizes = {"total": total, "unit": "B", "unit_scale": True, "unit_divisor": 1024} if self._sized else {
+                "unit": unit}
             self._bar = tqdm(
-                unit=unit, file=self._stream, leave=False, mininterval=REFRESH_SECONDS,
+                **sizes, file=self._stream, leave=False, mininterval=REFRESH_SECONDS,
                 delay=DELAY_SECONDS, dynamic_ncols=True,
             )
+
+    @property
+    def active(self) -> bool:
+        """Whether there is a bar to move (on a terminal, enabled)."""
+        return self._bar is not None
+
+    @property
+    def position(self) -> int:
+        """The bytes the bar shows as read (0 without a total)."""
+        return int(self._bar.n) if self._bar is not None and self._sized else 0
 
     @property
     def shown(self) -> bool:
@@ -52,8 +76,21 @@ class Progress:
         return bar is not None and not bar.disable and bar.last_print_t >= bar.start_t + bar.delay
 
     def update(self, count: int) -> None:
-        if self._bar is not None:
+        """``count`` more units done (with a total, shown beside the bar when it next moves)."""
+        if self._bar is None:
+            return
+        if not self._sized:
             self._bar.update(count)
+            return
+        self._count += count
+        self._bar.set_postfix_str(counted(self._count, self._unit), refresh=False)
+
+    def move_to(self, position: float) -> None:
+        """The bytes of the inputs read (or scored) so far: the bar moves there (never back)."""
+        if self._bar is not None and self._sized:
+            step = int(min(position, self._bar.total)) - self._bar.n
+            if step > 0:
+                self._bar.update(step)
 
     @contextmanager
     def apart(self, terminal_output: bool | None = None) -> Iterator[None]:

@@ -35,9 +35,10 @@ import gzip
 import io
 import json
 import re
+import stat
 import sys
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -183,8 +184,85 @@ def record_format(name: str, requested: str = "auto") -> RecordFormat:
     return "tsv" if name != STDIN and detect_format(name) == "tsv" else "jsonl"
 
 
-def open_binary(name: str) -> IO[bytes]:
-    """Open a file (or ``-`` for stdin) for reading lines of bytes, decompressing by extension."""
+class ByteMeter:
+    """Counts the bytes read from input files, as they are stored (compressed, for ``.gz`` and
+    ``.zst``), so that the share read of their size on disk tells how far a run has got.
+
+    >>> meter = ByteMeter()
+    >>> meter(10), meter(5), meter.total
+    (None, None, 15)
+    """
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __call__(self, count: int) -> None:
+        self.total += count
+
+
+def input_size(names: Sequence[str]) -> int | None:
+    """The bytes on disk of all the inputs, or None when one has no size known beforehand
+    (standard input, a pipe, a file that is not there).
+
+    >>> input_size(["-"]) is None
+    True
+    """
+    total = 0
+    for name in names:
+        try:
+            status = Path(name).stat() if name != STDIN else None
+        except OSError:
+            return None
+        if status is None or not stat.S_ISREG(status.st_mode):
+            return None
+        total += status.st_size
+    return total
+
+
+class _Metered(io.RawIOBase):
+    """A file whose reads are counted by a :class:`ByteMeter`."""
+
+    def __init__(self, raw: IO[bytes], meter: ByteMeter) -> None:
+        self._raw, self._meter = raw, meter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        self._meter(count or 0)
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+def _open_stored(path: Path, meter: ByteMeter | None) -> IO[bytes]:
+    """A file's stored bytes, read through ``meter`` when one is given."""
+    if meter is None:
+        return open(path, "rb")
+    return io.BufferedReader(_Metered(open(path, "rb", buffering=0), meter))
+
+
+class _GzipReader(gzip.GzipFile):
+    """A gzip stream read from an open file, which it closes when it is closed."""
+
+    def __init__(self, stored: IO[bytes]) -> None:
+        super().__init__(fileobj=stored, mode="rb")
+        self._stored = stored
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._stored.close()
+
+
+def open_binary(name: str, meter: ByteMeter | None = None) -> IO[bytes]:
+    """Open a file (or ``-`` for stdin) for reading lines of bytes, decompressing by extension;
+    ``meter`` counts the bytes read from the file."""
     if name == STDIN:
         return as_utf8(sys.stdin.buffer, closes=False)
     path = Path(name)
@@ -194,10 +272,10 @@ def open_binary(name: str) -> IO[bytes]:
         raise InputError(f"{name}: is a directory, not a file")
     try:
         if name.endswith(".gz"):
-            return as_utf8(gzip.open(path, "rb"))
+            return as_utf8(_GzipReader(_open_stored(path, meter)))
         if name.endswith(".zst"):
-            return as_utf8(io.BufferedReader(_ZstdFrames(open(path, "rb"))))
-        return as_utf8(open(path, "rb"))
+            return as_utf8(io.BufferedReader(_ZstdFrames(_open_stored(path, meter))))
+        return as_utf8(_open_stored(path, meter))
     except OSError as exc:
         raise InputError(f"{name}: {exc.strerror or exc}") from None
 
@@ -349,9 +427,9 @@ def raw_lines(handle: IO[bytes], limit: int | None = None) -> Iterator[RawLine]:
             offset += len(line)
 
 
-def _lines(name: str, limit: int | None) -> Iterator[RawLine]:
+def _lines(name: str, limit: int | None, meter: ByteMeter | None = None) -> Iterator[RawLine]:
     """The raw lines of an input, closing it at the end; a damaged stream is a :class:`ReadError`."""
-    handle = open_binary(name)
+    handle = open_binary(name, meter)
     try:
         yield from raw_lines(handle, limit)
     except _READ_ERRORS as exc:
@@ -493,15 +571,17 @@ def read_records(
     column: str = "text",
     encoding_errors: EncodingErrors = "strict",
     max_line_bytes: int | None = None,
+    meter: ByteMeter | None = None,
 ) -> Iterator[Document | Reject]:
     """The documents and rejects of one input: a text file is one document, a JSONL line or a
-    TSV row (after the header) one each. Lines over ``max_line_bytes`` are rejected unread."""
+    TSV row (after the header) one each. Lines over ``max_line_bytes`` are rejected unread;
+    ``meter`` counts the bytes read from the file."""
     fmt = detect_format(name) if input_format == "auto" else input_format
     shown = display_name(name)
     if fmt == "text":
-        yield Document(shown, None, read_text(name, encoding_errors))
+        yield Document(shown, None, read_text(name, encoding_errors, meter))
         return
-    layout, lines = input_lines(name, fmt, column, encoding_errors, max_line_bytes)
+    layout, lines = input_lines(name, fmt, column, encoding_errors, max_line_bytes, meter)
     for number, offset, raw in lines:
         item = parse_line(number, offset, raw, shown, layout, text_field, encoding_errors)
         if item is not None:
@@ -509,10 +589,15 @@ def read_records(
 
 
 def input_lines(
-    name: str, fmt: RecordFormat, column: str, encoding_errors: EncodingErrors, limit: int | None
+    name: str,
+    fmt: RecordFormat,
+    column: str,
+    encoding_errors: EncodingErrors,
+    limit: int | None,
+    meter: ByteMeter | None = None,
 ) -> tuple[TsvLayout | None, Iterator[RawLine]]:
     """The raw record lines of an input, and for TSV its layout (the header is read first)."""
-    lines = _lines(name, limit)
+    lines = _lines(name, limit, meter)
     if fmt != "tsv":
         return None, lines
     first = next(lines, None)
@@ -530,19 +615,20 @@ def read_documents(
     text_field: str = "text",
     column: str = "text",
     encoding_errors: EncodingErrors = "strict",
+    meter: ByteMeter | None = None,
 ) -> Iterator[Document]:
     """The documents of one input; the first line that is no record stops it with an
     :class:`~mtdetect.errors.InputError` naming the file and line."""
-    for item in read_records(name, input_format, text_field, column, encoding_errors):
+    for item in read_records(name, input_format, text_field, column, encoding_errors, meter=meter):
         if isinstance(item, Reject):
             raise InputError(f"{display_name(name)}: line {item.line}: {item.message}")
         yield item
 
 
-def read_text(name: str, encoding_errors: EncodingErrors = "strict") -> str:
+def read_text(name: str, encoding_errors: EncodingErrors = "strict", meter: ByteMeter | None = None) -> str:
     """The whole text of a file, decoded as UTF-8 (a leading BOM is dropped)."""
     shown = display_name(name)
-    handle = open_binary(name)
+    handle = open_binary(name, meter)
     try:
         data = handle.read()
     except _READ_ERRORS as exc:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..annotation import DEFAULT_SCORE_FIELD
 from ..errors import InputError
 from ..explanation import TOP_CONTRIBUTIONS
-from ..records import Document, EncodingErrors, InputFormat, display_name
+from ..records import ByteMeter, Document, EncodingErrors, InputFormat, display_name
 from ..results import DocumentScore
 from ..wording import counted
 from .collect import ReportData, ReportInfo, describe_model
@@ -74,10 +74,12 @@ def build_report(
     options: ReportOptions,
     progress: Callable[[int], None] | None = None,
     on_reject: Callable[[str], None] | None = None,
+    meter: ByteMeter | None = None,
 ) -> tuple[ReportData, ReportInfo]:
     """Read every input once and gather the report's figures and samples.
 
-    Lines that are no readable record are counted and passed to ``on_reject``.
+    Lines that are no readable record are counted and passed to ``on_reject``; ``meter`` counts
+    the bytes read from the inputs.
     """
     model_threshold = detector.model.threshold
     data = ReportData(
@@ -97,7 +99,7 @@ def build_report(
         data.set_aside += 1
 
     reading = ReadOptions(options.input_format, options.text_field, options.column, options.encoding_errors)
-    documents = documents_of(inputs, reading, rejected, options.score_field, set_aside)
+    documents = documents_of(inputs, reading, rejected, options.score_field, set_aside, meter)
     for doc in scored_documents(documents, detector, options.score_field, options.rescore, progress):
         data.add(doc)
     if not data.document_count:

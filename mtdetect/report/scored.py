@@ -36,6 +36,7 @@ from ..records import (
     CHARACTERS_PER_BATCH,
     DOCUMENTS_PER_BATCH,
     STDIN,
+    ByteMeter,
     Document,
     EncodingErrors,
     InputFormat,
@@ -194,13 +195,14 @@ def documents_of(
     on_reject: Callable[[str], None],
     score_field: str | None = None,
     on_set_aside: Callable[[], None] | None = None,
+    meter: ByteMeter | None = None,
 ) -> Iterator[Document]:
     """The documents of every input; each line that is no record goes to ``on_reject`` as a message,
     but for a line that ``mtdetect filter --rejects`` wrote for an unreadable line (its reason under
     ``score_field``), which ``on_set_aside`` counts without naming it again."""
     for name in inputs:
         fmt = "jsonl" if name == STDIN and options.input_format == "auto" else options.input_format
-        for item in read_records(name, fmt, options.text_field, options.column, options.encoding_errors):
+        for item in read_records(name, fmt, options.text_field, options.column, options.encoding_errors, meter=meter):
             if isinstance(item, Reject):
                 if on_set_aside is not None and score_field is not None and set_aside_by_filter(item, score_field):
                     on_set_aside()
