@@ -11,6 +11,7 @@ the same reason. The bar leaves nothing behind when it closes.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,9 @@ DELAY_SECONDS = 2.0
 """A run shows a bar only once it has taken this long."""
 REFRESH_SECONDS = 0.5
 """The bar is redrawn at most this often."""
+ECHO_ROOM = 3
+"""Columns the bar leaves free at the end of its line: the terminal echoes Ctrl-C there as
+``^C``, and on a full line that would push the cursor to the next one, below the wiped bar."""
 
 
 class Progress:
@@ -56,7 +60,7 @@ class Progress:
                 "unit": unit}
             self._bar = tqdm(
                 **sizes, file=self._stream, leave=False, mininterval=REFRESH_SECONDS,
-                delay=DELAY_SECONDS, dynamic_ncols=True,
+                delay=DELAY_SECONDS, ncols=_columns(self._stream) - ECHO_ROOM,
             )
 
     @property
@@ -122,6 +126,14 @@ class Progress:
         self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _columns(stream: IO[str]) -> int:
+    """The width of the terminal ``stream`` writes to (80 when it cannot be told)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 80
 
 
 def _is_terminal(stream: IO[str] | None) -> bool:
