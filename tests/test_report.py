@@ -489,3 +489,14 @@ def test_html_scores_read_as_the_table_writes_them_near_the_threshold() -> None:
     badges = re.findall(r'<span class="score">([^<]*)</span><span class="verdict">([^<]*)</span>', page)
     assert badges == [("0.9961", "ok"), ("1.00", "garbled")]  # not "1.00 ok" beside "1.00 garbled"
     assert ">0.9953 ok</span>" in page and "at or above 0.9964" in page
+
+
+def test_a_histogram_of_little_data_labels_more_than_one_count() -> None:
+    from mtdetect.report.svg import histogram_svg
+
+    svg = histogram_svg([4, 0, 1, 2], unit="document", label="Document scores")
+    ticks = re.findall(r'<text class="tick" x="46" [^>]*>([^<]*)</text>', svg)
+    assert ticks == ["0", "1", "2"]  # the tallest bar, 4, lies between 2 and 5
+    big = histogram_svg([250_000, 3], unit="document", label="Document scores")
+    assert re.findall(r'<text class="tick" x="46" [^>]*>([^<]*)</text>', big) == [
+        "0", "1", "10", "100", "1,000", "10,000", "100,000"]
