@@ -28,7 +28,7 @@ from .detector import Detector
 from .errors import MtdetectError, OutputError
 from .explanation import TOP_CONTRIBUTIONS
 from .model import ENV_MODEL
-from .progress import Progress
+from .progress import Progress, is_terminal
 from .records import (
     CHARACTERS_PER_BATCH,
     DOCUMENTS_PER_BATCH,
@@ -575,16 +575,9 @@ READING_A_TERMINAL = "mtdetect: reading standard input (end it with Ctrl-D; mtde
 
 def _say_when_reading_a_terminal(args: argparse.Namespace) -> None:
     """A command that reads what is typed says so, as it would otherwise wait in silence."""
-    if STDIN in getattr(args, "files", ()) and _is_terminal(sys.stdin):
+    if STDIN in getattr(args, "files", ()) and is_terminal(sys.stdin):
         sys.stderr.write(READING_A_TERMINAL.format(command=args.command))
         sys.stderr.flush()
-
-
-def _is_terminal(stream: TextIO | None) -> bool:
-    try:
-        return stream is not None and stream.isatty()
-    except (OSError, ValueError):  # closed
-        return False
 
 
 def _discard_unwritable(out: TextIO) -> None:

@@ -49,11 +49,11 @@ class Progress:
         total: int | None = None,
     ) -> None:
         self._stream = stream or sys.stderr
-        self._output_is_terminal = _is_terminal(output)
+        self._output_is_terminal = is_terminal(output)
         self._bar: Any = None
         self._unit, self._count = unit, 0
         self._sized = bool(total)  # a bar of bytes, not a count of units
-        if enabled and _is_terminal(self._stream):
+        if enabled and is_terminal(self._stream):
             from tqdm import tqdm
 
             sizes = {"total": total, "unit": "B", "unit_scale": True, "unit_divisor": 1024} if self._sized else {
@@ -136,8 +136,9 @@ def _columns(stream: IO[str]) -> int:
         return 80
 
 
-def _is_terminal(stream: IO[str] | None) -> bool:
+def is_terminal(stream: IO[str] | None) -> bool:
+    """Whether ``stream`` is a terminal (False for none, a closed one, or one in memory)."""
     try:
         return stream is not None and stream.isatty()
-    except (AttributeError, ValueError):  # no isatty, or closed
+    except (AttributeError, OSError, ValueError):  # no isatty, or closed
         return False
