@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 
 from .detector import Detector
-from .errors import InputError, ModelError, MtdetectError
+from .errors import InputError, MissingDependency, ModelError, MtdetectError
 from .features import DENSE_FEATURES
 from .model import ENV_MODEL
 from .results import Contribution, DocumentScore, Explanation, ParagraphScore
@@ -48,6 +48,7 @@ __all__ = [
     "Explanation",
     "Finding",
     "InputError",
+    "MissingDependency",
     "ModelError",
     "MtdetectError",
     "ParagraphScore",

@@ -29,7 +29,7 @@ from typing import Any
 
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
 from .results import DocumentScore, Explanation, ParagraphScore
-from .wording import counted, shortened
+from .wording import counted, fit_width, wrap_width
 
 DEFAULT_SCORE_FIELD = "mtdetect"
 """The field a filtered record's annotation goes under (and a report reads it from) unless told otherwise."""
@@ -185,16 +185,20 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
     """A document as a table for people: number, score, verdict and the start of each paragraph,
     then its warnings (``!``), flags (``-``) and, with ``why``, its strongest features.
 
+    Every line fits in ``width`` terminal columns (wide CJK characters count two): the
+    paragraph is cut, other lines are wrapped between words.
+
     ``result`` must be scored with ``explain`` for the flags to show.
 
     >>> from mtdetect.results import DocumentScore, ParagraphScore
     >>> french = DocumentScore(None, [ParagraphScore(0, 8, 0.99, warnings=("not_english",))])
     >>> lines = table_lines("fr.txt", "Bonjour.", french, 0.9, 60, False)
-    >>> print("\\n".join(lines[:3]))
-    fr.txt: 1 paragraph, 0 flagged, no document score: no English paragraph (threshold 0.90)
+    >>> print("\\n".join(lines[:4]))
+    fr.txt: 1 paragraph, 0 flagged, no document score: no
+      English paragraph (threshold 0.90)
         #   score  verdict  paragraph
         1    0.99  n/a      Bonjour.
-    >>> lines[3].split(":")[0].strip()
+    >>> lines[4].split(":")[0].strip()
     '! not_english'
     """
     flagged = sum(p.garbled for p in result.paragraphs)
@@ -202,32 +206,36 @@ def table_lines(where: str, text: str, result: DocumentScore, threshold: float, 
         document = f"document score {table_score(result.score, threshold)}"
     else:
         document = f"no document score: {'no English paragraph' if result.paragraphs else 'no text'}"
-    lines = [
-        f"{terminal_safe(where)}: {counted(len(result.paragraphs), 'paragraph')}, {flagged} flagged, "
-        f"{document} (threshold {table_threshold(threshold)})"
-    ]
+    heading = (f"{terminal_safe(where)}: {counted(len(result.paragraphs), 'paragraph')}, {flagged:,} flagged, "
+               f"{document} (threshold {table_threshold(threshold)})")
+    lines = wrap_width(heading, width, hang="  ")
     if not result.paragraphs:
         return [*lines, "  (no text)", ""]
     lines.append(f"  {'#':>3}  {'score':>{TABLE_SCORE_WIDTH}}  {'verdict':<7}  paragraph")
     preview_width = width - 19 - TABLE_SCORE_WIDTH
     indent = f"  {'':>3}  {'':>{TABLE_SCORE_WIDTH}}  {'':<7}    "
+    hang = indent + "  "  # a note's next lines start under its first word
+
+    def note(mark: str, text: str) -> None:
+        lines.extend(wrap_width(text, width, indent + mark, hang))
+
     for number, paragraph in enumerate(result.paragraphs, start=1):
-        preview = shortened(terminal_safe(" ".join(text[paragraph.start : paragraph.end].split())), preview_width)
+        preview = fit_width(terminal_safe(" ".join(text[paragraph.start : paragraph.end].split())), preview_width)
         score = table_score(paragraph.score, threshold)
         lines.append(f"  {number:>3}  {score:>{TABLE_SCORE_WIDTH}}  {verdict(paragraph):<7}  {preview}")
         for warning in paragraph.warnings:
-            lines.append(f"{indent}! {warning}: {WARNING_MESSAGES.get(warning, warning)}")
+            note("! ", f"{warning}: {WARNING_MESSAGES.get(warning, warning)}")
         if paragraph.in_context:
-            lines.append(f"{indent}~ {IN_CONTEXT}: {IN_CONTEXT_MESSAGE}")
+            note("~ ", f"{IN_CONTEXT}: {IN_CONTEXT_MESSAGE}")
         explanation = paragraph.explanation
         if explanation is None:
             continue
         for flag in explanation.flags:
             if flag.kind not in paragraph.warnings:  # shown as a warning above
-                lines.append(f"{indent}- {flag.kind}: {terminal_safe(flag.message)}")
+                note("- ", f"{flag.kind}: {terminal_safe(flag.message)}")
         if why and explanation.contributions:
             strongest = explanation.contributions[:WHY_CONTRIBUTIONS]
-            lines.append(f"{indent}why: " + terminal_safe(", ".join(f"{c.feature} {c.value:+.2f}" for c in strongest)))
+            note("why: ", terminal_safe(", ".join(f"{c.feature} {c.value:+.2f}" for c in strongest)))
     return [*lines, ""]
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .annotation import DEFAULT_SCORE_FIELD, filter_annotation
-from .errors import InputError
-from .records import DOCUMENTS_PER_BATCH
+from .errors import InputError, MissingDependency
+from .records import DOCUMENTS_PER_BATCH, NO_TEXT_FIELD, TEXT_NOT_STRING, json_kind
 
 if TYPE_CHECKING:
     import pandas
@@ -36,41 +36,46 @@ def filter_records(
     mode: Mode = "drop",
     batch_size: int = DOCUMENTS_PER_BATCH,
 ) -> Iterator[dict[str, Any]]:
-    """Records that are not garbled (document score under ``threshold``, or no score: no text or
-    no English paragraph), each annotated under ``score_field``.
+    """Records that are not garbled (document score under ``threshold``, or no score: no text,
+    no English paragraph, or no string ``text_field``), each annotated under ``score_field``.
 
     Records are scored ``batch_size`` at a time (all their paragraphs in one
     model call) and yielded lazily, in order, as shallow copies. With
     ``mode="annotate"`` every record is yielded. A record without a string
-    ``text_field`` raises :class:`~mtdetect.errors.InputError` naming it:
-    nothing is left out silently.
+    ``text_field`` (missing, None, a number) is no reason to stop a stream:
+    it comes back in either mode with no score and the reason under
+    ``error``, as ``mtdetect filter`` reports such a line and goes on::
+
+        {"score": None, "paragraphs": [], "warnings": [], "error": "field 'text' is JSON null, not a string"}
+
+    Only an item that is no mapping at all raises
+    :class:`~mtdetect.errors.InputError`, before anything is read after it.
     """
     if mode not in ("annotate", "drop"):
         raise ValueError(f"mode must be 'annotate' or 'drop', not {mode!r}")
     limit = detector.threshold if threshold is None else threshold
-    batch: list[Mapping[str, Any]] = []
-    index = 0
+    batch: list[tuple[Mapping[str, Any], str | None]] = []  # each record, and why it has no text to score
 
     def flush() -> Iterator[dict[str, Any]]:
-        results = detector.score_documents([r[text_field] for r in batch], threshold=limit)
-        for record, result in zip(batch, results):
-            if mode == "drop" and result.garbled:
-                continue
+        texts = [record[text_field] for record, problem in batch if problem is None]
+        results = iter(detector.score_documents(texts, threshold=limit))
+        for record, problem in batch:
             copy = dict(record)
+            if problem is not None:
+                annotation: dict[str, Any] = {"score": None, "paragraphs": [], "warnings": [], "error": problem}
+            else:
+                result = next(results)
+                if mode == "drop" and result.garbled:
+                    continue
+                annotation = filter_annotation(result)
             if score_field is not None:
-                copy[score_field] = filter_annotation(result)
+                copy[score_field] = annotation
             yield copy
 
-    for record in records:
+    for index, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise InputError(f"record {index}: a {type(record).__name__}, not a mapping")
-        value = record.get(text_field, _MISSING)
-        if value is _MISSING:
-            raise InputError(f"record {index}: no field {text_field!r}")
-        if not isinstance(value, str):
-            raise InputError(f"record {index}: field {text_field!r} is {type(value).__name__}, not a string")
-        batch.append(record)
-        index += 1
+        batch.append((record, text_problem(record, text_field)))
         if len(batch) >= batch_size:
             yield from flush()
             batch = []
@@ -78,14 +83,38 @@ def filter_records(
         yield from flush()
 
 
+def text_problem(record: Mapping[str, Any], text_field: str) -> str | None:
+    """Why ``record`` has no text to score, in the words ``mtdetect filter`` uses, or None.
+
+    >>> text_problem({"text": None}, "text"), text_problem({}, "body"), text_problem({"text": "Hi"}, "text")
+    ("field 'text' is JSON null, not a string", "no field 'body'", None)
+    >>> text_problem({"text": b"Hi"}, "text")
+    "field 'text' is a bytes, not a string"
+    """
+    value = record.get(text_field, _MISSING)
+    if value is _MISSING:
+        return NO_TEXT_FIELD.format(field=text_field)
+    if isinstance(value, str):
+        return None
+    json_types = (type(None), bool, int, float, list, dict)
+    kind = json_kind(value) if isinstance(value, json_types) else f"a {type(value).__name__}"
+    return TEXT_NOT_STRING.format(field=text_field, kind=kind)
+
+
 def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = False) -> pandas.Series:
     """Document scores of a pandas Series of texts, same index; NaN for a missing text and for a
     document without a score (no text, or no English paragraph: :mod:`mtdetect.results`).
 
+    Without pandas installed it raises :class:`~mtdetect.errors.MissingDependency`, naming the
+    extra that brings it (``pip install 'mtdetect[pandas]'``).
+
     With ``paragraphs=True`` each value is the full annotation dict instead
     (``{"score": ..., "paragraphs": [[start, end, score], ...], "warnings": [...]}``), or None.
     """
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:
+        raise MissingDependency.of("pandas", "score_series") from None
 
     values = texts.tolist()
     present = [i for i, v in enumerate(values) if isinstance(v, str)]

@@ -38,15 +38,17 @@ from .detector import Detector
 from .errors import MtdetectError, OutputError
 from .explanation import TOP_CONTRIBUTIONS
 from .model import ENV_MODEL
-from .progress import Progress
+from .progress import Progress, is_terminal
 from .records import (
     CHARACTERS_PER_BATCH,
     DOCUMENTS_PER_BATCH,
     MAX_LINE_BYTES,
     STDIN,
+    ByteMeter,
     Document,
     display_name,
     dumps,
+    input_size,
     read_documents,
     tsv_cell,
 )
@@ -294,8 +296,19 @@ def make_detector(args: argparse.Namespace) -> Detector:
 
 # -- score ----------------------------------------------------------------------
 
+HTML_ON_A_TERMINAL = "{what} is a page, not terminal output: write it with -o {name} (or use {instead})"
+
+
+def refuse_html_on_a_terminal(args: argparse.Namespace, out: TextIO, name: str, instead: str) -> None:
+    """Stop before any work when an HTML page would be dumped on a terminal."""
+    if args.format == "html" and args.output == STDIN and out.isatty():
+        what = "the HTML report" if args.command == "report" else "HTML output"
+        raise MtdetectError(HTML_ON_A_TERMINAL.format(what=what, name=name, instead=instead))
+
+
 def run_score(args: argparse.Namespace, out: TextIO) -> int:
     """Score every input to standard output or to ``-o``."""
+    refuse_html_on_a_terminal(args, out, "scores.html", "--format table")
     detector = make_detector(args)
     with command_output(args.output, out) as target:
         return _score(args, detector, target)
@@ -315,45 +328,74 @@ def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writers = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter, "html": _html_writer(args.files, detector)}
     writer = writers[fmt](out, detector.threshold, args.explain)
-    progress = Progress(unit="doc", output=out)
+    meter = ByteMeter()
+    with Progress(unit="doc", output=out, total=input_size(args.files)) as progress:
 
-    def score(batch: list[Document]) -> None:
-        results = detector.score_documents([doc.text for doc in batch], explain=writer.explains, top=writer.top)
-        with progress.apart():
-            for doc, result in zip(batch, results):
-                writer.document(doc, result)
-            out.flush()
-        progress.update(len(batch))
+        def score(batch: list[Document]) -> None:
+            texts = [doc.text for doc in batch]
+            step = _progress_within(progress, meter.total, sum(map(len, texts)))
+            more = {} if step is None else {"progress": step}  # only then: scored in parts
+            results = detector.score_documents(texts, explain=writer.explains, top=writer.top, **more)
+            with progress.apart():
+                for doc, result in zip(batch, results):
+                    writer.document(doc, result)
+                out.flush()
+            progress.update(len(batch))
+            progress.move_to(meter.total)
 
-    batch: list[Document] = []
-    chars = 0
-    documents = _all_documents(args)
-    while True:
-        try:
-            doc = next(documents)
-        except StopIteration:
-            break
-        except MtdetectError:
-            if batch:
+        batch: list[Document] = []
+        chars = 0
+        documents = _all_documents(args, meter)
+        while True:
+            try:
+                doc = next(documents)
+            except StopIteration:
+                break
+            except MtdetectError:
+                if batch:
+                    score(batch)
+                raise
+            batch.append(doc)
+            chars += len(doc.text)
+            if len(batch) >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH:
                 score(batch)
-            raise
-        batch.append(doc)
-        chars += len(doc.text)
-        if len(batch) >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH:
+                batch, chars = [], 0
+        if batch:
             score(batch)
-            batch, chars = [], 0
-    if batch:
-        score(batch)
-    progress.close()
     writer.close()
     out.flush()
     return EXIT_OK
 
 
-def _all_documents(args: argparse.Namespace) -> Iterator[Document]:
+def _progress_within(progress: Progress, read: int, chars: int) -> Callable[[int], None] | None:
+    """While a batch is scored, move the bar from where it stands towards ``read`` bytes, in
+    proportion to the batch's ``chars`` characters scored (one huge document moves it too)."""
+    if not progress.active:
+        return None
+    start, done = progress.position, 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        progress.move_to(start + (read - start) * done / max(chars, 1))
+
+    return step
+
+
+def _moved_by(progress: Progress, meter: ByteMeter) -> Callable[[int], None]:
+    """A callback for ``count`` more units done: the bar also moves to the bytes read so far."""
+
+    def done(count: int) -> None:
+        progress.update(count)
+        progress.move_to(meter.total)
+
+    return done
+
+
+def _all_documents(args: argparse.Namespace, meter: ByteMeter | None = None) -> Iterator[Document]:
     for name in args.files:
         yield from read_documents(name, args.input_format, args.text_field, args.column, args.encoding_errors,
-                                  args.max_record_bytes)
+                                  args.max_record_bytes, meter)
 
 
 def _html_writer(files: Sequence[str], detector: Detector) -> Callable[..., HtmlWriter]:
@@ -406,7 +448,7 @@ class JsonlWriter:
         if not self.empty:
             return
         shown = ", ".join(self.empty[:EMPTY_SHOWN])
-        more = f" and {len(self.empty) - EMPTY_SHOWN} more" if len(self.empty) > EMPTY_SHOWN else ""
+        more = f" and {len(self.empty) - EMPTY_SHOWN:,} more" if len(self.empty) > EMPTY_SHOWN else ""
         sys.stderr.write(f"mtdetect: {shown}{more}: 0 paragraphs (no text), no rows written\n")
 
 
@@ -518,10 +560,12 @@ def run_filter(args: argparse.Namespace, out: TextIO) -> int:
     with ExitStack() as stack:
         target = stack.enter_context(command_output(args.output, out))
         rejects = stack.enter_context(command_output(args.rejects, out)) if args.rejects else None
-        progress = stack.enter_context(Progress(unit="rec", enabled=not target.isatty()))  # records would cross it
+        meter = ByteMeter()
+        progress = stack.enter_context(Progress(unit="rec", enabled=not target.isatty(),  # records would cross it
+                                                total=input_size(args.files)))
         counts = filter_stream(args.files, detector, options, target, rejects, processes=args.processes,
                                on_error=lambda message: progress.message(f"mtdetect: {message}"),
-                               progress=progress.update)
+                               progress=_moved_by(progress, meter), meter=meter)
         progress.close()
         target.flush()
     sys.stderr.write(f"mtdetect: {counts.summary()}\n")
@@ -545,9 +589,7 @@ def _same_file(first: str, second: str) -> bool:
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
     from .report import DEFAULT_THRESHOLDS, ReportOptions, build_report, write
 
-    if args.format == "html" and args.output == STDIN and out.isatty():
-        raise MtdetectError("the HTML report is a page, not terminal output: write it with -o report.html "
-                            "(or use --format text)")
+    refuse_html_on_a_terminal(args, out, "report.html", "--format text")
     options = ReportOptions(
         score_field=args.score_field, rescore=args.rescore, thresholds=args.thresholds or DEFAULT_THRESHOLDS,
         samples=args.samples, group_by=args.group_by, groups_shown=args.groups, seed=args.seed,
@@ -556,9 +598,11 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     )
     detector = make_detector(args)
     with command_output(args.output, out) as target:
-        with Progress(unit="doc") as progress:
-            data, info = build_report(args.files, detector, options, progress=progress.update,
-                                      on_reject=lambda message: progress.message(f"mtdetect: {message}"))
+        meter = ByteMeter()
+        with Progress(unit="doc", total=input_size(args.files)) as progress:
+            data, info = build_report(args.files, detector, options, progress=_moved_by(progress, meter),
+                                      on_reject=lambda message: progress.message(f"mtdetect: {message}"),
+                                      meter=meter)
         write(target, data, info, detector, args.format)
     if args.output != STDIN:
         sys.stderr.write(f"mtdetect: wrote a report of {data.document_count:,} documents to {args.output}\n")
@@ -624,6 +668,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         with stopping_signals_raise():
             refuse_inputs_as_outputs(args, out)
+            _say_when_reading_a_terminal(args)
             status = args.handler(args, out)
             out.flush()  # a reader that left shows up here, not in the interpreter's last flush
         return status
@@ -647,6 +692,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except Stopped as stop:
         sys.stderr.write(f"mtdetect: stopped by {signal.Signals(stop.signum).name}\n")
         return 128 + stop.signum
+
+
+READING_A_TERMINAL = "mtdetect: reading standard input (end it with Ctrl-D; mtdetect {command} -h for help)\n"
+
+
+def _say_when_reading_a_terminal(args: argparse.Namespace) -> None:
+    """A command that reads what is typed says so, as it would otherwise wait in silence."""
+    if STDIN in getattr(args, "files", ()) and is_terminal(sys.stdin):
+        sys.stderr.write(READING_A_TERMINAL.format(command=args.command))
+        sys.stderr.flush()
 
 
 def _discard_unwritable(out: TextIO) -> None:

@@ -11,7 +11,7 @@ changes, so threads may share one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,8 @@ BATCH_CHARS = 1 << 17
 """Characters featurised per model call at most: feature memory grows with the text, not the count
 (with two hashed n-gram families, 128K characters keep a long paragraph's scoring memory under the
 bound the hostile-input tests set)."""
+PROGRESS_CHARS = 1 << 20
+"""With a ``progress`` callback, documents are scored about this many characters at a time."""
 WINDOW_CHARS = 1 << 16
 """A paragraph longer than this is scored in windows of about this size, cut at white space."""
 
@@ -200,6 +202,7 @@ class Detector:
         threshold: float | None = None,
         explain: bool = False,
         top: int = TOP_CONTRIBUTIONS,
+        progress: Callable[[int], None] | None = None,
     ) -> list[DocumentScore]:
         """Score many documents with one model call per batch of paragraphs.
 
@@ -207,12 +210,18 @@ class Detector:
         paragraph carries its warnings (one language check for all of them)
         and, with ``explain``, its explanation: flags and the ``top`` strongest
         contributions (``top=0``: flags only, which costs far less).
+        ``progress``, when given, is called with the characters of paragraphs
+        scored as the work goes on (about every :data:`PROGRESS_CHARS`), so a
+        single huge document shows its progress too; the scores are the same.
         """
         texts = list(texts)
         limit = self.threshold if threshold is None else threshold
         segments = [split_paragraphs(text) for text in texts]
         flat = [segment.text for doc in segments for segment in doc]
-        evidence = self.paragraph_evidence(flat, explain=explain, top=top)
+        if progress is None:
+            evidence = self.paragraph_evidence(flat, explain=explain, top=top)
+        else:
+            evidence = self._evidence_in_parts(flat, explain, top, progress)
         warnings = paragraph_warnings(flat)
         results, i = [], 0
         for doc in segments:
@@ -222,6 +231,31 @@ class Detector:
                 i += 1
             results.append(document_result(paragraphs, limit, self.model.document_calibration))
         return results
+
+    def _evidence_in_parts(
+        self, paragraphs: list[str], explain: bool, top: int, progress: Callable[[int], None]
+    ) -> Evidence:
+        """:meth:`paragraph_evidence` of ``paragraphs``, a part of about :data:`PROGRESS_CHARS`
+        characters at a time, calling ``progress`` with the characters of each part."""
+        parts: list[Evidence] = []
+        start = 0
+        while start < len(paragraphs) or not parts:
+            end, chars = start, 0
+            while end < len(paragraphs) and (end == start or chars < PROGRESS_CHARS):
+                chars += len(paragraphs[end])
+                end += 1
+            parts.append(self.paragraph_evidence(paragraphs[start:end], explain=explain, top=top))
+            progress(chars)
+            start = end
+        if len(parts) == 1:
+            return parts[0]
+        explained = all(p.flags is not None and p.contributions is not None for p in parts)
+        return Evidence(
+            np.concatenate([p.scores for p in parts]),
+            np.concatenate([p.log_odds for p in parts]),
+            [f for p in parts for f in p.flags or []] if explained else None,
+            [c for p in parts for c in p.contributions or []] if explained else None,
+        )
 
     def score_document(self, text: str, *, threshold: float | None = None, explain: bool = False) -> DocumentScore:
         """The document's result: its score and verdict, and each paragraph's (start, end, score ...)."""
@@ -252,13 +286,14 @@ class Detector:
         batch_size: int = DOCUMENTS_PER_BATCH,
     ):
         """Yield the records whose document score is under ``threshold`` (default: :attr:`threshold`),
-        or that have none (no text, or no English paragraph).
+        or that have none (no text, no English paragraph, or no string text).
 
         Each record comes back as a shallow copy with ``{"score": ...,
         "paragraphs": [[start, end, score], ...], "warnings": [...]}`` under ``score_field``
         (``None``: no annotation); ``mode="annotate"`` yields every record.
         Records are scored ``batch_size`` at a time, lazily. A record without
-        a string ``text_field`` raises :class:`~mtdetect.errors.InputError`.
+        a string ``text_field`` does not stop the stream: it comes back, in either
+        mode, with no score and the reason under ``"error"``.
         See :func:`mtdetect.batches.filter_records`.
         """
         from .batches import filter_records

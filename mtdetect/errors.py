@@ -20,6 +20,21 @@ class InputError(MtdetectError):
     """Input text or records cannot be read as asked."""
 
 
+class MissingDependency(MtdetectError, ImportError):
+    """An optional package a call needs is not installed: the message names the extra to install.
+
+    >>> str(MissingDependency.of("pandas", "score_series"))
+    "score_series needs pandas, which is not installed: pip install 'mtdetect[pandas]'"
+    """
+
+    @classmethod
+    def of(cls, package: str, what: str, extra: str | None = None) -> MissingDependency:
+        """The error for ``what``, which needs ``package`` (installed by the extra ``extra``, default its name)."""
+        error = cls(f"{what} needs {package}, which is not installed: pip install 'mtdetect[{extra or package}]'")
+        error.name = package
+        return error
+
+
 class OutputError(MtdetectError, OSError):
     """An output cannot be written: the message names it and says why.
 

@@ -58,12 +58,15 @@ from .annotation import DEFAULT_SCORE_FIELD, drop_reason, filter_annotation, tsv
 from .errors import InputError
 from .records import (
     MAX_LINE_BYTES,
+    ByteMeter,
+    STDIN,
     Document,
     EncodingErrors,
     RawLine,
     Reject,
     TsvLayout,
     add_json_field,
+    detect_format,
     display_name,
     dumps,
     input_lines,
@@ -71,6 +74,8 @@ from .records import (
     record_format,
 )
 from .wording import counted
+
+BOM_BYTES = "\ufeff".encode()
 
 if TYPE_CHECKING:
     from .detector import Detector
@@ -140,10 +145,12 @@ class FilterCounts:
 
         >>> FilterCounts(read=1, kept=1, paragraphs=1).summary()
         'read 1 record: kept 1, dropped 0, errors 0 (1 paragraph)'
+        >>> FilterCounts(read=21000, kept=20000, dropped=1000, paragraphs=45000).summary()
+        'read 21,000 records: kept 20,000, dropped 1,000, errors 0 (45,000 paragraphs)'
         """
         return (
-            f"read {counted(self.read, 'record')}: kept {self.kept}, dropped {self.dropped}, "
-            f"errors {self.errors} ({counted(self.paragraphs, 'paragraph')})"
+            f"read {counted(self.read, 'record')}: kept {self.kept:,}, dropped {self.dropped:,}, "
+            f"errors {self.errors:,} ({counted(self.paragraphs, 'paragraph')})"
         )
 
 
@@ -368,18 +375,47 @@ def scored_blocks(
 
 # -- streams ------------------------------------------------------------------------------
 
-def input_parts(inputs: Iterable[str], options: FilterOptions, headers: list[tuple[str, ...]]) -> Iterator[Input]:
+PLAIN_TEXT = (
+    "{name}: looks like plain text, not JSONL records (its first line is no JSON object); "
+    "`mtdetect filter` reads JSONL or TSV records: score plain text with `mtdetect score{argument}`"
+)
+
+
+def input_parts(inputs: Iterable[str], options: FilterOptions, headers: list[tuple[str, ...]],
+                meter: ByteMeter | None = None) -> Iterator[Input]:
     """Each input opened in turn, as :func:`blocks` takes it; a TSV input's header is read and
-    checked against the first one's (kept in ``headers``)."""
+    checked against the first one's (kept in ``headers``); ``meter`` counts the bytes read. An
+    input that does not say it is JSONL (by its name or ``input_format``) and whose first line is
+    not a JSON object is plain text: an :class:`~mtdetect.errors.InputError` before anything is read."""
     for name in inputs:
         shown = display_name(name)
         fmt = record_format(name, options.input_format)
-        layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, options.max_record_bytes)
+        layout, lines = input_lines(name, fmt, options.column, options.encoding_errors, options.max_record_bytes,
+                                    meter)
+        if fmt == "jsonl" and options.input_format == "auto" and (name == STDIN or detect_format(name) != "jsonl"):
+            lines = _refuse_plain_text(lines, shown)
         if layout is not None:
             if headers and headers[0] != layout.header:
                 raise InputError(f"{shown}: its header differs from the first input's; filter them separately")
             headers.append(layout.header)
         yield shown, layout, lines
+
+
+def _refuse_plain_text(lines: Iterator[RawLine], shown: str) -> Iterator[RawLine]:
+    """``lines``, unless the first one that is not blank starts like no JSON object."""
+    for item in lines:
+        raw = item[2]
+        if isinstance(raw, bytes):
+            head = raw.lstrip(b" \t\r\n").removeprefix(BOM_BYTES).lstrip()
+            if not head:
+                yield item
+                continue
+            if not head.startswith(b"{"):
+                argument = "" if shown == display_name(STDIN) else f" {shown}"
+                raise InputError(PLAIN_TEXT.format(name=shown, argument=argument))
+        yield item
+        break
+    yield from lines
 
 
 def filter_stream(
@@ -391,19 +427,21 @@ def filter_stream(
     processes: int = 1,
     on_error: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    meter: ByteMeter | None = None,
 ) -> FilterCounts:
     """Filter the records of ``inputs`` to ``out``; return the counts.
 
     Dropped records and lines that are no readable record go to ``rejects``
     (when given) with their reason and line number; each error is also passed
-    to ``on_error`` (by default written to standard error).
+    to ``on_error`` (by default written to standard error). ``progress`` is called with the
+    records of each block done; ``meter`` counts the bytes read from the inputs.
     """
     report = on_error or (lambda message: sys.stderr.write(f"mtdetect: {message}\n"))
     counts = FilterCounts()
     headers: list[tuple[str, ...]] = []
     wrote_header = False
 
-    for result in scored_blocks(blocks(input_parts(inputs, options, headers)), detector, options, processes):
+    for result in scored_blocks(blocks(input_parts(inputs, options, headers, meter)), detector, options, processes):
         if headers and not wrote_header:
             _write_tsv_headers(headers[0], options, out, rejects)
             wrote_header = True

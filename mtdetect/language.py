@@ -9,7 +9,10 @@ but the warning says it means nothing.
 How it decides, on the first :data:`SAMPLE_CHARS` characters of a paragraph:
 
 1. **Too short to tell** -- fewer than :data:`MIN_LETTERS` letters: English
-   (no warning). Titles, numbers, emoji and one-word lines land here.
+   (no warning). Titles, numbers, emoji and one-word lines land here. A
+   Chinese, Japanese or Korean character says as much as a short word, so it
+   counts as :data:`WIDE_LETTER_WEIGHT` letters: a sentence of seven or more
+   is long enough to tell.
 2. **Script** -- fewer than half of the letters are Latin (CJK, Cyrillic,
    Arabic, Hebrew, Greek, Devanagari, Thai ...): not English.
 3. **Function words** -- every language writes its most frequent words all
@@ -45,6 +48,8 @@ True
 'function_words'
 >>> check_language("市议会周二在就新校舍进行长时间辩论后批准了预算。这是一个好消息。").reason
 'script'
+>>> check_language("这是一个中文段落，用来测试语言警告。").reason
+'script'
 >>> not_english(["Yes.", "Der Rat hat den Haushalt nach einer langen Debatte über die Schulen genehmigt."]).tolist()
 [False, True]
 
@@ -67,6 +72,7 @@ __all__ = [
     "FOREIGN_MARKERS",
     "NOT_ENGLISH",
     "NOT_ENGLISH_MESSAGE",
+    "WIDE_LETTER_WEIGHT",
     "LanguageCheck",
     "check_language",
     "not_english",
@@ -81,6 +87,9 @@ SAMPLE_CHARS = 4_000
 """Only the start of a paragraph is examined: the check costs the same for any length."""
 MIN_LETTERS = 20
 """Fewer letters than this: too short to tell, treated as English."""
+WIDE_LETTER_WEIGHT = 3
+"""A Han, kana or Hangul character counts as this many letters towards :data:`MIN_LETTERS`
+(a character is a morpheme or a syllable, an English word is about five letters)."""
 MIN_LATIN_SHARE = 0.5
 """Below this share of Latin letters a paragraph is in another script."""
 MIN_FOREIGN = 3
@@ -160,6 +169,17 @@ _LATIN_LETTER = re.compile(
     """,
     re.VERBOSE,
 )
+_WIDE_LETTER = re.compile(
+    r"""
+    [\u3040-\u30FF]             # Japanese hiragana and katakana
+  | [\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]
+                                # CJK ideographs (Extension A, unified, compatibility)
+  | [\U00020000-\U0002FA1F]     # CJK ideographs, supplementary planes
+  | [\u1100-\u11FF\u3130-\u318F\uAC00-\uD7AF]
+                                # Korean jamo and Hangul syllables
+    """,
+    re.VERBOSE,
+)
 _WORD = re.compile(
     r"""
     [^\W\d_]+                   # letters
@@ -185,6 +205,17 @@ def _latin_letters(text: str, letters: int) -> int:
     return letters if text.isascii() else len(text) - len(_LATIN_LETTER.sub("", text))
 
 
+def _weighted_letters(text: str, letters: int) -> int:
+    """The ``letters`` letters of ``text``, each Chinese, Japanese or Korean one counted
+    :data:`WIDE_LETTER_WEIGHT` times.
+
+    >>> _weighted_letters("Tokyo 東京", 7)
+    11
+    """
+    wide = 0 if text.isascii() else len(_WIDE_LETTER.findall(text))
+    return letters + (WIDE_LETTER_WEIGHT - 1) * wide
+
+
 def check_language(text: str) -> LanguageCheck:
     """Decide whether a paragraph is confidently not English (see the module docstring).
 
@@ -198,7 +229,7 @@ def check_language(text: str) -> LanguageCheck:
     if letters == 0:
         return LanguageCheck(True, "", 1.0, 0, 0)
     latin_share = _latin_letters(sample, letters) / letters
-    if letters < MIN_LETTERS:
+    if _weighted_letters(sample, letters) < MIN_LETTERS:
         return LanguageCheck(True, "", latin_share, 0, 0)
     if latin_share < MIN_LATIN_SHARE:
         return LanguageCheck(False, "script", latin_share, 0, 0)

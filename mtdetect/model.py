@@ -21,6 +21,7 @@ import json
 import os
 import stat
 import sys
+import threading
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -472,6 +473,9 @@ def _load_pickle(path: Path, *, trust: bool, sha256: str | None) -> Model:
 
 
 _SHARED: dict[tuple, Model] = {}
+_SHARED_LOCK = threading.Lock()
+"""Held while the shared models are looked up or read: threads that ask for a model at once
+wait for one read of it instead of each reading it."""
 
 
 def shared_model(path: str | os.PathLike[str] | None = None, *, trust: bool = False, sha256: str | None = None) -> Model:
@@ -480,18 +484,20 @@ def shared_model(path: str | os.PathLike[str] | None = None, *, trust: bool = Fa
     A Detector shipped to a worker (Spark, Ray, Dask, datatrove or dolma tasks)
     loads through this, so a worker that runs many tasks reads the model once.
     The card's text and the weights file's size and time are part of the key:
-    a model rewritten on disk is read again. Loaded models are not modified.
+    a model rewritten on disk is read again. Loaded models are not modified. Threads asking at
+    once wait for a single read.
     """
     key = _file_key(Path(default_model_path() if path is None else path), trust, sha256)
     if key is None:  # unreadable: let load_model say why
         return load_model(path, trust=trust, sha256=sha256)
-    model = _SHARED.pop(key, None)
-    if model is None:
-        model = load_model(path, trust=trust, sha256=sha256)
-    _SHARED[key] = model  # most recently used last
-    while len(_SHARED) > SHARED_MODELS:
-        del _SHARED[next(iter(_SHARED))]
-    return model
+    with _SHARED_LOCK:
+        model = _SHARED.pop(key, None)
+        if model is None:
+            model = load_model(path, trust=trust, sha256=sha256)
+        _SHARED[key] = model  # most recently used last
+        while len(_SHARED) > SHARED_MODELS:
+            del _SHARED[next(iter(_SHARED))]
+        return model
 
 
 def _file_key(path: Path, trust: bool, sha256: str | None) -> tuple | None:

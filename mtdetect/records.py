@@ -35,9 +35,10 @@ import gzip
 import io
 import json
 import re
+import stat
 import sys
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -87,6 +88,7 @@ LINE_TOO_LONG = "line longer than {limit} bytes (binary data, or a file without 
 TEXT_TOO_LONG = "longer than {limit} bytes"
 
 JSON_HINT = "is this JSONL? choose the format with --input-format"
+CUT_SHORT_HINT = "the file ends inside this line, without a line break: was it cut short?"
 TEXT_FIELD_HINT = "choose it with --text-field"
 ENCODING_HINT = "use --encoding-errors replace to read it anyway"
 LIMIT_HINT = "raise the limit with --max-record-bytes"
@@ -185,8 +187,85 @@ def record_format(name: str, requested: str = "auto") -> RecordFormat:
     return "tsv" if name != STDIN and detect_format(name) == "tsv" else "jsonl"
 
 
-def open_binary(name: str) -> IO[bytes]:
-    """Open a file (or ``-`` for stdin) for reading lines of bytes, decompressing by extension."""
+class ByteMeter:
+    """Counts the bytes read from input files, as they are stored (compressed, for ``.gz`` and
+    ``.zst``), so that the share read of their size on disk tells how far a run has got.
+
+    >>> meter = ByteMeter()
+    >>> meter(10), meter(5), meter.total
+    (None, None, 15)
+    """
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __call__(self, count: int) -> None:
+        self.total += count
+
+
+def input_size(names: Sequence[str]) -> int | None:
+    """The bytes on disk of all the inputs, or None when one has no size known beforehand
+    (standard input, a pipe, a file that is not there).
+
+    >>> input_size(["-"]) is None
+    True
+    """
+    total = 0
+    for name in names:
+        try:
+            status = Path(name).stat() if name != STDIN else None
+        except OSError:
+            return None
+        if status is None or not stat.S_ISREG(status.st_mode):
+            return None
+        total += status.st_size
+    return total
+
+
+class _Metered(io.RawIOBase):
+    """A file whose reads are counted by a :class:`ByteMeter`."""
+
+    def __init__(self, raw: IO[bytes], meter: ByteMeter) -> None:
+        self._raw, self._meter = raw, meter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        self._meter(count or 0)
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+def _open_stored(path: Path, meter: ByteMeter | None) -> IO[bytes]:
+    """A file's stored bytes, read through ``meter`` when one is given."""
+    if meter is None:
+        return open(path, "rb")
+    return io.BufferedReader(_Metered(open(path, "rb", buffering=0), meter))
+
+
+class _GzipReader(gzip.GzipFile):
+    """A gzip stream read from an open file, which it closes when it is closed."""
+
+    def __init__(self, stored: IO[bytes]) -> None:
+        super().__init__(fileobj=stored, mode="rb")
+        self._stored = stored
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._stored.close()
+
+
+def open_binary(name: str, meter: ByteMeter | None = None) -> IO[bytes]:
+    """Open a file (or ``-`` for stdin) for reading lines of bytes, decompressing by extension;
+    ``meter`` counts the bytes read from the file."""
     if name == STDIN:
         return as_utf8(sys.stdin.buffer, closes=False)
     path = Path(name)
@@ -196,12 +275,10 @@ def open_binary(name: str) -> IO[bytes]:
         raise InputError(f"{name}: is a directory, not a file")
     try:
         if name.endswith(".gz"):
-            return as_utf8(gzip.open(path, "rb"))
+            return as_utf8(_GzipReader(_open_stored(path, meter)))
         if name.endswith(".zst"):
-            # The zstd stream has no readline(): buffer it so lines can be read.
-            stream = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
-            return as_utf8(io.BufferedReader(stream))
-        return as_utf8(open(path, "rb"))
+            return as_utf8(io.BufferedReader(_ZstdFrames(_open_stored(path, meter))))
+        return as_utf8(_open_stored(path, meter))
     except OSError as exc:
         raise InputError(f"{name}: {exc.strerror or exc}") from None
 
@@ -214,10 +291,14 @@ def as_utf8(handle: IO[bytes], closes: bool = True) -> IO[bytes]:
     >>> as_utf8(io.BufferedReader(io.BytesIO("\\ufeffcafé\\n".encode("utf-16-le")))).read()
     b'caf\\xc3\\xa9\\n'
     """
+    peeks = hasattr(handle, "peek")
     try:
-        head = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+        head = handle.peek(4)[:4] if peeks else b""
     except _READ_ERRORS:  # a damaged stream: reading it says how
         return handle
+    if peeks and not head:
+        # The end already: a terminal's Ctrl-D is read once, and a second read would wait for another.
+        return io.BytesIO()
     for mark, encoding in WIDE_ENCODINGS:
         if head.startswith(mark):
             text = io.TextIOWrapper(handle, encoding=encoding, newline="")  # the codec drops the mark
@@ -253,6 +334,62 @@ class _Utf8Bytes(io.RawIOBase):
                 self._text.close()
             else:
                 self._text.detach()
+        super().close()
+
+
+TRUNCATED_STREAM = "compressed file ended before the end-of-stream marker was reached (was it cut short?)"
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of a zstd file of one or more frames; a file that ends inside a
+    frame raises :class:`EOFError`, as a cut ``.gz`` file does in :mod:`gzip`.
+
+    >>> whole = zstandard.ZstdCompressor().compress(b"x" * 1000)
+    >>> _ZstdFrames(io.BytesIO(whole * 2)).read() == b"x" * 2000
+    True
+    >>> _ZstdFrames(io.BytesIO(whole[:-4])).read()
+    Traceback (most recent call last):
+    EOFError: compressed file ended before the end-of-stream marker was reached (was it cut short?)
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw, self._frame, self._pending = raw, None, b""
+        self._in_frame = False  # bytes of a frame were read and its end is not reached yet
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            data = self._raw.read(self.CHUNK)
+            if not data:
+                if self._in_frame:
+                    raise EOFError(TRUNCATED_STREAM)
+                return 0
+            self._pending = self._decompress(data)
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def _decompress(self, data: bytes) -> bytes:
+        """Decompress ``data``, starting a new frame wherever the last one ended."""
+        out = []
+        while data:
+            if self._frame is None:
+                self._frame = zstandard.ZstdDecompressor().decompressobj()
+            self._in_frame = True
+            out.append(self._frame.decompress(data))
+            if not self._frame.eof:
+                break
+            data, self._frame, self._in_frame = self._frame.unused_data, None, False
+        return b"".join(out)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
         super().close()
 
 
@@ -306,9 +443,9 @@ def _skip_line(handle: IO[bytes]) -> int:
     return size
 
 
-def _lines(name: str, limit: int | None) -> Iterator[RawLine]:
+def _lines(name: str, limit: int | None, meter: ByteMeter | None = None) -> Iterator[RawLine]:
     """The raw lines of an input, closing it at the end; a damaged stream is a :class:`ReadError`."""
-    handle = open_binary(name)
+    handle = open_binary(name, meter)
     try:
         yield from raw_lines(handle, limit)
     except _READ_ERRORS as exc:
@@ -355,14 +492,15 @@ def parse_line(
         cells = line.split("\t")
         if len(cells) != len(layout.header):
             found, expected = counted(len(cells), "column"), len(layout.header)
-            return Reject(number, COLUMN_COUNT.format(found=found, expected=expected), raw=raw)
+            hint = _unfinished_hint(raw, "")
+            return Reject(number, COLUMN_COUNT.format(found=found, expected=expected), hint, raw=raw)
         text = unescape_tsv(cells[layout.text_index])
         return Document(source, number, text, dict(zip(layout.header, cells)), line)
     try:
         record = json.loads(line)
     except (json.JSONDecodeError, RecursionError) as exc:
         detail = _json_problem(exc) if isinstance(exc, json.JSONDecodeError) else "nested too deeply to read"
-        return Reject(number, NOT_JSON.format(detail=detail), JSON_HINT, raw=raw)
+        return Reject(number, NOT_JSON.format(detail=detail), _unfinished_hint(raw, JSON_HINT), raw=raw)
     if not isinstance(record, dict):
         return Reject(number, NOT_OBJECT.format(kind=json_kind(record)), raw=raw)
     if text_field is None:
@@ -376,6 +514,16 @@ def parse_line(
 
 
 _MISSING = object()
+
+
+def _unfinished_hint(raw: bytes, hint: str) -> str:
+    """``hint``, or for a broken last line without its line break (a file cut mid-record), a
+    hint that says so.
+
+    >>> _unfinished_hint(b'{"text": "The cou', "other"), _unfinished_hint(b'{"text": \\n', "other")
+    ('the file ends inside this line, without a line break: was it cut short?', 'other')
+    """
+    return hint if raw.endswith(b"\n") else CUT_SHORT_HINT
 
 
 def _json_problem(exc: json.JSONDecodeError) -> str:
@@ -439,16 +587,18 @@ def read_records(
     column: str = "text",
     encoding_errors: EncodingErrors = "strict",
     max_line_bytes: int | None = None,
+    meter: ByteMeter | None = None,
 ) -> Iterator[Document | Reject]:
     """The documents and rejects of one input: a text file is one document, a JSONL line or a
     TSV row (after the header) one each. Lines over ``max_line_bytes`` are rejected unread; a
-    text file over it is an :class:`~mtdetect.errors.InputError`."""
+    text file over it is an :class:`~mtdetect.errors.InputError`; ``meter`` counts the bytes read
+    from the file."""
     fmt = detect_format(name) if input_format == "auto" else input_format
     shown = display_name(name)
     if fmt == "text":
-        yield Document(shown, None, read_text(name, encoding_errors, max_line_bytes))
+        yield Document(shown, None, read_text(name, encoding_errors, max_line_bytes, meter))
         return
-    layout, lines = input_lines(name, fmt, column, encoding_errors, max_line_bytes)
+    layout, lines = input_lines(name, fmt, column, encoding_errors, max_line_bytes, meter)
     for number, offset, raw in lines:
         item = parse_line(number, offset, raw, shown, layout, text_field, encoding_errors)
         if item is not None:
@@ -456,10 +606,15 @@ def read_records(
 
 
 def input_lines(
-    name: str, fmt: RecordFormat, column: str, encoding_errors: EncodingErrors, limit: int | None
+    name: str,
+    fmt: RecordFormat,
+    column: str,
+    encoding_errors: EncodingErrors,
+    limit: int | None,
+    meter: ByteMeter | None = None,
 ) -> tuple[TsvLayout | None, Iterator[RawLine]]:
     """The raw record lines of an input, and for TSV its layout (the header is read first)."""
-    lines = _lines(name, limit)
+    lines = _lines(name, limit, meter)
     if fmt != "tsv":
         return None, lines
     first = next(lines, None)
@@ -478,20 +633,22 @@ def read_documents(
     column: str = "text",
     encoding_errors: EncodingErrors = "strict",
     max_line_bytes: int | None = MAX_LINE_BYTES,
+    meter: ByteMeter | None = None,
 ) -> Iterator[Document]:
     """The documents of one input; the first line that is no record (or over ``max_line_bytes``)
     stops it with an :class:`~mtdetect.errors.InputError` naming the file and line."""
-    for item in read_records(name, input_format, text_field, column, encoding_errors, max_line_bytes):
+    for item in read_records(name, input_format, text_field, column, encoding_errors, max_line_bytes, meter):
         if isinstance(item, Reject):
             raise InputError(f"{display_name(name)}: line {item.line}: {item.message}")
         yield item
 
 
-def read_text(name: str, encoding_errors: EncodingErrors = "strict", max_bytes: int | None = None) -> str:
+def read_text(name: str, encoding_errors: EncodingErrors = "strict", max_bytes: int | None = None,
+              meter: ByteMeter | None = None) -> str:
     """The whole text of a file, decoded as UTF-8 (a leading BOM is dropped); a file over
     ``max_bytes`` (None: no limit) is an :class:`~mtdetect.errors.InputError`, read no further."""
     shown = display_name(name)
-    handle = open_binary(name)
+    handle = open_binary(name, meter)
     try:
         data = handle.read(-1 if max_bytes is None else max_bytes + 1)
         if max_bytes is not None and len(data) > max_bytes:

@@ -242,13 +242,16 @@ def paragraph_result(
 ) -> ParagraphScore:
     """One paragraph's result; ``flags`` (offsets into ``text``) given, it carries an explanation.
 
-    A warning comes first among the flags, over the whole paragraph.
+    A warning comes first among the flags, over the whole paragraph; a paragraph that is not
+    English shows the warning alone, without the flags of rules and word lists made for English
+    (every word of a French paragraph is an ``unknown_word``).
     """
     garbled = is_garbled(score, threshold, warnings)
     explanation = None
     if flags is not None:
-        warned = [Finding(NOT_ENGLISH, 0, len(text), text, NOT_ENGLISH_MESSAGE)] if NOT_ENGLISH in warnings else []
-        explanation = Explanation(score, garbled, warned + list(flags), list(contributions))
+        if NOT_ENGLISH in warnings:
+            flags = [Finding(NOT_ENGLISH, 0, len(text), text, NOT_ENGLISH_MESSAGE)]
+        explanation = Explanation(score, garbled, list(flags), list(contributions))
     return ParagraphScore(start, start + len(text), score, log_odds, garbled, tuple(warnings), explanation)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -298,6 +299,14 @@ def test_score_series(det: mtdetect.Detector) -> None:
     assert list(scores.index) == ["a", "b", "c"]
     assert np.isnan(scores["b"])
     assert scores["a"] < det.threshold <= scores["c"]
+
+
+def test_score_series_without_pandas_names_the_extra(det: mtdetect.Detector, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if it were not installed
+    with pytest.raises(mtdetect.MissingDependency) as info:
+        det.score_series([CLEAN])
+    assert str(info.value) == "score_series needs pandas, which is not installed: pip install 'mtdetect[pandas]'"
+    assert isinstance(info.value, ImportError) and info.value.name == "pandas"
 
 
 # -- pickling ------------------------------------------------------------------------------------------------

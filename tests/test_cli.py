@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gzip
 import io
 import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+import zstandard
 
 import mtdetect
 from mtdetect.annotation import table_score, table_threshold
@@ -53,6 +56,16 @@ def one_line_error(status: int, err: str) -> str:
     assert err.endswith("\n") and err.count("\n") == 1, err
     assert err.startswith("mtdetect")
     return err.strip()
+
+
+def table_heading(table: str) -> str:
+    """A table's first document heading, its lines (wrapped to the terminal) joined again."""
+    heading = ""
+    for line in table.splitlines():
+        heading = f"{heading} {line.strip()}".strip()
+        if heading.endswith(")"):  # "... (threshold 0.9964)"
+            return heading
+    raise AssertionError(f"no table heading in {table!r}")
 
 
 def jsonl(text: str) -> list[dict]:
@@ -111,12 +124,13 @@ def test_score_jsonl_is_the_default_off_a_terminal(files, det, capsys) -> None:
 def test_score_table(files, det, capsys) -> None:
     status, out, _ = run(["score", "--format", "table", str(files["doc"]), str(files["empty"])], capsys)
     assert status == 0
-    lines = out.splitlines()
     threshold = det.threshold
-    assert lines[0] == (
+    assert table_heading(out) == (
         f"{files['doc']}: 3 paragraphs, 1 flagged, document score "
         f"{table_score(det.score_document(SHORT_DOC).score, threshold)} (threshold {table_threshold(threshold)})"
     )
+    lines = out.splitlines()
+    lines = lines[next(i for i, line in enumerate(lines) if line.endswith(")")):]  # the heading's last line first
     assert lines[1].split() == ["#", "score", "verdict", "paragraph"]
     assert lines[2].split()[0] == "1" and lines[2].split()[2] == "ok" and "The council met" in lines[2]
     assert lines[3].split()[0] == "2" and lines[3].split()[2] == "garbled"
@@ -187,7 +201,7 @@ def test_score_threshold(files, det, capsys, threshold: str, verdicts) -> None:
     expected = verdicts or [bool(s >= float(threshold)) for s in scores]
     assert [r["garbled"] for r in rows] == expected
     _, table, _ = run(["score", "--format", "table", "--threshold", threshold, str(files["empty"])], capsys)
-    assert f"(threshold {table_threshold(float(threshold))})" in table.splitlines()[0]
+    assert f"(threshold {table_threshold(float(threshold))})" in table_heading(table)
 
 
 def test_score_model_option_and_environment(files, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,7 +210,7 @@ def test_score_model_option_and_environment(files, capsys, monkeypatch: pytest.M
     def threshold_shown(*args: str) -> str:
         status, out, err = run(["score", "--format", "table", *args, empty], capsys)
         assert status == 0, err
-        return out.splitlines()[0].rsplit("(threshold ", 1)[1]
+        return table_heading(out).rsplit("(threshold ", 1)[1]
 
     default = f"{table_threshold(mtdetect.load().threshold)})"
     assert default != "0.50)"
@@ -497,3 +511,48 @@ def test_console_script_bad_input_is_one_line_without_traceback(programs, files)
         ("source", "line", "paragraph", "start", "end", "score", "garbled", "in_context", "document_score", "warnings")
     )
     assert lines[1:] and all(int(row.split("\t")[1]) < 3 for row in lines[1:])
+
+
+@pytest.mark.parametrize("command", [
+    ["score"], ["score", "--format", "tsv"], ["filter"], ["filter", "--rejects", "REJECTS"],
+    ["report", "--format", "text"], ["align", "ORIGINAL"],
+])
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_every_command_refuses_a_compressed_input_cut_short(tmp_path, capsys, command: list[str], suffix: str) -> None:
+    data = "".join(json.dumps(r) + "\n" for r in RECORDS * 400).encode()
+    name = "article.txt" if command[0] == "align" else "crawl.jsonl"
+    packed = gzip.compress(data) if suffix == ".gz" else zstandard.ZstdCompressor().compress(data)
+    cut = tmp_path / (name + suffix)
+    cut.write_bytes(packed[: len(packed) // 2])
+    args = [str(tmp_path / "rejects.jsonl") if a == "REJECTS" else str(ARTICLE) if a == "ORIGINAL" else a
+            for a in command]
+    status, _, err = run([*args, str(cut), "-o", str(tmp_path / "out")], capsys)
+    message = one_line_error(status, err.splitlines()[-1] + "\n")
+    assert message.startswith(f"mtdetect: error: {cut}: cannot read: ")
+    assert not (tmp_path / "out").exists()
+
+
+WIDE_DOC = (
+    "We will not stop now, the minister said in a long interview on Tuesday, and we will keep the plan going "
+    "for two years. of the region do n't grow 8 % in March. 2022, officials said , that the economy\n\n"
+    "这是一个中文段落，用来测试语言警告。这是一个很长的中文段落，用来测试表格的宽度是否按照显示宽度截断，而不是按照字符数截断。"
+)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_every_table_line_fits_the_terminal(det, width: int) -> None:
+    from mtdetect.annotation import table_lines
+
+    def display_width(line: str) -> int:  # terminal columns: wide East Asian characters take two
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    result = det.score_documents([WIDE_DOC], explain=True)[0]
+    lines = table_lines("a-rather-long-folder-name/and-a-long-file-name-too.txt", WIDE_DOC, result,
+                        det.threshold, width, why=True)
+    assert max(display_width(line) for line in lines) <= width
+    chinese = next(line for line in lines if line.lstrip().startswith("2 "))
+    assert "这是一个中文段落" in chinese and chinese.endswith("…")
+    assert display_width(chinese) > width - 4  # cut by columns: it fills the line, it does not take two
+    notes = " ".join(line.strip() for line in lines if line.startswith(" " * 26))
+    for flag in result.paragraphs[0].explanation.flags:  # wrapped between words, never inside one
+        assert f"{flag.kind}:" in notes and " ".join(flag.message.split()) in " ".join(notes.split())

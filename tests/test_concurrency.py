@@ -65,3 +65,26 @@ def test_documents_scored_in_threads_equal_those_scored_alone(det: mtdetect.Dete
     with ThreadPoolExecutor(THREADS) as executor:
         together = list(executor.map(lambda doc: det.score_document(doc, explain=True), documents))
     assert together == alone
+
+
+def test_threads_loading_the_first_model_at_once_read_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtdetect import model as model_module
+
+    monkeypatch.setattr(model_module, "_SHARED", {})  # no model read yet in this process
+    real, reads = model_module.load_model, []
+    started = threading.Barrier(THREADS)
+
+    def slow_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        threading.Event().wait(0.2)  # a read takes a while: the other threads arrive during it
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model_module, "load_model", slow_read)
+
+    def first_use(_: int) -> object:
+        started.wait()
+        return model_module.shared_model()
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        models = list(pool.map(first_use, range(THREADS)))
+    assert len(reads) == 1 and all(m is models[0] for m in models)

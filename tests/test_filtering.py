@@ -419,15 +419,23 @@ def test_filter_records_yields_kept_copies_lazily_and_names_bad_records() -> Non
     every = batches.filter_records(KeywordDetector(), records, mode="annotate", score_field=None)  # type: ignore[arg-type]
     assert [r for r in every] == records
 
-    def endless():
-        yield {"text": GOOD}
-        yield {"text": 5}
-        raise AssertionError("read past the bad record")
-
-    stream = batches.filter_records(KeywordDetector(), endless(), batch_size=1)  # type: ignore[arg-type]
+    stream = batches.filter_records(KeywordDetector(), [{"text": GOOD}, ["not", "a", "record"]], batch_size=1)  # type: ignore[arg-type]
     assert next(stream)["text"] == GOOD
-    with pytest.raises(InputError, match="record 1: field 'text' is int, not a string"):
+    with pytest.raises(InputError, match="record 1: a list, not a mapping"):
         next(stream)
+
+
+@pytest.mark.parametrize("mode", ["drop", "annotate"])
+def test_records_without_a_string_text_come_back_with_the_reason(mode: str) -> None:
+    records = [{"id": 1, "text": GOOD}, {"id": 2, "text": None}, {"id": 3}, {"id": 4, "text": 5},
+               {"id": 5, "text": BAD}, {"id": 6, "text": GOOD}]
+    out = list(batches.filter_records(KeywordDetector(), records, mode=mode, batch_size=2))  # type: ignore[arg-type]
+    expected_ids = [1, 2, 3, 4, 6] if mode == "drop" else [1, 2, 3, 4, 5, 6]
+    assert [r["id"] for r in out] == expected_ids
+    errors = {r["id"]: r["mtdetect"]["error"] for r in out if "error" in r["mtdetect"]}
+    assert errors == {2: "field 'text' is JSON null, not a string", 3: "no field 'text'",
+                      4: "field 'text' is a JSON number, not a string"}
+    assert all(r["mtdetect"]["score"] is None for r in out if r["id"] in errors)
 
 
 @pytest.fixture(scope="module")
@@ -446,8 +454,8 @@ def test_detector_filter_and_score_series_with_the_bundled_model(detector: mtdet
     assert scores[[10, 20]].tolist() == pytest.approx(expected)
     full = detector.score_series(series, paragraphs=True)
     assert full[20]["paragraphs"] == [[0, len(GARBLED_EN), round(scores[20], 4)]] and full[30] is None
-    kept = list(detector.filter([{"text": t} for t in texts[:2]]))
-    assert [r["text"] for r in kept] == [GOOD]
+    kept = list(detector.filter([{"text": t} for t in texts]))  # a None text is no reason to stop
+    assert [r["text"] for r in kept] == [GOOD, None] and kept[1]["mtdetect"]["error"]
 
 
 def test_detector_pickles_without_its_model(detector: mtdetect.Detector) -> None:
@@ -524,3 +532,31 @@ def test_ctrl_c_leaves_no_partial_output_file(tmp_path: Path) -> None:
     assert proc.wait(timeout=30) == 130
     assert "interrupted" in proc.stderr.read().decode()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "-"])
+def test_plain_text_is_refused_up_front_with_a_pointer_to_score(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = b"\n\xef\xbb\xbfThe council met on Tuesday.\nIt approved the plan.\nIt left.\n"
+    if name == "-":
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+        shown, command = "<stdin>", "`mtdetect score`"
+    else:
+        (tmp_path / name).write_bytes(text)
+        name = shown = str(tmp_path / name)
+        command = f"`mtdetect score {shown}`"
+    out = io.StringIO()
+    assert main(["filter", name], out=out) == 2
+    assert out.getvalue() == ""
+    assert capsys.readouterr().err == (
+        f"mtdetect: error: {shown}: looks like plain text, not JSONL records (its first line is no JSON object); "
+        f"`mtdetect filter` reads JSONL or TSV records: score plain text with {command}\n")
+
+
+def test_records_in_a_file_not_named_jsonl_are_still_filtered(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.json"
+    path.write_text('\n{"text": "The council met on Tuesday."}\nnot json\n', encoding="utf-8")
+    out = io.StringIO()
+    assert main(["filter", str(path), "--rejects", str(tmp_path / "rejects.jsonl")], out=out) == 0
+    assert len(out.getvalue().splitlines()) == 1

@@ -513,6 +513,34 @@ def test_non_english_text_is_flagged(language: str) -> None:
     assert not result.english and result.reason in ("script", "function_words")
 
 
+SHORT_CJK_TEXTS = {
+    "zh": "这是一个中文段落，用来测试语言警告。",
+    "ja": "これは日本語の短い段落です。",
+    "ko": "이것은 한국어 문단입니다.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(SHORT_CJK_TEXTS))
+def test_a_short_cjk_paragraph_is_not_english(language: str, det: mtdetect.Detector) -> None:
+    text = SHORT_CJK_TEXTS[language]
+    assert check_language(text).reason == "script"
+    english = "The council approved the budget on Tuesday after a long debate about the new schools."
+    result = det.score_document(f"{english}\n\n{text}")
+    assert result.paragraphs[1].warnings == (NOT_ENGLISH,) and not result.paragraphs[1].garbled
+    assert result.score == det.score_document(english).score  # it does not count in the document's score
+
+
+def test_a_few_cjk_characters_in_english_are_no_warning() -> None:
+    assert check_language("The Tokyo (東京) office opened on Monday.").english
+    assert check_language("東京").english  # too short to tell
+
+
+@pytest.mark.parametrize("language", ["fr", "ru", "zh"])
+def test_a_paragraph_that_is_not_english_shows_the_warning_alone(language: str, det: mtdetect.Detector) -> None:
+    flags = det.explain(NOT_ENGLISH_TEXTS[language]).flags
+    assert [f.kind for f in flags] == [NOT_ENGLISH]  # not a flag per word, as if it were English
+
+
 def test_english_case_files_are_never_flagged_not_english() -> None:
     texts = [json.loads(line)["text"] for name in ("human.jsonl", "garbled.jsonl")
              for line in (CASES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -543,7 +571,8 @@ def test_tsv_rows_and_the_table_carry_the_not_english_warning(tmp_path: Path) ->
     assert [row[header.index("warnings")] for row in rows] == ["", NOT_ENGLISH, NOT_ENGLISH]
     out = io.StringIO()
     assert main(["score", "--format", "table", path], out=out) == 0
-    warnings = [line.strip() for line in out.getvalue().splitlines() if line.strip().startswith("!")]
+    unwrapped = out.getvalue().replace("\n" + " " * 28, " ")  # a note's wrapped lines hang under its first word
+    warnings = [line.strip() for line in unwrapped.splitlines() if line.strip().startswith("!")]
     assert warnings == [f"! {NOT_ENGLISH}: {NOT_ENGLISH_MESSAGE}"] * 2  # once each, not again as a flag
 
 

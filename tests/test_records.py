@@ -275,6 +275,35 @@ def test_corrupt_gzip(tmp_path: Path) -> None:
     assert input_error(lambda: read_documents(name)).startswith(f"{name}: cannot read")
 
 
+def cut_in_half(path: Path, data: bytes) -> str:
+    """Write ``data`` compressed by the extension of ``path``, keeping only the first half of the file."""
+    whole = Path(write(path, data)).read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    return str(path)
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+@pytest.mark.parametrize("stem", ["crawl.jsonl", "rows.tsv", "notes.txt"])
+def test_compressed_file_cut_short_is_an_error_naming_it(tmp_path: Path, stem: str, suffix: str) -> None:
+    data = TSV if stem.endswith(".tsv") else JSONL * 50
+    name = cut_in_half(tmp_path / (stem + suffix), data * 40)
+    message = input_error(lambda: list(read_documents(name)))
+    assert message.startswith(f"{name}: cannot read: ") and "ended before the end-of-stream marker" in message.lower()
+
+
+def test_zst_file_of_several_frames_is_read_whole(tmp_path: Path) -> None:
+    frame = zstandard.ZstdCompressor().compress(JSONL)
+    (tmp_path / "two.jsonl.zst").write_bytes(frame + frame)
+    assert [d.text for d in read_documents(str(tmp_path / "two.jsonl.zst"))] == [r["text"] for r in RECORDS * 2]
+
+
+@pytest.mark.parametrize(("name", "data"), [("crawl.jsonl", JSONL), ("rows.tsv", TSV)])
+def test_record_file_cut_mid_line_says_so(tmp_path: Path, name: str, data: bytes) -> None:
+    path = write(tmp_path / name, data[: data.rindex(b"\t" if name.endswith(".tsv") else b" ")])
+    message = input_error(lambda: list(read_documents(path)))
+    assert message.startswith(f"{path}: line ") and message.endswith("without a line break: was it cut short?)")
+
+
 def test_tsv_missing_column(tmp_path: Path) -> None:
     name = write(tmp_path / "rows.tsv", b"id\tbody\n1\tx\n")
     message = input_error(lambda: read_documents(name))

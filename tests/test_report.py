@@ -425,7 +425,7 @@ def test_pages_and_records_are_utf8_whatever_the_locale(corpus: dict[str, Path],
 
 
 def test_a_report_on_the_rejects_counts_the_unreadable_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The rejects of `filter --mode drop` hold dropped records (annotated) and unreadable lines (named, left out)."""
+    """The rejects of `filter --mode drop` hold dropped records (annotated) and unreadable lines (counted, left out)."""
     crawl = tmp_path / "crawl.jsonl"
     crawl.write_text('{"text": "Fine."}\nnot json\n{"id": 3}\n{"text": "Also fine."}\n', encoding="utf-8")
     rejects = tmp_path / "rejects.jsonl"
@@ -436,5 +436,67 @@ def test_a_report_on_the_rejects_counts_the_unreadable_lines(tmp_path: Path, cap
     assert status == 0, err
     assert out.startswith("mtdetect report: 2 documents, 2 paragraphs")
     assert "2 read from mtdetect annotations, 0 scored here" in out
-    assert "2 lines that are no readable record, left out" in out
-    assert err.count("rejects.jsonl: line ") == 2 and "no field 'text'" in err
+    assert "2 lines that `mtdetect filter` could not read and set aside, left out" in out
+    assert err == ""  # the filter named them when it set them aside
+
+
+def test_a_report_of_no_document_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crawl = write_jsonl(tmp_path / "crawl.jsonl", [{"body": "Fine."}, {"body": "Also fine."}])
+    status, _, err = run(["report", str(crawl), "-o", str(tmp_path / "report.html")], capsys)
+    assert status == 2 and err.count("no field 'text'") == 2
+    assert err.splitlines()[-1] == (f"mtdetect: error: no document to report in {crawl}: 2 lines, "
+                                    "none a readable record (named above)")
+    assert not (tmp_path / "report.html").exists()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    status, _, err = run(["report", str(empty), "--format", "text"], capsys)
+    assert (status, err) == (2, f"mtdetect: error: no document to report in {empty}: the input is empty\n")
+
+
+def test_a_rejects_file_of_unreadable_lines_is_recognised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text('not json\n{"id": 2}\n{"text": 3}\n', encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    assert main(["filter", str(crawl), "--rejects", str(rejects)], out=io.StringIO()) == 0
+    capsys.readouterr()
+    status, _, err = run(["report", str(rejects), "--format", "text"], capsys)
+    assert (status, err) == (2, f"mtdetect: error: no document to report in {rejects}: 3 lines that "
+                                "`mtdetect filter` could not read and set aside (a --rejects file without "
+                                "dropped records)\n")
+
+
+@pytest.mark.parametrize(("command", "instead"), [(["report"], "--format text"),
+                                                  (["score", "--format", "html"], "--format table")])
+def test_html_refuses_a_terminal_in_every_command(capsys: pytest.CaptureFixture[str], command: list[str], instead: str) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Terminal()
+    status = main([*command, str(ROOT / "examples" / "article.txt")], out=out)
+    err = capsys.readouterr().err
+    assert status == 2 and out.getvalue() == "" and err.count("\n") == 1
+    assert err.startswith("mtdetect: error: ") and "is a page, not terminal output: write it with -o " in err
+    assert err.endswith(f"(or use {instead})\n")
+
+
+def test_html_scores_read_as_the_table_writes_them_near_the_threshold() -> None:
+    from mtdetect.report.document import document_html
+
+    text = "First paragraph here.\n\nSecond paragraph here."
+    note = {"score": 0.9953, "paragraphs": [[0, 21, 0.9961], [23, 45, 0.9966]], "warnings": []}
+    page = document_html("a.txt", text, parse_annotation(note, text, 0.9964), 0.9964)
+    badges = re.findall(r'<span class="score">([^<]*)</span><span class="verdict">([^<]*)</span>', page)
+    assert badges == [("0.9961", "ok"), ("1.00", "garbled")]  # not "1.00 ok" beside "1.00 garbled"
+    assert ">0.9953 ok</span>" in page and "at or above 0.9964" in page
+
+
+def test_a_histogram_of_little_data_labels_more_than_one_count() -> None:
+    from mtdetect.report.svg import histogram_svg
+
+    svg = histogram_svg([4, 0, 1, 2], unit="document", label="Document scores")
+    ticks = re.findall(r'<text class="tick" x="46" [^>]*>([^<]*)</text>', svg)
+    assert ticks == ["0", "1", "2"]  # the tallest bar, 4, lies between 2 and 5
+    big = histogram_svg([250_000, 3], unit="document", label="Document scores")
+    assert re.findall(r'<text class="tick" x="46" [^>]*>([^<]*)</text>', big) == [
+        "0", "1", "10", "100", "1,000", "10,000", "100,000"]

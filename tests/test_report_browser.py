@@ -172,3 +172,12 @@ def test_score_html_page(browser: Browser, tmp_path: Path) -> None:
     assert flags.count() > 0
     assert ":" in flags.first.get_attribute("title")  # the flag's message, on hover
     screenshot_is_not_blank(loaded)
+
+
+def test_the_group_table_fits_a_1280_pixel_window(browser: Browser, tmp_path: Path) -> None:
+    _, path = report(tmp_path, make_records(150), "--group-by", "site", "--threshold", "0.85")
+    page = browser.open(path).page
+    scroll_width, client_width = page.eval_on_selector("#groups .scroll", "d => [d.scrollWidth, d.clientWidth]")
+    assert scroll_width <= client_width  # no horizontal scrolling: every threshold's column is in view
+    headers = page.eval_on_selector_all("table.groups thead th", "cells => cells.map(c => c.innerText.trim())")
+    assert "≥ 0.85" in headers and any(h.startswith("≥ 0.99") for h in headers)

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..annotation import DEFAULT_SCORE_FIELD
+from ..errors import InputError
 from ..explanation import TOP_CONTRIBUTIONS
-from ..records import MAX_LINE_BYTES, Document, EncodingErrors, InputFormat, display_name
+from ..records import MAX_LINE_BYTES, ByteMeter, Document, EncodingErrors, InputFormat, display_name
 from ..results import DocumentScore
+from ..wording import counted
 from .collect import ReportData, ReportInfo, describe_model
 from .document import document_html
 from .page import DocumentPage, write_report
@@ -73,10 +75,12 @@ def build_report(
     options: ReportOptions,
     progress: Callable[[int], None] | None = None,
     on_reject: Callable[[str], None] | None = None,
+    meter: ByteMeter | None = None,
 ) -> tuple[ReportData, ReportInfo]:
     """Read every input once and gather the report's figures and samples.
 
-    Lines that are no readable record are counted and passed to ``on_reject``.
+    Lines that are no readable record are counted and passed to ``on_reject``; ``meter`` counts
+    the bytes read from the inputs.
     """
     model_threshold = detector.model.threshold
     data = ReportData(
@@ -92,11 +96,16 @@ def build_report(
         if on_reject is not None:
             on_reject(message)
 
+    def set_aside() -> None:
+        data.set_aside += 1
+
     reading = ReadOptions(options.input_format, options.text_field, options.column, options.encoding_errors,
                           options.max_record_bytes)
-    documents = documents_of(inputs, reading, rejected)
+    documents = documents_of(inputs, reading, rejected, options.score_field, set_aside, meter)
     for doc in scored_documents(documents, detector, options.score_field, options.rescore, progress):
         data.add(doc)
+    if not data.document_count:
+        raise InputError(nothing_to_report(inputs, data))
     info = ReportInfo(
         inputs=tuple(display_name(name) for name in inputs),
         model=describe_model(detector.model.card),
@@ -105,6 +114,24 @@ def build_report(
         groups_shown=options.groups_shown,
     )
     return data, info
+
+
+def nothing_to_report(inputs: Sequence[str], data: ReportData) -> str:
+    """Why a report has no document, and what to do.
+
+    >>> data = ReportData([0.5], 0.5)
+    >>> data.unreadable = 3
+    >>> nothing_to_report(["a.jsonl"], data)
+    'no document to report in a.jsonl: 3 lines, none a readable record (named above)'
+    """
+    names = ", ".join(display_name(name) for name in inputs)
+    if data.set_aside and not data.unreadable:
+        return (f"no document to report in {names}: {counted(data.set_aside, 'line')} that `mtdetect filter` "
+                "could not read and set aside (a --rejects file without dropped records)")
+    if data.unreadable or data.set_aside:
+        lines = counted(data.unreadable + data.set_aside, "line")
+        return f"no document to report in {names}: {lines}, none a readable record (named above)"
+    return f"no document to report in {names}: the input is empty"
 
 
 def write(out: TextIO, data: ReportData, info: ReportInfo, detector: Detector, fmt: str = "html") -> None:

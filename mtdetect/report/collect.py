@@ -68,6 +68,7 @@ class ReportData:
         self.scored_here = 0
         self.read_annotations = 0
         self.unreadable = 0  # lines that were no readable record
+        self.set_aside = 0  # lines of a rejects file that the filter could not read either
 
     def add(self, doc: ScoredDocument) -> None:
         result = doc.result

@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..annotation import IN_CONTEXT, IN_CONTEXT_MESSAGE, UNJUDGED, WARNING_MESSAGES, verdict
+from ..annotation import (
+    IN_CONTEXT,
+    IN_CONTEXT_MESSAGE,
+    UNJUDGED,
+    WARNING_MESSAGES,
+    table_score,
+    table_threshold,
+    verdict,
+)
 from ..language import NOT_ENGLISH
 from ..results import DocumentScore, Explanation, ParagraphScore
 from ..rules import Finding
@@ -94,8 +102,14 @@ def _marked_text(text: str, flags: Sequence[Finding]) -> str:
     return "".join(parts)
 
 
-def paragraph_html(text: str, paragraph: ParagraphScore, explanation: Explanation | None, cut: int = 0) -> str:
-    """One paragraph block: its score and verdict, its text (``cut`` more characters not shown), notes beside."""
+def paragraph_html(
+    text: str, paragraph: ParagraphScore, explanation: Explanation | None, threshold: float, cut: int = 0
+) -> str:
+    """One paragraph block: its score and verdict, its text (``cut`` more characters not shown), notes beside.
+
+    The score is written as the table writes it (:func:`~mtdetect.annotation.table_score`): two
+    decimals, or four where two would read as the other side of ``threshold``.
+    """
     warnings = paragraph.warnings
     flags = [] if explanation is None else [f for f in explanation.flags if f.kind not in warnings]
     if NOT_ENGLISH in warnings:
@@ -106,8 +120,9 @@ def paragraph_html(text: str, paragraph: ParagraphScore, explanation: Explanatio
     else:
         decided = verdict(paragraph)
         classes = f"para {shade(paragraph.score)} {'unjudged' if decided == UNJUDGED else decided}"
+        shown_score = table_score(paragraph.score, threshold)
         shown_verdict = f"{decided} ({IN_CONTEXT})" if paragraph.in_context else decided
-        badge = f'<span class="score">{paragraph.score:.2f}</span><span class="verdict">{shown_verdict}</span>'
+        badge = f'<span class="score">{shown_score}</span><span class="verdict">{shown_verdict}</span>'
     body = _marked_text(text, shown)
     if cut:
         body += f'<span class="cut">… {cut:,} more characters not shown</span>'
@@ -161,11 +176,11 @@ def document_html(
         head.append(f'<span class="group">{html_text(group)}</span>')
     warned = sorted({name for p in result.paragraphs for name in p.warnings})
     head.extend(f'<span class="warned">{html_text(name)}</span>' for name in warned)
-    score = "no score" if result.score is None else f"{result.score:.2f} {decided}"
+    score = "no score" if result.score is None else f"{table_score(result.score, threshold)} {decided}"
     head.append(
         f'<span class="doc-score {shade(result.score or 0.0)} {decided}">{score}</span>'
         f'<span class="counts">{counted(len(result.paragraphs), "paragraph")}, {flagged:,} at or above '
-        f"{threshold:.4g}</span>"
+        f"{table_threshold(threshold)}</span>"
     )
     blocks = []
     hidden_paragraphs = 0
@@ -176,7 +191,7 @@ def document_html(
         shown_end = min(paragraph.end, len(text))
         part = text[paragraph.start : shown_end]
         explanation = paragraph.explanation or (explain(part) if explain is not None else None)
-        blocks.append(paragraph_html(part, paragraph, explanation, cut=paragraph.end - shown_end))
+        blocks.append(paragraph_html(part, paragraph, explanation, threshold, cut=paragraph.end - shown_end))
     if not result.paragraphs:
         blocks.append('<p class="empty">(no text)</p>')
     if length > len(text):

@@ -60,6 +60,11 @@ th { background: var(--soft); font-weight: 600; }
 th.name, td.name { text-align: left; min-width: 150px; max-width: 280px; }
 thead th { white-space: nowrap; }
 .scroll { overflow-x: auto; }
+table.groups { font-size: 13px; }  /* a column per threshold: it fits 1280 pixels without scrolling */
+table.groups th, table.groups td { padding: 3px 6px; }
+table.groups th.name, table.groups td.name { min-width: 110px; max-width: 200px; }
+table.groups thead th { white-space: normal; }
+table.groups svg.sparkline { width: 90px; height: 22px; }
 tr.default td, tr.chosen td { background: #fff4f2; font-weight: 600; }
 td .label { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 8px; background: var(--accent);
             color: #fff; font-size: 11px; font-weight: 600; }
@@ -183,6 +188,11 @@ def _summary(data: ReportData, info: ReportInfo) -> str:
             "unreadable lines",
             f"{counted(data.unreadable, 'line')} that {'is' if data.unreadable == 1 else 'are'} no readable record, "
             "left out (each is named on standard error)",
+        ))
+    if data.set_aside:
+        rows.append((
+            "set aside by the filter",
+            f"{counted(data.set_aside, 'line')} that <code>mtdetect filter</code> could not read (its rejects), left out",
         ))
     if data.empty_documents:
         rows.append(("empty documents", f"{data.empty_documents:,} (no text, so no document score)"))

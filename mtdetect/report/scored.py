@@ -37,6 +37,7 @@ from ..records import (
     DOCUMENTS_PER_BATCH,
     MAX_LINE_BYTES,
     STDIN,
+    ByteMeter,
     Document,
     EncodingErrors,
     InputFormat,
@@ -191,17 +192,40 @@ class ReadOptions:
 
 
 def documents_of(
-    inputs: Iterable[str], options: ReadOptions, on_reject: Callable[[str], None]
+    inputs: Iterable[str],
+    options: ReadOptions,
+    on_reject: Callable[[str], None],
+    score_field: str | None = None,
+    on_set_aside: Callable[[], None] | None = None,
+    meter: ByteMeter | None = None,
 ) -> Iterator[Document]:
-    """The documents of every input; each line that is no record goes to ``on_reject`` as a message."""
+    """The documents of every input; each line that is no record goes to ``on_reject`` as a message,
+    but for a line that ``mtdetect filter --rejects`` wrote for an unreadable line (its reason under
+    ``score_field``), which ``on_set_aside`` counts without naming it again."""
     for name in inputs:
         fmt = "jsonl" if name == STDIN and options.input_format == "auto" else options.input_format
         for item in read_records(name, fmt, options.text_field, options.column, options.encoding_errors,
-                                 options.max_record_bytes):
+                                 options.max_record_bytes, meter):
             if isinstance(item, Reject):
-                on_reject(f"{display_name(name)}: line {item.line}: {item.message}")
+                if on_set_aside is not None and score_field is not None and set_aside_by_filter(item, score_field):
+                    on_set_aside()
+                else:
+                    on_reject(f"{display_name(name)}: line {item.line}: {item.message}")
             else:
                 yield item
+
+
+def set_aside_by_filter(reject: Reject, score_field: str) -> bool:
+    """Whether a line is one that ``mtdetect filter`` could not read and wrote to its rejects.
+
+    >>> note = {"rejected": "error", "reason": "not valid JSON", "source": "in.jsonl", "line": 2}
+    >>> set_aside_by_filter(Reject(1, "no field 'text'", record={"mtdetect": note, "raw": "x"}), "mtdetect")
+    True
+    >>> set_aside_by_filter(Reject(1, "no field 'text'", record={"id": 3}), "mtdetect")
+    False
+    """
+    note = (reject.record or {}).get(score_field)
+    return isinstance(note, dict) and note.get("rejected") == "error"
 
 
 def scored_documents(

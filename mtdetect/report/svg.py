@@ -32,6 +32,24 @@ def _fmt(number: float) -> str:
     return f"{number:,.0f}"
 
 
+MAX_TICKS = 6
+"""Most labelled counts on a histogram's count axis, besides 0."""
+
+
+def count_ticks(tallest: int) -> list[int]:
+    """The counts labelled on a logarithmic count axis whose tallest bar is ``tallest``: 0, then
+    1, 2, 5, 10, 20, 50 ... up to it, or only the powers of ten when those are too many.
+
+    >>> count_ticks(0), count_ticks(3), count_ticks(60), count_ticks(250_000)
+    ([0], [0, 1, 2], [0, 1, 2, 5, 10, 20, 50], [0, 1, 10, 100, 1000, 10000, 100000])
+    """
+    steps = [step * 10**power for power in range(len(str(max(tallest, 1)))) for step in (1, 2, 5)]
+    shown = [value for value in steps if value <= tallest]
+    if len(shown) > MAX_TICKS + 1:
+        shown = [value for value in shown if str(value).startswith("1")]
+    return [0, *shown]
+
+
 def histogram_svg(
     counts: Sequence[int],
     *,
@@ -49,9 +67,8 @@ def histogram_svg(
         f'role="img" aria-label="{html_attribute(label)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{html_text(label)}</title>",
     ]
-    # Count axis: powers of ten up to the tallest bar.
-    for power in range(0, int(top) + 1 if top > 0 else 0):
-        value = 10**power
+    # Count axis: 0, then 1, 2, 5, 10 ... up to the tallest bar (powers of ten alone on large data).
+    for value in count_ticks(max(counts, default=0)):
         y = TOP + plot_h * (1 - _height(value, top))
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(value)}</text>')

@@ -35,6 +35,8 @@ def write_text_report(out: TextIO, data: ReportData, info: ReportInfo) -> None:
     if data.unreadable:
         are = "is" if data.unreadable == 1 else "are"
         w(f"  {counted(data.unreadable, 'line')} that {are} no readable record, left out (named above)\n")
+    if data.set_aside:
+        w(f"  {counted(data.set_aside, 'line')} that `mtdetect filter` could not read and set aside, left out\n")
     if data.without_paragraph_scores:
         w(f"  {counted(data.without_paragraph_scores, 'document')} without paragraph scores (--no-paragraphs)\n")
     w("\n")
