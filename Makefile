@@ -42,6 +42,7 @@ help:
 	@echo "                DATA=my-pairs.jsonl adds your pairs to the recipe on BASE=$(BASE) and writes"
 	@echo "                models/my-pairs (OUT=models/NAME to name it; ONLY=1: your pairs alone)"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
+	@echo "                (DATA=my-pairs.jsonl: models/my-pairs on your held-out pairs, reports/my-pairs-evaluation.md)"
 	@echo "                (EVALUATE_ARGS=--roundtrip adds the Apertium round-trip ablation)"
 	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
 	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
@@ -98,7 +99,7 @@ train: $(DEV_STAMP) system-deps
 	$(BIN)/python -m training.train --data $(DATA) --base $(BASE) $(if $(OUT),--out $(OUT)) $(if $(ONLY),--only)
 
 evaluate: $(DEV_STAMP)
-	$(BIN)/python -m training.evaluate --data $(DATA) $(EVALUATE_ARGS)
+	$(BIN)/python -m training.evaluate --data $(DATA) --base $(BASE) $(if $(OUT),--model $(OUT)) $(EVALUATE_ARGS)
 
 bench: $(DEV_STAMP) java
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

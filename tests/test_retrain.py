@@ -112,17 +112,17 @@ def project(tmp_path) -> Path:
     return copy
 
 
-def make_train(project: Path, *variables: str) -> subprocess.CompletedProcess:
-    """``make train VARIABLES`` in ``project``, with the running Python as make's environment."""
+def make(project: Path, target: str, *variables: str) -> subprocess.CompletedProcess:
+    """``make TARGET VARIABLES`` in ``project``, with the running Python as make's environment."""
     stamps = project / "stamps"
-    stamps.mkdir()
+    stamps.mkdir(exist_ok=True)
     digest = subprocess.run("cat pyproject.toml | cksum | cut -d' ' -f1", shell=True, cwd=project,
                             capture_output=True, text=True, check=True).stdout.strip()
     for kind in ("base", "dev"):
         (stamps / f".installed-{kind}-{digest}").touch()
     environment = {**os.environ, "PYTHONPATH": str(project)}
     return subprocess.run(
-        ["make", "--no-print-directory", "train", *variables, f"VENV={stamps}",
+        ["make", "--no-print-directory", target, *variables, f"VENV={stamps}",
          f"BIN={Path(sys.executable).parent}", "DEBIAN_PACKAGES="],
         cwd=project, env=environment, capture_output=True, text=True, timeout=300,
     )
@@ -140,7 +140,7 @@ def score(project: Path, model: str, text: str) -> float:
 def test_make_train_adds_jsonl_pairs_without_genre_to_the_recipe(project, tiny_base, tmp_path) -> None:
     shipped = sha256(project / "models" / "default.npz")
     pairs = user_jsonl(tmp_path / "my-pairs.jsonl")
-    result = make_train(project, f"DATA={pairs}", f"BASE={tiny_base}")
+    result = make(project, "train", f"DATA={pairs}", f"BASE={tiny_base}")
     assert result.returncode == 0, result.stderr
     assert "adding your pairs to the default recipe" in result.stderr
     assert "name no genre" in result.stderr and "'your pairs'" in result.stderr
@@ -156,7 +156,7 @@ def test_make_train_adds_jsonl_pairs_without_genre_to_the_recipe(project, tiny_b
 def test_make_train_only_on_a_folder_of_documents(project, tmp_path) -> None:
     shipped = sha256(project / "models" / "default.npz")
     folder = user_folder(tmp_path / "reposts")
-    result = make_train(project, f"DATA={folder}", "ONLY=1", "OUT=models/farm")
+    result = make(project, "train", f"DATA={folder}", "ONLY=1", "OUT=models/farm")
     assert result.returncode == 0, result.stderr
     assert "warning: training on your pairs alone:" in result.stderr
     rows = int(result.stderr.split("training on your pairs alone: ")[1].split(" rows")[0])
@@ -167,6 +167,15 @@ def test_make_train_only_on_a_folder_of_documents(project, tmp_path) -> None:
     assert "falling back to 0.5" in result.stderr
     assert sha256(project / "models" / "default.npz") == shipped
     assert 0 <= score(project, "models/farm", "Sales rose 8 percent in May, the company said.") <= 1
+
+    result = make(project, "evaluate", f"DATA={folder}", "OUT=models/farm")
+    assert result.returncode == 0, result.stderr
+    report = (project / "reports" / "farm-evaluation.md").read_text(encoding="utf-8")
+    assert report.startswith("# models/farm on your pairs")
+    assert "4 document(s): the test split of their documents (15% of them" in report  # 24 documents: 17/3/4
+    table = report.split("## Your held-out pairs")[1]
+    assert "| models/farm |" in table and "| models/default |" in table and " of " in table  # counts beside rates
+    assert "No shared data at ../shared/data" in report
 
 
 def run_train(args: list[str], capsys) -> tuple[int, str]:

@@ -1195,8 +1195,14 @@ def dev_card_block(ours: Measured, commit: str) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default=str(DEFAULT_MODEL), help="model folder, card or stem (default: %(default)s)")
-    parser.add_argument("--data", default=str(sources.DEFAULT_DATA_DIR), help="the shared data folder")
+    parser.add_argument("--model", default=None,
+                        help=f"model folder, card or stem (default: {DEFAULT_MODEL} for the shared data, "
+                             "models/NAME for pairs in NAME.jsonl or NAME/)")
+    parser.add_argument("--data", default=str(sources.DEFAULT_DATA_DIR),
+                        help="the shared data folder, or pairs a model was trained on (then the held-out ones "
+                             "are measured, and the shared data at --base)")
+    parser.add_argument("--base", default=str(sources.DEFAULT_DATA_DIR),
+                        help="the shared data folder, when --data names pairs (default: %(default)s)")
     parser.add_argument("--cache", default="build/pairs", help="the training-pair cache (round trips)")
     parser.add_argument("--eval-cache", default=str(DEFAULT_EVAL_CACHE), help="where feature matrices are cached")
     parser.add_argument("--out", default=str(DEFAULT_REPORT_DIR), help="report folder (evaluation.md and PNGs)")
@@ -1214,8 +1220,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not Path(args.data).exists():
-        print(f"evaluate: error: {args.data}: no such folder (set DATA=path to the shared data)", file=sys.stderr)
+        print(f"evaluate: error: {args.data}: no such file or folder (set DATA=path to the shared data or to "
+              "your pairs)", file=sys.stderr)
         return 2
+    if not sources.is_data_root(Path(args.data)):
+        from .evaluate_pairs import evaluate_pairs
+
+        try:
+            return evaluate_pairs(args)
+        except (ModelError, ValueError, OSError) as exc:
+            print(f"evaluate: error: {exc}", file=sys.stderr)
+            return 2
+    args.model = args.model or str(DEFAULT_MODEL)
     try:
         res = evaluate(args)
     except (ModelError, ValueError, OSError) as exc:
