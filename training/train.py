@@ -6,8 +6,9 @@ The recipe, top to bottom:
    human text of the same content (the ``train`` splits of ``mt/``), human
    text of every register (web text, WMT24, GUM, State of the Union), the seed
    article and its garbled repost, MQM machine translations and the garbler's
-   synthetic damage (Apertium round trips only with ``--roundtrip``) — or a
-   user's own pairs (``--data PAIRS``).
+   synthetic damage (Apertium round trips only with ``--roundtrip``); a
+   user's own pairs (``--data PAIRS``) are added to them, or trained on alone
+   (``--only``, split 70/15/15 by document rank: :func:`training.dataset.ranked_splits`).
 2. **split** (:mod:`training.dataset`): by document into train / calibration /
    test (real-MT documents into train / calibration only: their ``dev`` split
    is the test).
@@ -29,11 +30,15 @@ The recipe, top to bottom:
    speeches...). Held out means the calibration split, scored by the model,
    and every training paragraph, scored by a refit on the other folds
    (cross-fitting): a genre then counts hundreds of paragraphs, so its 2% is
-   a measured rate, not the second-highest of fifty.
+   a measured rate, not the second-highest of fifty. The human side of a
+   user's pairs without a genre counts as the genre ``your pairs``; with fewer
+   than :data:`MIN_THRESHOLD_ROWS` such paragraphs in all, the threshold is
+   :data:`FALLBACK_RULE`.
 7. **documents**: a document's log-odds from its paragraphs' calibrated
    log-odds (length-weighted mean, scaled by the square root of its length)
    with a calibration fitted on the calibration split's documents.
-8. **write**: ``models/default.npz`` and ``models/default.card.json``, with data
+8. **write**: ``models/default.npz`` and ``models/default.card.json`` (for a
+   user's pairs ``models/NAME.*``, never the shipped model), with data
    hashes, sizes and held-out metrics.
 
 Run as ``python -m training.train`` (``make train``). Deterministic: the same
