@@ -10,6 +10,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DOLMA_VENV ?= .venv-dolma
 DATA ?= ../shared/data
+# Your pairs (DATA=pairs.jsonl or a folder) are added to the default recipe on BASE, or trained
+# on alone with ONLY=1; the model goes to OUT (default models/NAME after the pairs).
+BASE ?= ../shared/data
+OUT ?=
+ONLY ?=
 HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BASE_STAMP := $(VENV)/.installed-base-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
@@ -34,7 +39,10 @@ help:
 	@echo "make demo       set up and score examples/article.txt with the bundled model"
 	@echo "make test       set up (dev extras, dolma's environment, Java, Debian packages) and run the tests"
 	@echo "make train      (re)build training pairs and the model in models/ (DATA=$(DATA))"
+	@echo "                DATA=my-pairs.jsonl adds your pairs to the recipe on BASE=$(BASE) and writes"
+	@echo "                models/my-pairs (OUT=models/NAME to name it; ONLY=1: your pairs alone)"
 	@echo "make evaluate   write reports/evaluation.md and plots for the model in models/"
+	@echo "                (DATA=my-pairs.jsonl: models/my-pairs on your held-out pairs, reports/my-pairs-evaluation.md)"
 	@echo "                (EVALUATE_ARGS=--roundtrip adds the Apertium round-trip ablation)"
 	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
 	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
@@ -88,10 +96,10 @@ java:
 train: $(DEV_STAMP) system-deps
 	@test -e "$(DATA)" || { echo "make train: error: DATA=$(DATA) does not exist (the shared data folder, or your pairs)"; exit 2; }
 	@if [ -d "$(DATA)/clean" ]; then $(BIN)/python -m training.punkt --data $(DATA) --out mtdetect/data/punkt_en.json; fi
-	$(BIN)/python -m training.train --data $(DATA)
+	$(BIN)/python -m training.train --data $(DATA) --base $(BASE) $(if $(OUT),--out $(OUT)) $(if $(ONLY),--only)
 
 evaluate: $(DEV_STAMP)
-	$(BIN)/python -m training.evaluate --data $(DATA) $(EVALUATE_ARGS)
+	$(BIN)/python -m training.evaluate --data $(DATA) --base $(BASE) $(if $(OUT),--model $(OUT)) $(EVALUATE_ARGS)
 
 bench: $(DEV_STAMP) java
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

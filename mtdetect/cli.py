@@ -508,9 +508,10 @@ def run_align(args: argparse.Namespace, out: TextIO) -> int:
             target.write(format_side_by_side(pairs, width=shutil.get_terminal_size((100, 20)).columns) + "\n")
         return EXIT_OK
     source = args.source or os.path.basename(args.garbled)
+    doc = os.path.splitext(os.path.basename(args.original))[0]  # a document's pairs stay in one split
     kind = "sentence" if args.sentences else "paragraph"
     lines = "".join(
-        json.dumps({"original": p.original, "garbled": p.garbled, "source": source, "kind": kind,
+        json.dumps({"original": p.original, "garbled": p.garbled, "source": source, "kind": kind, "doc": doc,
                     "score": round(p.score, 4)}, ensure_ascii=False) + "\n"
         for p in pairs
     )

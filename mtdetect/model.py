@@ -289,12 +289,17 @@ def default_model_path() -> Path:
 
 
 def card_path_for(path: Path) -> Path:
+    """The card of a model given as its card, its weights, its folder or its path stem
+    (``models/NAME`` for ``models/NAME.card.json``, as training names it)."""
     if path.is_dir():
         return path / (DEFAULT_MODEL_NAME + CARD_SUFFIX)
     if path.name.endswith(CARD_SUFFIX):
         return path
     if path.suffix == WEIGHTS_SUFFIX:
         return path.with_name(path.name[: -len(WEIGHTS_SUFFIX)] + CARD_SUFFIX)
+    stem_card = path.with_name(path.name + CARD_SUFFIX)
+    if not path.exists() and stem_card.is_file():
+        return stem_card
     return path
 
 

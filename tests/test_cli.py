@@ -389,6 +389,7 @@ def test_align_seeds(capsys) -> None:
         assert pair["garbled"].startswith(garbled_start)
         assert pair["original"].startswith(original_start)
         assert pair["kind"] == "paragraph" and pair["source"] == seed("001").name
+        assert pair["doc"] == seed("004").stem  # the original's name keeps the document's pairs in one split
         assert 0 < pair["score"] <= 1
     garbled_text = seed("001").read_text(encoding="utf-8")
     assert all(p["garbled"] in garbled_text for p in pairs)

@@ -319,15 +319,44 @@ def test_plots_write_png_files(tmp_path):
     curves.append(plots.Curve("clean only", np.zeros(5, dtype=int), np.linspace(0, 1, 5)))
     roc = plots.roc_pr_figure(curves, tmp_path / "roc.png", "test", threshold=0.9)
     hist = plots.histogram_grid(curves[:3], tmp_path / "hist.png", "test", threshold=0.9)
-    bars = plots.flagged_bars(["a", "b"], [0.01, 0.04], [0.02, 0.0], tmp_path / "bars.png", "test")
+    bars = plots.flagged_bars(["a", "b"], [0.01, 0.04], [0.02, 0.0], tmp_path / "bars.png", "test",
+                              limit=0.02, limit_label="2%: the rule", counts=[100, 25])
     for path in (roc, hist, bars):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert path.stat().st_size > 5000
 
 
+def test_roc_panel_shows_the_threshold_off_the_origin_with_its_counts():
+    """A threshold that flags 1 of 400 human paragraphs and 4 of 400 machine ones sits at rates of
+    0.25% and 1%: on the symlog axes that is well inside the panel, and the legend gives the counts."""
+    import matplotlib.pyplot as plt
+
+    labels = np.repeat([0, 1], 400)
+    scores = np.r_[np.linspace(0, 0.5, 399), 0.99, np.linspace(0.2, 0.8, 396), np.full(4, 0.99)]
+    fig, ax = plt.subplots()
+    plots.draw_roc(ax, [plots.Curve("set", labels, scores)], threshold=0.95)
+    assert ax.get_xscale() == ax.get_yscale() == "symlog"
+    dot = ax.lines[1]
+    assert (dot.get_xdata()[0], dot.get_ydata()[0]) == (1 / 400, 4 / 400)
+    x_axes, y_axes = ax.transLimits.transform((1 / 400, 4 / 400))  # 0..1 across the panel
+    assert x_axes > 0.2 and y_axes > 0.3  # a linear axis would put it at 0.0025, 0.01: on the origin
+    assert ax.get_legend_handles_labels()[1] == ["set (4 of 400 garbled, 1 of 400 clean flagged)"]
+    plt.close(fig)
+
+
+def test_report_leads_with_headline_figures_and_no_development_targets():
+    ours, base = _measured(0.8, 0.01), _measured(0.7, 0.005)
+    res = ev.Results(Path("models/default.card.json"), {}, ours, base, [], 0, {}, [], 12.0, "abc", ["a note"])
+    report = ev.render_report(res)
+    assert report.index("## Headline figures") < report.index("## Real machine translation")
+    assert "| real MT (htvsmt dev): paragraph ROC-AUC | 0.800 | 0.700 | 10 MT, 10 human paragraphs |" in report
+    assert "| human web text (dev): flagged | 1.0% | 0.5% | 100 paragraphs |" in report
+    assert "Acceptance" not in report and "FAIL" not in report and "PASS" not in report
+
+
 def test_main_rejects_a_missing_data_folder(tmp_path, capsys):
     assert ev.main(["--data", str(tmp_path / "nothing")]) == 2
-    assert "no such folder" in capsys.readouterr().err
+    assert "no such file or folder" in capsys.readouterr().err
 
 
 def test_record_dev_metrics_writes_only_the_dev_block(tmp_path: Path) -> None:

@@ -152,10 +152,11 @@ def test_weights_are_plain_arrays_without_pickles(saved) -> None:
             "pair_index", "pair_log_count"} <= names
 
 
-@pytest.mark.parametrize("which", ["card", "weights"])
+@pytest.mark.parametrize("which", ["card", "weights", "stem"])
 def test_round_trip(saved, which: str) -> None:
+    """A model loads from its card, its weights or the path stem training wrote it to (``models/NAME``)."""
     model, weights, card_path = saved
-    loaded = load_model(card_path if which == "card" else weights)
+    loaded = load_model({"card": card_path, "weights": weights, "stem": weights.with_suffix("")}[which])
     for name in ("dense_mean", "dense_scale", "dense_coef", "word_class_coef", "word_ngram_coef"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(model, name))
     assert loaded.document_calibration == model.document_calibration

@@ -13,6 +13,7 @@ from training.pairs import (
     PairFormatError,
     read_pairs,
     republished_pairs,
+    screen_pairs,
     seed_pairs,
     seed_report,
     write_pairs,
@@ -243,3 +244,23 @@ def test_seed_report_counts_paragraphs():
 def test_missing_seed_folder(tmp_path):
     with pytest.raises(PairFormatError, match="seed document 004_"):
         seed_pairs(tmp_path)
+
+
+# --- screening for training ------------------------------------------------------------
+
+
+def test_screen_pairs_leaves_out_same_short_and_repeated_pairs_and_says_why():
+    same = {**PAIR, "garbled": "Sales  rose 8 percent. "}
+    short = {**PAIR, "original": "Sales rose.", "garbled": "Sales waxed."}
+    screened = screen_pairs([PAIR, same, short, dict(PAIR), PAIR])
+    assert screened.kept == [PAIR]
+    assert screened.left_out == [
+        "1 with the same text on both sides (nothing to learn), e.g. 'Sales rose 8 percent.'",
+        "1 with fewer than 3 words on a side, e.g. 'Sales rose.'",
+        "2 repeated (the same original and garbled text), e.g. 'Sales rose 8 percent.'",
+    ]
+
+
+def test_screen_pairs_refuses_a_file_with_nothing_usable():
+    with pytest.raises(PairFormatError, match=r"^p.jsonl: none of the 2 pairs is usable: 2 with fewer than 3 words"):
+        screen_pairs([{**PAIR, "original": "Sales rose.", "garbled": "Sales waxed."}] * 2, "p.jsonl")

@@ -46,6 +46,9 @@ PYTHON = frozenset({"python", "py"})
 NOT_RUN = {
     "make test": "the test run itself",
     "make train": "retrains the model: installs Debian packages and builds pairs for a long time",
+    "mtdetect align ../shared/data/seeds/": "needs the shared data beside the project; tests/test_cli.py aligns the seeds",
+    "mtdetect score --model models/my-pairs": "scores with the model `make train` writes; tests/test_retrain.py "
+                                              "trains and scores that way",
     "make evaluate": "writes the evaluation report and plots over several minutes",
     "make bench": "installs the bench extra and measures for minutes",
     "make reference-scores": "rewrites tests/cases/reference_scores.json",

@@ -36,10 +36,11 @@ class Row:
     kind: str  # how it was made: original, roundtrip:spa, garble:..., typography, seed, mt:deepl-2021...
     group: str  # the document it comes from (split and folds are by group)
     genre: str = ""  # register of a human paragraph (news, web:reviews...): the threshold holds per genre
+    assigned_split: str = ""  # the split, when set for its document in advance (:func:`with_ranked_splits`)
 
     @property
     def split(self) -> Split:
-        return split_of(self.group)
+        return self.assigned_split or split_of(self.group)  # type: ignore[return-value]
 
 
 def _unit_hash(key: str, salt: str) -> float:
@@ -61,6 +62,34 @@ def split_of(group: str) -> Split:
     if u < SPLIT_FRACTIONS["train"] + SPLIT_FRACTIONS["calibration"]:
         return "calibration"
     return "train" if group.split(":", 1)[0] in OWN_TEST_SPLIT else "test"
+
+
+ASSIGNED_SPLIT = "assigned_split"
+"""Record field holding a split set in advance (:func:`with_ranked_splits`)."""
+
+
+def ranked_splits(groups: Iterable[str]) -> dict[str, Split]:
+    """The split of each of a few documents: in the order of the stable hash :func:`split_of`
+    uses, the first 70% go to train, the next 15% to calibration and the rest to test, so
+    every split gets its share (the hash's own cut points can leave a split of 20 documents empty).
+
+    >>> from collections import Counter
+    >>> sorted(Counter(ranked_splits(f"d{i}" for i in range(20)).values()).items())
+    [('calibration', 3), ('test', 3), ('train', 14)]
+    """
+    ordered = sorted(set(groups), key=lambda group: _unit_hash(group, salt="split"))
+    train_end = round(len(ordered) * SPLIT_FRACTIONS["train"])
+    calibration_end = round(len(ordered) * (SPLIT_FRACTIONS["train"] + SPLIT_FRACTIONS["calibration"]))
+    return {
+        group: "train" if i < train_end else "calibration" if i < calibration_end else "test"
+        for i, group in enumerate(ordered)
+    }
+
+
+def with_ranked_splits(records: list[dict]) -> list[dict]:
+    """The records with their documents' :func:`ranked_splits` (for a user's pairs trained on alone)."""
+    splits = ranked_splits(pair_group(r) for r in records)
+    return [{**r, ASSIGNED_SPLIT: splits[pair_group(r)]} for r in records]
 
 
 def fold_of(group: str) -> int:
@@ -95,6 +124,7 @@ def rows_from_pairs(records: Iterable[dict]) -> Iterator[Row]:
         kind = record.get("kind", "pair")
         source = record.get("source", "pairs")
         genre = record.get("genre", "")
+        assigned = record.get(ASSIGNED_SPLIT, "")
         if "text" in record:
             sides = [(record["text"], int(record["label"]), kind)]
         else:
@@ -104,4 +134,4 @@ def rows_from_pairs(records: Iterable[dict]) -> Iterator[Row]:
             key = (text, label, group)
             if text.strip() and key not in seen:
                 seen.add(key)
-                yield Row(text, label, source, row_kind, group, genre if label == 0 else "")
+                yield Row(text, label, source, row_kind, group, genre if label == 0 else "", assigned)

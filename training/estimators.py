@@ -4,7 +4,7 @@ They follow scikit-learn's conventions: ``__init__`` only stores settings,
 ``fit`` learns from data and returns the estimator, and what it learned is
 kept in attributes ending in ``_``. In the order the recipe fits them:
 
-- :class:`WordTables`: the lexical look-up tables (word frequencies, word-pair counts);
+- :class:`WordTables`: the lexical look-up tables (word frequencies, the reference model's n-gram counts);
 - :class:`Standardizer`: the mean and scale of each dense feature;
 - :class:`SignBoundedLogistic`: the logistic regression whose dense weights keep their sign,
   fitted with :func:`sample_weights` (how rows are weighted is a named setting,
@@ -30,7 +30,7 @@ from mtdetect.features import LexicalTables
 from mtdetect.results import document_evidence
 
 from .linear import balanced_weights, family_balanced_weights, fit_logistic_on_present_columns
-from .tables import build_tables
+from .tables import NgramCounts, build_tables
 
 WEIGHTINGS = {
     "real-mt": "classes balanced, each row family (real MT source, human corpus, garbler, MQM...) weighted by "
@@ -116,17 +116,18 @@ def recipe_weighting(card: Mapping) -> str:
 
 
 class WordTables:
-    """Lexical look-up tables from a word-frequency table and clean paragraphs' word-pair counts.
+    """Lexical look-up tables from a word-frequency table and n-gram counts of plain English
+    (the reference model of English: :class:`training.tables.NgramCounts`).
 
-    ``fit`` takes the pair counts (:func:`training.tables.pair_counts`), so
-    out-of-fold tables are fitted on count differences without counting again.
+    ``fit`` takes the counts, so out-of-fold tables are fitted on count differences without
+    counting again.
     """
 
     def __init__(self, words: tuple[np.ndarray, np.ndarray]) -> None:
         self.words = words
 
-    def fit(self, pair_counts: Counter[tuple[str, str]]) -> WordTables:
-        self.tables_: LexicalTables = build_tables(self.words, pair_counts)
+    def fit(self, counts: NgramCounts) -> WordTables:
+        self.tables_: LexicalTables = build_tables(self.words, counts)
         return self
 
 

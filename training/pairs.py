@@ -54,6 +54,7 @@ import gzip
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -70,6 +71,7 @@ __all__ = [
     "document_pairs",
     "read_pairs",
     "republished_pairs",
+    "screen_pairs",
     "seed_pairs",
     "seed_report",
     "validate_pair",
@@ -108,6 +110,13 @@ EMPTY_FIELD = "field {field!r} is empty"
 BAD_ENCODING = "not UTF-8 text ({reason})"
 BAD_GZIP = "not a readable gzip file ({reason})"
 SEED_MISSING = "seed document {pattern} not found in {folder} (pass the shared data folder)"
+
+MIN_PAIR_WORDS = 3
+"""Pairs with fewer words than this on either side are left out of training: too short to show damage."""
+SAME_TEXT = "{count} with the same text on both sides (nothing to learn), e.g. {example!r}"
+TOO_SHORT = "{count} with fewer than {words} words on a side, e.g. {example!r}"
+DUPLICATE = "{count} repeated (the same original and garbled text), e.g. {example!r}"
+NOTHING_LEFT = "none of the {count} pairs is usable: {reasons}"
 
 
 class PairFormatError(InputError, ValueError):
@@ -154,6 +163,53 @@ def validate_pair(
         if not value.strip():
             raise PairFormatError(path, EMPTY_FIELD.format(field=field), line)
     return pair
+
+
+@dataclass(frozen=True)
+class Screened:
+    """Pairs fit to train on, and what was left out and why (one line per reason)."""
+
+    kept: list[dict[str, Any]]
+    left_out: list[str]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def screen_pairs(pairs: Iterable[dict[str, Any]], path: str | os.PathLike[str] = "<pairs>") -> Screened:
+    """Leave out pairs a model cannot learn from: the same text on both sides (after
+    whitespace), fewer than :data:`MIN_PAIR_WORDS` words on a side, and repeats of an
+    earlier pair. Raises :class:`PairFormatError` when nothing is left.
+
+    >>> good = {"original": "Sales rose 8 percent.", "garbled": "Sales waxed 8 %.", "source": "s", "kind": "k"}
+    >>> screened = screen_pairs([good, dict(good), {**good, "garbled": " Sales rose 8  percent."}])
+    >>> len(screened.kept), screened.left_out
+    (1, ["1 with the same text on both sides (nothing to learn), e.g. 'Sales rose 8 percent.'", \
+"1 repeated (the same original and garbled text), e.g. 'Sales rose 8 percent.'"])
+    """
+    kept: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    dropped: dict[str, list[str]] = {SAME_TEXT: [], TOO_SHORT: [], DUPLICATE: []}
+    count = 0
+    for count, pair in enumerate(pairs, start=1):
+        original, garbled = _normalised(pair["original"]), _normalised(pair["garbled"])
+        if original == garbled:
+            dropped[SAME_TEXT].append(original)
+        elif min(len(original.split()), len(garbled.split())) < MIN_PAIR_WORDS:
+            dropped[TOO_SHORT].append(original)
+        elif (original, garbled) in seen:
+            dropped[DUPLICATE].append(original)
+        else:
+            seen.add((original, garbled))
+            kept.append(pair)
+    left_out = [
+        message.format(count=len(texts), words=MIN_PAIR_WORDS, example=texts[0][:60])
+        for message, texts in dropped.items() if texts
+    ]
+    if not kept:
+        raise PairFormatError(path, NOTHING_LEFT.format(count=count, reasons="; ".join(left_out) or "no pairs"))
+    return Screened(kept, left_out)
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -59,33 +59,84 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
+ROC_LINEAR_BELOW = 1e-3
+"""The ROC panel's axes are logarithmic above this rate and linear below it (down to 0): a default
+threshold that flags few paragraphs sits at rates of a fraction of a percent, which a linear axis
+draws on top of the origin."""
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """What a threshold flags of a set: garbled rows (true positives) and clean rows (false positives)."""
+
+    flagged_garbled: int
+    garbled: int
+    flagged_clean: int
+    clean: int
+
+    @classmethod
+    def of(cls, curve: Curve, threshold: float) -> OperatingPoint:
+        """The operating point of ``curve`` at ``threshold`` (a score at or above it is flagged).
+
+        >>> OperatingPoint.of(Curve("x", np.array([0, 0, 1, 1]), np.array([0.1, 0.95, 0.97, 0.2])), 0.9).label
+        'at the threshold: 1 of 2 garbled, 1 of 2 clean flagged'
+        """
+        flagged = curve.scores >= threshold
+        garbled = curve.labels == 1
+        return cls(int(flagged[garbled].sum()), int(garbled.sum()), int(flagged[~garbled].sum()), int((~garbled).sum()))
+
+    @property
+    def rates(self) -> tuple[float, float]:
+        """(false positive rate, true positive rate)."""
+        return self.flagged_clean / max(self.clean, 1), self.flagged_garbled / max(self.garbled, 1)
+
+    @property
+    def label(self) -> str:
+        return (f"at the threshold: {self.flagged_garbled} of {self.garbled} garbled, "
+                f"{self.flagged_clean} of {self.clean} clean flagged")
+
+
+def draw_roc(ax: plt.Axes, curves: Sequence[Curve], threshold: float | None = None) -> list:
+    """ROC curves on ``ax`` with :data:`ROC_LINEAR_BELOW`-symlog axes; with ``threshold``, each set's
+    operating point as a ringed dot and its counts in the legend. Returns the drawn curves' lines."""
+    lines = []
+    for curve in (c for c in curves if c.has_both_classes):
+        fpr, tpr, _ = roc_curve(curve.labels, curve.scores)
+        label = curve.name
+        if threshold is not None:
+            point = OperatingPoint.of(curve, threshold)
+            label += f" ({point.label.removeprefix('at the threshold: ')})"
+        (line,) = ax.plot(fpr, tpr, lw=1.3, label=label)
+        if threshold is not None:
+            ax.plot(*point.rates, "o", color=line.get_color(), mec="black", mew=0.8, ms=6, clip_on=False, zorder=5)
+        lines.append(line)
+    ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=0.8)
+    for axis in ("x", "y"):
+        getattr(ax, f"set_{axis}scale")("symlog", linthresh=ROC_LINEAR_BELOW, linscale=0.5)
+        getattr(ax, f"{axis}axis").set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set(xlabel="false positive rate (log scale above 0.1%)", ylabel="true positive rate (log scale above 0.1%)",
+           title="ROC", xlim=(0, 1), ylim=(0, 1.01))
+    return lines
+
+
 def roc_pr_figure(curves: Sequence[Curve], path: Path, title: str, threshold: float | None = None) -> Path:
     """ROC (left) and precision-recall (right) curves of several sets in one PNG.
 
     Sets with only one class are skipped. ``threshold`` marks each set's
-    operating point (true/false positive rate at that score) on the ROC panel.
+    operating point on the ROC panel (:func:`draw_roc`), its counts in the legend.
     """
-    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(11, 4.6))
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(13, 5.2))
     for ax in (roc_ax, pr_ax):
         ax.set_prop_cycle(LINE_STYLES)
-    for curve in (c for c in curves if c.has_both_classes):
-        fpr, tpr, _ = roc_curve(curve.labels, curve.scores)
-        (line,) = roc_ax.plot(fpr, tpr, lw=1.3, label=curve.name)
-        if threshold is not None:
-            flagged = curve.scores >= threshold
-            roc_ax.plot(
-                flagged[curve.labels == 0].mean(), flagged[curve.labels == 1].mean(),
-                "o", color=line.get_color(), ms=4,
-            )
+    lines = draw_roc(roc_ax, curves, threshold)
+    for line, curve in zip(lines, (c for c in curves if c.has_both_classes)):
         precision, recall, _ = precision_recall_curve(curve.labels, curve.scores)
         pr_ax.plot(recall, precision, lw=1.3, color=line.get_color(), ls=line.get_linestyle(), label=curve.name)
-    roc_ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=0.8)
-    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC", xlim=(0, 1), ylim=(0, 1.01))
     pr_ax.set(xlabel="recall", ylabel="precision", title="precision-recall", xlim=(0, 1), ylim=(0, 1.01))
     for ax in (roc_ax, pr_ax):
         ax.grid(alpha=0.3)
-    roc_ax.legend(fontsize=7, loc="lower right")
-    fig.suptitle(title + ("" if threshold is None else "  (dots: the default threshold)"))
+    roc_ax.legend(fontsize=6, loc="lower right")
+    fig.suptitle(title + ("" if threshold is None else "  (ringed dots: the default threshold)"))
     return _save(fig, path)
 
 
@@ -114,18 +165,26 @@ def histogram_grid(curves: Sequence[Curve], path: Path, title: str, threshold: f
 
 
 def flagged_bars(names: Sequence[str], ours: Sequence[float], baseline: Sequence[float], path: Path,
-                 title: str, limit: float | None = 0.03) -> Path:
-    """Horizontal bars: the share of each set flagged by the model and by the baseline."""
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(names) + 1.2))
+                 title: str, limit: float | None = None, limit_label: str = "", counts: Sequence[int] = ()) -> Path:
+    """Horizontal bars: the share of each set flagged by the model and by the baseline; ``limit`` draws
+    a reference line (labelled ``limit_label``), ``counts`` (paragraphs per set) go beside the names
+    and the model's bars (``k of n``)."""
+    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(names) + 1.2))
     y = np.arange(len(names))
     ax.barh(y - 0.2, ours, height=0.4, color="tab:red", label="mtdetect")
     ax.barh(y + 0.2, baseline, height=0.4, color="tab:grey", label="TF-IDF baseline")
     if limit is not None:
-        ax.axvline(limit, color="black", ls="--", lw=0.8, label=f"{limit:.0%}")
-    ax.set_yticks(y, names, fontsize=7)
+        ax.axvline(limit, color="black", ls="--", lw=0.8, label=limit_label or f"{limit:.0%}")
+    labels = list(names)
+    if counts:
+        labels = [f"{name} ({n})" for name, n in zip(names, counts)]
+        for i, (share, n) in enumerate(zip(ours, counts)):
+            ax.annotate(f"{round(share * n)} of {n}", (share, i - 0.2), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=6)
+    ax.set_yticks(y, labels, fontsize=7)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("share of paragraphs flagged")
+    ax.set_xlabel("share of paragraphs flagged" + (" (paragraphs per set in brackets)" if counts else ""))
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=7)
     ax.set_title(title, fontsize=9)

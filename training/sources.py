@@ -17,8 +17,9 @@ The default recipe reads the shared data folder:
 
 Each source can be left out by name (:data:`SOURCES`, ``--without``), which is
 how the evaluation's ablation refits measure what each one pays. A user's own
-pairs (a JSONL file or a folder, see :mod:`training.pairs`) replace the recipe
-when ``--data`` points at them.
+pairs (a JSONL file or a folder, see :mod:`training.pairs`) are added to the
+recipe (:func:`collect_with_user_pairs`), or read alone
+(:func:`collect_user_pairs`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import garble, mqm, pairs, reposts, roundtrip
+from .dataset import pair_group
 
 DEFAULT_DATA_DIR = Path("../shared/data")
 CLEAN_CORPORA = {"gum": "gum-ccby-paragraphs.jsonl", "sotu": "state-union-pd-paragraphs.jsonl"}
@@ -224,11 +226,41 @@ def reference_texts(data: Path) -> list[str]:
     return texts
 
 
+USER_GENRE = "your pairs"
+"""Genre given to the human side of a user's pairs that name none: the threshold rule counts
+those paragraphs as a genre of their own (at most 2% of them flagged once there are enough)."""
+
+
+def user_pair(pair: dict) -> dict:
+    """A user's pair as a training record: a pair with a ``doc`` is grouped by it (all pairs of a
+    document fall in one split), and one without a ``genre`` gets :data:`USER_GENRE`.
+
+    >>> user_pair({"original": "a", "garbled": "b", "source": "s", "kind": "k", "doc": "d", "group": 4})["group"]
+    'd'
+    >>> user_pair({"original": "a", "garbled": "b", "source": "s", "kind": "k", "genre": "news"})["genre"]
+    'news'
+    """
+    record = {**pair, "genre": pair.get("genre") or USER_GENRE}
+    if pair.get("doc"):
+        record["group"] = str(pair["doc"])
+    return record
+
+
 def collect_user_pairs(path: Path, *, seed: int) -> tuple[list[dict], dict]:
-    """A user's pairs, plus typography variants of their originals (labelled clean)."""
-    user = list(pairs.read_pairs(path))
-    if not user:
+    """A user's pairs (screened: :func:`training.pairs.screen_pairs`), plus typography
+    variants of their originals (labelled clean), and a description for the card:
+    the files' sha256, how many pairs were read, kept and left out, and why."""
+    read = list(pairs.read_pairs(path))
+    if not read:
         raise ValueError(f"{path}: holds no pairs")
+    screened = pairs.screen_pairs(read, path)
+    for reason in screened.left_out:
+        log(f"warning: {path}: left out {reason}")
+    user = [user_pair(p) for p in screened.kept]
+    without_genre = sum(1 for p in screened.kept if not p.get("genre"))
+    if without_genre:
+        log(f"{without_genre} of {len(user)} pairs name no genre: the threshold rule counts their human side, "
+            f"held out, as the genre {USER_GENRE!r}")
     variants = []
     for pair in user:
         rng = random.Random(f"{seed}\x1f{pair['original']}")
@@ -240,10 +272,26 @@ def collect_user_pairs(path: Path, *, seed: int) -> tuple[list[dict], dict]:
     description = {
         "user_pairs": str(path.name),
         "data_files": {str(p.name): file_sha256(p) for p in files},
+        "user_pair_counts": {"read": len(read), "kept": len(user), "left_out": len(read) - len(user),
+                             "without_genre": without_genre, "documents": len({pair_group(p) for p in user}),
+                             "typography_variants": len(variants)},
         "pairs_by_kind": dict(sorted(Counter(_kind(p) for p in user + variants).items())),
     }
     log(f"user pairs: {len(user)} from {path}; {len(variants)} typography variants")
     return user + variants, description
+
+
+def collect_with_user_pairs(
+    base: Path, user: Path, cache: Path, *, seed: int, roundtrip_pairs: bool = False, without: Iterable[str] = ()
+) -> tuple[list[dict], dict]:
+    """The default recipe on the data folder ``base`` with a user's pairs added to it,
+    and a description of both (the user's part under ``user_pairs_added``)."""
+    records, description = collect(base, cache, seed=seed, roundtrip_pairs=roundtrip_pairs, without=without)
+    added, user_description = collect_user_pairs(user, seed=seed)
+    description["user_pairs_added"] = user_description
+    kinds = Counter(description["pairs_by_kind"]) + Counter(user_description["pairs_by_kind"])
+    description["pairs_by_kind"] = dict(sorted(kinds.items()))
+    return records + added, description
 
 
 def _kind(pair: dict) -> str:

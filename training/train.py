@@ -6,8 +6,9 @@ The recipe, top to bottom:
    human text of the same content (the ``train`` splits of ``mt/``), human
    text of every register (web text, WMT24, GUM, State of the Union), the seed
    article and its garbled repost, MQM machine translations and the garbler's
-   synthetic damage (Apertium round trips only with ``--roundtrip``) — or a
-   user's own pairs (``--data PAIRS``).
+   synthetic damage (Apertium round trips only with ``--roundtrip``); a
+   user's own pairs (``--data PAIRS``) are added to them, or trained on alone
+   (``--only``, split 70/15/15 by document rank: :func:`training.dataset.ranked_splits`).
 2. **split** (:mod:`training.dataset`): by document into train / calibration /
    test (real-MT documents into train / calibration only: their ``dev`` split
    is the test).
@@ -29,11 +30,15 @@ The recipe, top to bottom:
    speeches...). Held out means the calibration split, scored by the model,
    and every training paragraph, scored by a refit on the other folds
    (cross-fitting): a genre then counts hundreds of paragraphs, so its 2% is
-   a measured rate, not the second-highest of fifty.
+   a measured rate, not the second-highest of fifty. The human side of a
+   user's pairs without a genre counts as the genre ``your pairs``; with fewer
+   than :data:`MIN_THRESHOLD_ROWS` such paragraphs in all, the threshold is
+   :data:`FALLBACK_RULE`.
 7. **documents**: a document's log-odds from its paragraphs' calibrated
    log-odds (length-weighted mean, scaled by the square root of its length)
    with a calibration fitted on the calibration split's documents.
-8. **write**: ``models/default.npz`` and ``models/default.card.json``, with data
+8. **write**: ``models/default.npz`` and ``models/default.card.json`` (for a
+   user's pairs ``models/NAME.*``, never the shipped model), with data
    hashes, sizes and held-out metrics.
 
 Run as ``python -m training.train`` (``make train``). Deterministic: the same
@@ -62,7 +67,8 @@ from mtdetect.model import Model, save_model
 from mtdetect.results import DOCUMENT_UNIT_CHARS, combined_score
 
 from . import sources
-from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs
+from .dataset import PAIR_FOLDS, Row, fold_of, rows_from_pairs, with_ranked_splits
+from .pairs import JSONL_SUFFIXES
 from .estimators import (
     DEFAULT_WEIGHTING,
     GARBLE_WEIGHT,
@@ -90,6 +96,14 @@ THRESHOLD_JOBS = 2
 THRESHOLD_MIN_WORDS = 25
 """The threshold rule counts human paragraphs of at least this many words, as the acceptance
 figures do (a longer paragraph has more room for a slip: the rule is about those)."""
+MIN_THRESHOLD_ROWS = 100
+"""The threshold rule needs at least this many held-out human paragraphs (1% of them is one paragraph) ..."""
+FALLBACK_THRESHOLD = 0.5
+FALLBACK_RULE = "0.5, the calibrated probability at which a paragraph is as likely garbled as not"
+"""... and with fewer, the threshold is this one."""
+MIN_USER_DOCUMENTS = 20
+"""Documents a user's pairs need when trained on alone: whole documents go to train (70%), calibration
+(15%) and test (15%), so 20 give the calibration split 3 (:func:`training.dataset.ranked_splits`)."""
 C = 1.0
 """Inverse regularisation strength of the classifier (research on the train split: 0.3 and 3 did no better)."""
 DEFAULT_OUT = Path("models/default")
@@ -292,6 +306,23 @@ class Fitted:
     calibration_scores: np.ndarray
     threshold_rates: dict[str, dict]
     document_rates: dict[str, dict]
+    threshold_rule: str
+
+
+class TooFewDocuments(ValueError):
+    """The rows cannot be split into train and calibration sets; says how many documents each got."""
+
+
+def check_splits(splits: dict[str, list[Row]]) -> None:
+    """Raise :class:`TooFewDocuments` unless the train and calibration splits both hold
+    rows of both labels."""
+    if all(len({r.label for r in splits[name]}) == 2 for name in ("train", "calibration")):
+        return
+    documents = ", ".join(f"{name} {len({r.group for r in part})}" for name, part in splits.items())
+    raise TooFewDocuments(
+        f"too few documents to split into train and calibration sets (documents: {documents}); "
+        f"give pairs of at least {MIN_USER_DOCUMENTS} documents"
+    )
 
 
 def fit_model(records: list[dict], *, c: float = C, reference: Sequence[str] = ()) -> Fitted:
@@ -303,8 +334,7 @@ def fit_model(records: list[dict], *, c: float = C, reference: Sequence[str] = (
     splits = {name: [r for r in rows if r.split == name] for name in ("train", "calibration", "test")}
     for name, part in splits.items():
         log(f"rows: {name} {len(part)} ({sum(r.label for r in part)} garbled)")
-    if not splits["train"] or not splits["calibration"]:
-        raise SystemExit("train: error: too few documents to split into train and calibration sets")
+    check_splits(splits)
 
     words = word_frequency_table()
     fold_counts = reference_counts(splits["train"], reference)
@@ -344,7 +374,8 @@ def fit_model(records: list[dict], *, c: float = C, reference: Sequence[str] = (
     model.document_calibration = calibrated.document_calibration
     log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; threshold {model.threshold:.4f}; "
         f"documents {', '.join(f'{v:.3f}' for v in model.document_calibration)}")
-    return Fitted(model, splits, calibrated.scores, calibrated.threshold_rates, calibrated.document_rates)
+    return Fitted(model, splits, calibrated.scores, calibrated.threshold_rates, calibrated.document_rates,
+                  calibrated.threshold_rule)
 
 
 def reference_counts(train_rows: Sequence[Row], reference: Sequence[str]) -> list[NgramCounts]:
@@ -372,6 +403,8 @@ class Calibrated:
     """Rows and share flagged at the threshold of the held-out human paragraphs the rule counts, per genre."""
     document_rates: dict[str, dict]
     """Documents and share flagged at the threshold of the held-out human documents, per genre."""
+    threshold_rule: str = ""
+    """The rule the threshold was set by, in words."""
 
 
 def calibrate(decisions: np.ndarray, rows: Sequence[Row], held_out: HeldOutHuman | None = None) -> Calibrated:
@@ -389,15 +422,49 @@ def calibrate(decisions: np.ndarray, rows: Sequence[Row], held_out: HeldOutHuman
     if held_out is not None:
         human_scores = np.r_[human_scores, platt.predict_proba(held_out.decisions[held_out.counted])]
         genres += [g for g, counted in zip(held_out.genres, held_out.counted) if counted]
-    threshold = GenreThreshold(MAX_FALSE_POSITIVE_RATE, MAX_GENRE_FALSE_POSITIVE_RATE, MIN_GENRE_ROWS).fit(
-        human_scores, genres
-    )
+    threshold, rule = threshold_by_rule(human_scores, genres)
     lengths = np.array([len(r.text) for r in rows], dtype=np.float64)
     documents = held_out_human_documents(log_odds, rows, platt, held_out)
-    shifted, document_rates = document_rule(log_odds, lengths, labels, document_groups(rows), documents,
-                                            threshold.threshold_)
-    return Calibrated((platt.a_, platt.b_), threshold.threshold_, shifted, scores,
-                      genre_rates(human_scores, genres, threshold.threshold_), document_rates)
+    shifted, document_rates = document_rule(log_odds, lengths, labels, document_groups(rows), documents, threshold)
+    return Calibrated((platt.a_, platt.b_), threshold, shifted, scores,
+                      genre_rates(human_scores, genres, threshold), document_rates, rule)
+
+
+THRESHOLD_RULE = (
+    f"at most {MAX_FALSE_POSITIVE_RATE:.0%} of held-out human paragraphs of original English "
+    f"({THRESHOLD_MIN_WORDS} words or more) flagged, "
+    f"and at most {MAX_GENRE_FALSE_POSITIVE_RATE:.0%} in every genre of at least {MIN_GENRE_ROWS} paragraphs "
+    f"(held out: the calibration split, and the training split scored by refits on the other "
+    f"{PAIR_FOLDS - 1} of {PAIR_FOLDS} folds)"
+)
+
+
+def threshold_by_rule(human_scores: np.ndarray, genres: Sequence[str]) -> tuple[float, str]:
+    """The default threshold from held-out human scores and the rule that set it, in words:
+    :data:`THRESHOLD_RULE` with :data:`MIN_THRESHOLD_ROWS` scores or more, else :data:`FALLBACK_RULE`.
+
+    >>> threshold_by_rule(np.zeros(10), ["news"] * 10)[0]
+    0.5
+    """
+    if len(human_scores) < MIN_THRESHOLD_ROWS:
+        log(f"threshold: {len(human_scores)} held-out human paragraphs of {THRESHOLD_MIN_WORDS} words or more, "
+            f"the rule needs {MIN_THRESHOLD_ROWS}; falling back to {FALLBACK_RULE}")
+        return FALLBACK_THRESHOLD, f"fallback: {FALLBACK_RULE} ({len(human_scores)} held-out human paragraphs " \
+                                   f"of {THRESHOLD_MIN_WORDS} words or more, fewer than the {MIN_THRESHOLD_ROWS} " \
+                                   f"the rule needs: {THRESHOLD_RULE})"
+    fitted = GenreThreshold(MAX_FALSE_POSITIVE_RATE, MAX_GENRE_FALSE_POSITIVE_RATE, MIN_GENRE_ROWS).fit(
+        human_scores, genres
+    )
+    return fitted.threshold_, THRESHOLD_RULE
+
+
+def _share(value: float | None) -> str:
+    """A share as a percentage, or ``none`` when there was nothing to count.
+
+    >>> _share(0.0125), _share(None)
+    ('1.2%', 'none')
+    """
+    return "none" if value is None else f"{value:.1%}"
 
 
 @dataclass(frozen=True)
@@ -460,8 +527,12 @@ def document_rule(log_odds: np.ndarray, lengths: np.ndarray, labels: np.ndarray,
     """The document calibration, centred where it catches the most garbled calibration documents at the
     document operating point (:func:`document_operating_point`), and the held-out human documents'
     flagged rates under it."""
-    paragraphs = np.concatenate(human.log_odds) if human.log_odds else np.zeros(1)
     garbled = [g for g in groups if labels[g][0] == 1]
+    if not human.log_odds or not garbled or len(garbled) == len(groups):
+        log("documents: too few held-out documents of either kind to fit a document rule; the document "
+            "calibration stays (1, 0, 0): sigmoid(L * s)")
+        return (1.0, 0.0, 0.0), {}
+    paragraphs = np.concatenate(human.log_odds)
     best: tuple[float, float, tuple, dict] | None = None
     for q in CENTRE_QUANTILES:
         centre = float(np.quantile(paragraphs, q))
@@ -498,9 +569,9 @@ def train(records: list[dict], out: Path, data_description: dict, reference: Seq
     test_metrics = metrics(splits["test"], test_scores, model.threshold)
     log(f"test: ROC-AUC {test_metrics['roc_auc']}, FPR {test_metrics['false_positive_rate']}, TPR {test_metrics['true_positive_rate']}")
     log(f"held-out human paragraphs (>= {THRESHOLD_MIN_WORDS} words) flagged by genre: "
-        + ", ".join(f"{g} {v['flagged']:.1%} of {v['rows']}" for g, v in fitted.threshold_rates.items()))
+        + ", ".join(f"{g} {_share(v['flagged'])} of {v['rows']}" for g, v in fitted.threshold_rates.items()))
     log("calibration split, human paragraphs flagged by genre: "
-        + ", ".join(f"{g} {v['flagged']:.1%}" for g, v in genre_fpr.items()))
+        + ", ".join(f"{g} {_share(v['flagged'])}" for g, v in genre_fpr.items()))
 
     model.card = {
         "name": out.name,
@@ -520,13 +591,7 @@ def train(records: list[dict], out: Path, data_description: dict, reference: Seq
             "C": C,
             "calibration": list(model.calibration),
         },
-        "threshold_rule": (
-            f"at most {MAX_FALSE_POSITIVE_RATE:.0%} of held-out human paragraphs of original English "
-            f"({THRESHOLD_MIN_WORDS} words or more) flagged, "
-            f"and at most {MAX_GENRE_FALSE_POSITIVE_RATE:.0%} in every genre of at least {MIN_GENRE_ROWS} paragraphs "
-            f"(held out: the calibration split, and the training split scored by refits on the other "
-            f"{PAIR_FOLDS - 1} of {PAIR_FOLDS} folds)"
-        ),
+        "threshold_rule": fitted.threshold_rule,
         "threshold_held_out_flagged": fitted.threshold_rates,
         "document_score": {
             "rule": "sigmoid(a * L * s + b * s + c): L the length-weighted mean of the paragraphs' calibrated log-odds, "
@@ -571,12 +636,67 @@ def train(records: list[dict], out: Path, data_description: dict, reference: Seq
     return model
 
 
+def user_model_stem(pairs: Path) -> Path:
+    """Where a model trained on the pairs at ``pairs`` goes by default: ``models/NAME``
+    after the file or folder, never the shipped ``models/default``.
+
+    >>> user_model_stem(Path("data/my-pairs.jsonl.gz")), user_model_stem(Path("default/"))
+    (PosixPath('models/my-pairs'), PosixPath('models/default-pairs'))
+    """
+    name = pairs.name
+    for suffix in JSONL_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if name == DEFAULT_OUT.name:
+        name += "-pairs"
+    return DEFAULT_OUT.parent / name
+
+
+def collect_records(args: argparse.Namespace, data: Path) -> tuple[list[dict], dict]:
+    """The training records the arguments ask for: the default recipe on a data folder, a
+    user's pairs added to the recipe on ``--base`` (when it is there), or the pairs alone."""
+    without = [name for name in args.without.split(",") if name]
+    if sources.is_data_root(data):
+        return sources.collect(data, Path(args.cache), seed=args.seed, roundtrip_pairs=args.roundtrip,
+                               without=without)
+    base = Path(args.base)
+    if not args.only and sources.is_data_root(base):
+        log(f"adding your pairs to the default recipe on {base} (--only trains on them alone)")
+        return sources.collect_with_user_pairs(base, data, Path(args.cache), seed=args.seed,
+                                               roundtrip_pairs=args.roundtrip, without=without)
+    if not args.only:
+        log(f"warning: no default recipe data at {base} (BASE=): training on your pairs alone")
+    records, description = sources.collect_user_pairs(data, seed=args.seed)
+    documents = description["user_pair_counts"]["documents"]
+    if documents < MIN_USER_DOCUMENTS:
+        raise TooFewDocuments(
+            f"{data}: pairs of {documents} document(s); training on pairs alone needs at least "
+            f"{MIN_USER_DOCUMENTS} (each document goes whole to train, calibration or test; a pair without "
+            "a doc field counts as a document of its own): add pairs, or add them to the default recipe"
+        )
+    log(f"warning: training on your pairs alone: {len(list(rows_from_pairs(records)))} rows; the model learns "
+        "nothing else (the shipped model learnt from about 60,000)")
+    return with_ranked_splits(records), description
+
+
+def reference_text(args: argparse.Namespace, data: Path) -> list[str]:
+    """The reference corpora's text for the reference model of English: from the data folder the
+    recipe reads (``--data``, or ``--base`` under a user's pairs), none when it is not there."""
+    root = data if sources.is_data_root(data) else Path(args.base)
+    return sources.reference_texts(root) if sources.is_data_root(root) else []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(sources.DEFAULT_DATA_DIR),
                         help="the shared data folder (mt/, clean/, seeds/) or a user's pairs (JSONL file or folder)")
+    parser.add_argument("--base", default=str(sources.DEFAULT_DATA_DIR),
+                        help="the shared data folder whose default recipe a user's pairs are added to "
+                             "(default: %(default)s; without it, or with --only, the pairs are trained on alone)")
+    parser.add_argument("--only", action="store_true", help="train on the user's pairs alone")
     parser.add_argument("--cache", default="build/pairs", help="where generated pairs are cached")
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help="model path stem (writes STEM.npz, STEM.card.json)")
+    parser.add_argument("--out", default=None,
+                        help=f"model path stem (writes STEM.npz, STEM.card.json; default: {DEFAULT_OUT} for "
+                             "the default recipe, models/NAME for pairs in NAME.jsonl or NAME/)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--roundtrip", action="store_true",
                         help="add Apertium round trips of the clean corpora (Debian packages; about 25 minutes uncached)")
@@ -587,14 +707,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not data.exists():
         print(f"train: error: {data}: no such file or folder (set DATA=path to the shared data or to your pairs)", file=sys.stderr)
         return 2
-    without = [name for name in args.without.split(",") if name]
+    recipe = sources.is_data_root(data)
+    out = Path(args.out) if args.out else DEFAULT_OUT if recipe else user_model_stem(data)
+    if not recipe and out.resolve() == DEFAULT_OUT.resolve():
+        print(f"train: error: {DEFAULT_OUT} is the shipped model, written by the default recipe only; "
+              "name yours with OUT=models/NAME (--out)", file=sys.stderr)
+        return 2
     try:
-        records, description = sources.collect(data, Path(args.cache), seed=args.seed,
-                                               roundtrip_pairs=args.roundtrip, without=without)
+        records, description = collect_records(args, data)
+        train(records, out, description, reference_text(args, data))
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"train: error: {exc}", file=sys.stderr)
         return 2
-    train(records, Path(args.out), description, sources.reference_texts(data) if sources.is_data_root(data) else ())
+    if not recipe:
+        log(f"score with it: mtdetect score --model {out} FILE")
     return 0
 
 
