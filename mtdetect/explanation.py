@@ -61,15 +61,38 @@ def _gram_totals(grams: GramOccurrences, coef: np.ndarray, row: int, scale: floa
     return mine[first[in_order]], totals[in_order]
 
 
+def detector_shares(model: Model, batch: FeatureBatch, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """How much a unit of each detector's calibrated log-odds moves each row's combined log-odds
+    (:func:`mtdetect.model.combine`): the classifier's share and the repost detector's, summing to 1."""
+    a, b = model.calibration
+    machine = a * model.decision(batch)[rows] + b
+    reposted = model.repost_decision(batch)
+    if reposted is None:
+        return np.ones(len(rows)), np.zeros(len(rows))
+    ra, rb = model.repost_calibration
+    share = 1.0 / (1.0 + np.exp(np.clip(machine - (ra * reposted[rows] + rb), -700, 700)))
+    return 1.0 - share, share
+
+
 def contributions(model: Model, batch: FeatureBatch, rows: Sequence[int], top: int) -> dict[int, list[Contribution]]:
-    """The ``top`` strongest contributions to each of ``rows`` of a batch computed with ``detail``."""
+    """The ``top`` strongest contributions to each of ``rows`` of a batch computed with ``detail``, in
+    calibrated log-odds: each feature's weight times its distance from the training mean (a rule's
+    count from none), in the classifier and in the repost detector, each by its share of the row's
+    combined log-odds (:func:`detector_shares`)."""
     detail = batch.detail
     assert detail is not None, "contributions need a batch computed with detail=True"
     rows = list(rows)
+    machine_share, repost_share = detector_shares(model, batch, rows)
+    a = model.calibration[0]
     baseline = np.where([s.family == "artifact" for s in DENSE_FEATURES], 0.0, model.dense_mean)
-    moved = (batch.dense[rows] - baseline) / model.dense_scale * model.dense_coef
+    standard = (batch.dense[rows] - baseline) / model.dense_scale
+    moved = standard * model.dense_coef * (a * machine_share)[:, None]
+    if model.repost_coef is not None:
+        moved = moved + standard * model.repost_coef[:-1] * (model.repost_calibration[0] * repost_share)[:, None]
     names = dense_feature_names()
     scale = batch.grams.scale.astype(np.float64) if batch.grams is not None else np.ones(len(batch.dense))
+    scale = scale.copy()
+    scale[rows] *= a * machine_share
     families = [
         (detail.grams, model.word_class_coef, detail.gram_name, "word_class", WORD_CLASS_DESCRIPTION),
         (detail.word_grams, model.word_ngram_coef, detail.word_gram_name, "word", WORD_DESCRIPTION),

@@ -107,6 +107,11 @@ LANGUAGE_FEATURES: tuple[FeatureSpec, ...] = (
                 "neither neighbour in the reference model of English: a thesaurus pick out of context", +1),
 )
 
+REFERENCE_FEATURES = ("surprise", "predictability", "unseen_trigram_rate", "unseen_common_pair_rate",
+                      "rare_unattested_rate")
+"""The :data:`LANGUAGE_FEATURES` the reference model of English gives: the repost detector's
+evidence (the classifier of machine translation leaves them out)."""
+
 DENSE_FEATURES: tuple[FeatureSpec, ...] = (
     tuple(
         FeatureSpec(f"artifact:{name}", "artifact", det.description, +1)
@@ -714,16 +719,16 @@ def _language_features(
             per_row(rows, known & (zipf < RARE_ZIPF)) / safe_words,
             per_row(pair_rows, log_count) / safe_pairs,
             np.where(n_pairs > 0, 1 - per_row(pair_rows, seen) / safe_pairs, 0),
-            *_reference_columns(word_hashes, rows, buckets, np.where(known, zipf, UNKNOWN_ZIPF), adjacent_seen,
-                                adjacent_count, n, tables),
+            *_reference_columns(word_hashes, rows, buckets, np.where(known, zipf, UNKNOWN_ZIPF), checked,
+                                adjacent_seen, adjacent_count, n, tables),
         ]
     ).astype(np.float32)
     return columns, unknown
 
 
 def _reference_columns(
-    word_hashes: np.ndarray, rows: np.ndarray, buckets: np.ndarray, zipf: np.ndarray, pair_seen: np.ndarray,
-    pair_count: np.ndarray, n: int, tables: LexicalTables,
+    word_hashes: np.ndarray, rows: np.ndarray, buckets: np.ndarray, zipf: np.ndarray, checked: np.ndarray,
+    pair_seen: np.ndarray, pair_count: np.ndarray, n: int, tables: LexicalTables,
 ) -> list[np.ndarray]:
     """The reference model's columns of :data:`LANGUAGE_FEATURES` (``surprise`` to ``rare_unattested_rate``).
 
@@ -735,6 +740,11 @@ def _reference_columns(
     log-probability: below zero where the context makes the word less likely
     than it is anywhere (broken English), above zero where it makes it more
     likely (fluent, formulaic English). Every step is an array operation.
+
+    Only lower-case words are judged (``checked``: :func:`checks_as_english`):
+    a name or a code is new to any reference text, and says nothing about the
+    wording around it, so a paragraph's topic (its names) does not move these
+    features; names still stand as context for the words after them.
 
     ``buckets`` are the words' table buckets; ``pair_seen`` and ``pair_count``
     say for every adjacent pair of the batch (pair ``j`` is words ``j`` and
@@ -759,20 +769,21 @@ def _reference_columns(
     if length > 2:
         tri_logp = triple_count.astype(np.float64) - pair_count[:-1]
         logp[1:] = np.where(triple_seen, tri_logp, logp[1:])
-    slor = (logp - alone[1:])[pair_same]
-    at = rows[1:][pair_same]
+    scored = pair_same & checked[1:]
+    slor = (logp - alone[1:])[scored]
+    at = rows[1:][scored]
 
     def per_row(where: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(where, weights=weights, minlength=n).astype(np.float64)
 
     n_scored = np.maximum(per_row(at), 1)
     # unseen triples among those whose first pair was seen
-    attested = triple_same & pair_seen[:-1] if length > 2 else triple_same
+    attested = triple_same & pair_seen[:-1] & checked[2:] if length > 2 else triple_same
     triple_rows = rows[2:][attested] if length > 2 else rows[:0]
     n_attested = per_row(triple_rows)
     unseen_triples = per_row(triple_rows, ~triple_seen[attested]) / np.maximum(n_attested, 1)
     # pairs of common words never seen together
-    common = (zipf[:-1] >= COMMON_ZIPF) & (zipf[1:] >= COMMON_ZIPF) & pair_same if length > 1 else pair_same
+    common = (zipf[:-1] >= COMMON_ZIPF) & (zipf[1:] >= COMMON_ZIPF) & pair_same & checked[:-1] & checked[1:]
     common_rows = rows[:-1][common]
     unseen_common = per_row(common_rows, ~pair_seen[common]) / np.maximum(per_row(common_rows), 1)
     # uncommon words seen with neither neighbour
@@ -783,8 +794,8 @@ def _reference_columns(
     has_neighbour = np.zeros(length, dtype=bool)
     has_neighbour[1:] |= pair_same
     has_neighbour[:-1] |= pair_same
-    unattested = (zipf < COMMON_ZIPF) & has_neighbour & ~left & ~right
-    rare_unattested = per_row(rows, unattested) / np.maximum(per_row(rows), 1)
+    unattested = (zipf < COMMON_ZIPF) & has_neighbour & ~left & ~right & checked
+    rare_unattested = per_row(rows, unattested) / np.maximum(per_row(rows, checked), 1)
     return [
         per_row(at, np.maximum(-slor, 0)) / n_scored,
         per_row(at, np.maximum(slor, 0)) / n_scored,

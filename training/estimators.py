@@ -177,6 +177,36 @@ class SignBoundedLogistic:
         return np.asarray(x @ self.coef_).ravel() + self.intercept_
 
 
+REPOST_FAMILIES = ("spin", "roundtrip")
+"""Row families of spun and round-tripped reposts: what the repost detector learns to catch."""
+
+
+class RepostDetector:
+    """The repost detector: logistic regression on the standardised dense features (the artifact
+    rules and the language features, the reference model's among them), reposts (:data:`REPOST_FAMILIES`)
+    against every human row, classes weighted equally and each family by the square root of its size.
+    Dense features only: it sees broken English, not words or topics.
+
+    ``coef_`` holds the weights, then the intercept (as :attr:`mtdetect.model.Model.repost_coef`).
+    """
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+
+    def fit(self, dense: np.ndarray, labels: np.ndarray, families: Sequence[str]) -> RepostDetector:
+        from sklearn.linear_model import LogisticRegression
+
+        rows = (labels == 0) | np.isin(np.asarray(families), REPOST_FAMILIES)
+        weights = family_balanced_weights(labels[rows], [f for f, r in zip(families, rows) if r])
+        lr = LogisticRegression(C=self.C, solver="lbfgs", max_iter=5000)
+        lr.fit(dense[rows], labels[rows], sample_weight=weights)
+        self.coef_ = np.r_[lr.coef_[0], lr.intercept_].astype(np.float64)
+        return self
+
+    def decision_function(self, dense: np.ndarray) -> np.ndarray:
+        return dense @ self.coef_[:-1] + self.coef_[-1]
+
+
 class PlattCalibration:
     """``p = sigmoid(a * z + b)`` fitted on held-out decision values, classes weighted equally.
 

@@ -33,6 +33,7 @@ Feature matrices of the training and calibration rows are cached in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -60,7 +61,7 @@ from mtdetect.segment import split_paragraphs
 from . import sources
 from .dataset import Row, rows_from_pairs
 from .pairs import SEED_GARBLED, SEED_ORIGINAL, _seed_file
-from .estimators import DEFAULT_WEIGHTING, SignBoundedLogistic, Standardizer, sample_weights
+from .estimators import DEFAULT_WEIGHTING, REPOST_FAMILIES, SignBoundedLogistic, Standardizer, sample_weights
 from . import reposts_eval
 from .tables import word_frequency_table
 from .train import (
@@ -71,6 +72,7 @@ from .train import (
     cross_fitted_human,
     featurize,
     featurize_out_of_fold,
+    classifier_columns,
     reference_counts,
     row_family,
 )
@@ -863,14 +865,17 @@ def measure(scorer: Scorer, sets: EvalData) -> Measured:
 
 def ablation_tasks(train_rows: Sequence[Row], extra: np.ndarray, shapes: tuple[int, int, int], n_rows: int,
                    seed: int) -> list[FitTask]:
-    """Refits on one sample of the recipe's training rows: all, without each source or family, real MT only,
-    and (when there are ``extra`` rows: the round trips) with them added."""
+    """Refits of the classifier on one sample of the recipe's training rows: all, without each source or
+    family, real MT only, and (when there are ``extra`` rows: the round trips) with them added. Like the
+    shipped classifier, they leave out the reposts and the reference model's features, the repost
+    detector's (whose worth the reposts section shows)."""
     rng = np.random.default_rng(seed)
     source = np.array([row_source(r) for r in train_rows])
-    recipe = np.flatnonzero(~extra)
+    reposted = np.isin([row_family(r) for r in train_rows], REPOST_FAMILIES)
+    recipe = np.flatnonzero(~extra & ~reposted)
     sample = np.sort(rng.choice(recipe, size=min(n_rows, len(recipe)), replace=False))
     columns = family_columns(*shapes)
-    every = np.arange(sum(shapes))
+    every = np.flatnonzero(classifier_columns(sum(shapes)))
     tasks = [FitTask("all sources, all features", sample, every)]
     tasks += [FitTask(f"without {name}", sample[source[sample] != name], every) for name in ABLATION_SOURCES
               if (source[sample] == name).any()]
@@ -1076,15 +1081,18 @@ class Results:
 
 
 def recipe_and_extra_rows(records: Sequence[dict]) -> tuple[list[Row], list[Row]]:
-    """The rows of the shipped recipe, and the rows only the Apertium round trips add.
+    """The rows of the shipped recipe, and the rows only the optional Apertium round trips of the clean
+    corpora add (``--roundtrip``: their records name their ``pivot``; the reposts' round trips are recipe).
 
     >>> pair = {"original": "A b.", "source": "gum", "doc": "d"}
     >>> recipe, extra = recipe_and_extra_rows([{**pair, "garbled": "A, b.", "kind": "garble:x"},
-    ...                                        {**pair, "garbled": "B a.", "kind": "roundtrip:spa"}])
+    ...                                        {**pair, "garbled": "B c.", "kind": "roundtrip:glg"},
+    ...                                        {**pair, "garbled": "B a.", "kind": "roundtrip:spa", "pivot": "spa"}])
     >>> [r.kind for r in recipe], [r.kind for r in extra]
-    (['original', 'garble:x'], ['roundtrip:spa'])
+    (['original', 'garble:x', 'roundtrip:glg'], ['roundtrip:spa'])
     """
-    recipe = list(rows_from_pairs(r for r in records if not str(r.get("kind", "")).startswith("roundtrip:")))
+    recipe = list(rows_from_pairs(r for r in records if not (str(r.get("kind", "")).startswith("roundtrip:")
+                                                              and "pivot" in r)))
     seen = {(r.text, r.label, r.group) for r in recipe}
     extra = [r for r in rows_from_pairs(records) if (r.text, r.label, r.group) not in seen]
     return recipe, extra
@@ -1119,8 +1127,10 @@ def evaluate(args: argparse.Namespace) -> Results:
     base = measure(baseline, sets)
     log("spun and round-tripped reposts of the dev documents")
     repost_data = reposts_eval.repost_sets(data, Path(args.cache))
+    classifier_alone = shipped_scorer(dataclasses.replace(model, repost_coef=None))
     reposts = reposts_eval.repost_tables(reposts_eval.measure_reposts(shipped_scorer(model), repost_data),
-                                         reposts_eval.measure_reposts(baseline, repost_data))
+                                         reposts_eval.measure_reposts(baseline, repost_data),
+                                         reposts_eval.measure_reposts(classifier_alone, repost_data))
 
     ablation: list[tuple[str, int, Measured]] = []
     sample = 0

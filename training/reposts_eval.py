@@ -157,8 +157,9 @@ def _num(value: float) -> str:
     return "n/a" if value != value else f"{value:.3f}"
 
 
-def repost_tables(ours: RepostFigures, base: RepostFigures) -> str:
-    """The section's markdown: detections, then false positives, each with the baseline beside it."""
+def repost_tables(ours: RepostFigures, base: RepostFigures, alone: RepostFigures | None = None) -> str:
+    """The section's markdown: detections, then false positives, each with the baseline beside it;
+    with ``alone`` (the model without its repost detector), a line of what the detector pays."""
     from . import spinner
 
     names = {
@@ -181,6 +182,11 @@ def repost_tables(ours: RepostFigures, base: RepostFigures) -> str:
             f"{_pct(ours.document_tpr[kind])} | {_num(base.paragraph_auc[kind])} | {_pct(base.paragraph_tpr[kind])} | "
             f"{_num(base.document_auc[kind])} | {_pct(base.document_tpr[kind])} |"
         )
+    if alone is not None:
+        lines += ["", "Without its repost detector (the classifier alone, at the same threshold): " + "; ".join(
+            f"{names[kind]}: paragraph ROC-AUC {_num(alone.paragraph_auc[kind])}, paragraphs flagged "
+            f"{_pct(alone.paragraph_tpr[kind])}, document ROC-AUC {_num(alone.document_auc[kind])}, documents "
+            f"dropped {_pct(alone.document_tpr[kind])}" for kind in alone.paragraph_auc) + "."]
     lines += [
         "",
         "| human dev text: genre | documents | documents flagged | baseline documents flagged | paragraphs "

@@ -54,7 +54,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -62,8 +62,8 @@ import scipy.sparse as sp
 from sklearn.metrics import roc_auc_score
 
 import mtdetect
-from mtdetect.features import DENSE_FEATURES, FeatureBatch, compute_features, dense_feature_names
-from mtdetect.model import Model, save_model
+from mtdetect.features import DENSE_FEATURES, REFERENCE_FEATURES, FeatureBatch, compute_features, dense_feature_names
+from mtdetect.model import Model, combine, save_model
 from mtdetect.results import DOCUMENT_UNIT_CHARS, combined_score
 
 from . import sources
@@ -77,6 +77,8 @@ from .estimators import (
     DocumentCalibration,
     GenreThreshold,
     PlattCalibration,
+    REPOST_FAMILIES,
+    RepostDetector,
     SignBoundedLogistic,
     Standardizer,
     WordTables,
@@ -158,16 +160,35 @@ def featurize_out_of_fold(rows: Sequence[Row], words, fold_counts: list[NgramCou
     )
 
 
+def classifier_columns(n_columns: int) -> np.ndarray:
+    """The design columns the classifier fits: all but the reference model's features (the repost
+    detector's evidence), so the classifier stays a detector of machine translation."""
+    keep = np.ones(n_columns, dtype=bool)
+    for name in REFERENCE_FEATURES:
+        keep[dense_feature_names().index(f"language:{name}")] = False
+    return keep
+
+
 def fit_classifier(train: Matrices, standardizer: Standardizer, c: float = C,
                    weighting: str = DEFAULT_WEIGHTING) -> SignBoundedLogistic:
-    """Sign-bounded logistic regression with the recipe's sample weights."""
+    """Sign-bounded logistic regression with the recipe's sample weights, on every row but the
+    reposts (the repost detector's: :func:`fit_repost_detector`) and every column but the reference
+    model's features (:func:`classifier_columns`)."""
     started = time.time()
-    classifier = SignBoundedLogistic(C=c, directions=[spec.direction for spec in DENSE_FEATURES]).fit(
-        standardizer.design(train.dense, train.word_class, train.words), train.labels,
-        sample_weights(train.labels, train.families, weighting),
+    rows = np.flatnonzero(~np.isin(np.asarray(train.families), REPOST_FAMILIES))
+    families = [train.families[i] for i in rows]
+    design = standardizer.design(train.dense[rows], train.word_class[rows], train.words[rows])
+    classifier = SignBoundedLogistic(C=c, directions=[spec.direction for spec in DENSE_FEATURES],
+                                     keep=classifier_columns(design.shape[1])).fit(
+        design, train.labels[rows], sample_weights(train.labels[rows], families, weighting),
     )
-    log(f"fit: C={c}, {len(train.labels)} rows in {time.time() - started:.0f} s")
+    log(f"fit: C={c}, {len(rows)} rows in {time.time() - started:.0f} s")
     return classifier
+
+
+def fit_repost_detector(train: Matrices, standardizer: Standardizer) -> RepostDetector:
+    """The repost detector on the training rows' standardised dense features."""
+    return RepostDetector().fit(standardizer.transform(train.dense), train.labels, train.families)
 
 
 def genre_rates(scores: np.ndarray, genres: Sequence[str], threshold: float) -> dict[str, dict]:
@@ -210,12 +231,16 @@ def cross_fitted_human(rows: Sequence[Row], fit_and_decide: Callable[[np.ndarray
     folds = np.array([fold_of(r.group) for r in rows])
     held = [np.flatnonzero((folds == k) & human) for k in range(PAIR_FOLDS)]
     tasks = [(np.flatnonzero(folds != k), held[k]) for k in range(PAIR_FOLDS) if len(held[k])]
-    decisions = np.full(len(rows), np.nan)
+    decisions: np.ndarray | None = None
     log(f"threshold: refitting on {len(tasks)} folds ({jobs} processes) to score {int(human.sum())} "
         "training paragraphs of human original English out of fold")
     results = Parallel(n_jobs=jobs)(delayed(fit_and_decide)(train, index) for train, index in tasks)
     for (_, index), values in zip(tasks, results):
+        if decisions is None:  # one value per row, or one per detector
+            decisions = np.full((len(rows), *np.shape(values)[1:]), np.nan)
         decisions[index] = values
+    if decisions is None:
+        decisions = np.full(len(rows), np.nan)
     kept = [r for r, h in zip(rows, human) if h]
     return HeldOutHuman(decisions[human], [r.genre for r in kept], [r.group for r in kept],
                         np.array([len(r.text) for r in kept], dtype=np.float64),
@@ -360,19 +385,36 @@ def fit_model(records: list[dict], *, c: float = C, reference: Sequence[str] = (
         tables=full_tables,
         threshold=0.5,
     )
+    with_reposts = all(np.isin(REPOST_FAMILIES, [row_family(r) for r in part]).any()
+                       for part in (splits["train"], splits["calibration"]))
     design = standardizer.design(train_m.dense, train_m.word_class, train_m.words)
+    standard = standardizer.transform(train_m.dense)
 
     def fit_and_decide(train_index: np.ndarray, held_index: np.ndarray) -> np.ndarray:
         part = Matrices(train_m.dense[train_index], train_m.word_class[train_index], train_m.words[train_index],
                         train_m.labels[train_index], [train_m.families[i] for i in train_index])
-        return fit_classifier(part, standardizer, c).decision_function(design[held_index])
+        machine = fit_classifier(part, standardizer, c).decision_function(design[held_index])
+        if not with_reposts:
+            return machine
+        return np.column_stack([machine, fit_repost_detector(part, standardizer).decision_function(standard[held_index])])
 
     held_out = cross_fitted_human(splits["train"], fit_and_decide)
-    calibrated = calibrate(model.decision(calib_m.batch()), splits["calibration"], held_out)
+    calibration_rows = splits["calibration"]
+    if with_reposts:
+        repost = fit_repost_detector(train_m, standardizer)
+        decisions = np.column_stack([model.decision(calib_m.batch()),
+                                     repost.decision_function(standardizer.transform(calib_m.dense))])
+        calibrated, repost_calibration = calibrate_both(decisions, calibration_rows, held_out)
+        model.repost_coef = repost.coef_
+        model.repost_calibration = repost_calibration
+    else:
+        log("no spun or round-tripped reposts in both splits: the model has no repost detector")
+        calibrated = calibrate(model.decision(calib_m.batch()), calibration_rows, held_out)
     model.calibration = calibrated.calibration
     model.threshold = calibrated.threshold
     model.document_calibration = calibrated.document_calibration
-    log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; threshold {model.threshold:.4f}; "
+    log(f"calibration: a={model.calibration[0]:.3f} b={model.calibration[1]:.3f}; reposts "
+        f"a={model.repost_calibration[0]:.3f} b={model.repost_calibration[1]:.3f}; threshold {model.threshold:.4f}; "
         f"documents {', '.join(f'{v:.3f}' for v in model.document_calibration)}")
     return Fitted(model, splits, calibrated.scores, calibrated.threshold_rates, calibrated.document_rates,
                   calibrated.threshold_rule)
@@ -414,20 +456,80 @@ def calibrate(decisions: np.ndarray, rows: Sequence[Row], held_out: HeldOutHuman
     calibration over the calibration documents."""
     labels = np.array([r.label for r in rows])
     platt = PlattCalibration().fit(decisions, labels)
-    log_odds = platt.a_ * decisions + platt.b_
-    scores = platt.predict_proba(decisions)
+    held = None if held_out is None else replace(held_out, decisions=platt.a_ * held_out.decisions + platt.b_)
+    return operating_point((platt.a_, platt.b_), platt.a_ * decisions + platt.b_, rows, held)
+
+
+def calibrate_both(decisions: np.ndarray, rows: Sequence[Row], held_out: HeldOutHuman
+                   ) -> tuple[Calibrated, tuple[float, float]]:
+    """Calibrate the classifier (column 0 of ``decisions``) on the calibration rows that are not
+    reposts and the repost detector (column 1) on the reposts and the human rows, combine their
+    log-odds (:func:`mtdetect.model.combine`), and set the thresholds on the combination. Returns
+    the operating point (with the classifier's calibration) and the repost detector's calibration."""
+    labels = np.array([r.label for r in rows])
+    families = np.array([row_family(r) for r in rows])
+    reposts = np.isin(families, REPOST_FAMILIES)
+    machine = PlattCalibration().fit(decisions[~reposts, 0], labels[~reposts])
+    spun = (labels == 0) | reposts
+    reposted = PlattCalibration().fit(decisions[spun, 1], labels[spun])
+    machine_log_odds = machine.a_ * decisions[:, 0] + machine.b_
+    shift = repost_shift(machine_log_odds, reposted.a_ * decisions[:, 1] + reposted.b_, rows)
+    repost_calibration = (reposted.a_, reposted.b_ - shift)
+
+    def log_odds(values: np.ndarray) -> np.ndarray:
+        return combine(machine.a_ * values[:, 0] + machine.b_,
+                       repost_calibration[0] * values[:, 1] + repost_calibration[1])
+
+    held = replace(held_out, decisions=log_odds(held_out.decisions))
+    point = operating_point((machine.a_, machine.b_), log_odds(decisions), rows, held)
+    return point, repost_calibration
+
+
+REPOST_SHIFTS = tuple(np.arange(0.0, 8.01, 0.25))
+"""How far the repost detector's log-odds may be moved down before they are combined."""
+MAX_REAL_MT_LOSS = 0.005
+"""The ROC-AUC on the calibration split's real machine translation the repost detector may cost."""
+
+
+def repost_shift(machine: np.ndarray, reposted: np.ndarray, rows: Sequence[Row]) -> float:
+    """The smallest shift down of the repost detector's log-odds that keeps the combined score's
+    ROC-AUC on the calibration split's real machine translation (against the human text of the same
+    content) within :data:`MAX_REAL_MT_LOSS` of the classifier's alone: the two kinds of evidence are
+    combined, and neither is traded for the other. Human text the repost detector finds broken is
+    also in the real-MT sets' human side, so the shift is what keeps fluent MT ranked as before."""
+    real = np.array([r.source in sources.REAL_MT_FILES and row_family(r) not in REPOST_FAMILIES for r in rows])
+    labels = np.array([r.label for r in rows])[real]
+    if len(set(labels.tolist())) < 2:
+        return 0.0
+    alone = roc_auc_score(labels, machine[real])
+    for shift in REPOST_SHIFTS:
+        combined = roc_auc_score(labels, combine(machine[real], reposted[real] - shift))
+        if combined >= alone - MAX_REAL_MT_LOSS:
+            log(f"reposts: the repost detector's log-odds moved down by {shift:.2f}: real-MT ROC-AUC on the "
+                f"calibration split {combined:.3f} combined, {alone:.3f} for the classifier alone")
+            return float(shift)
+    return float(REPOST_SHIFTS[-1])
+
+
+def operating_point(calibration: tuple[float, float], log_odds: np.ndarray, rows: Sequence[Row],
+                    held_out: HeldOutHuman | None = None) -> Calibrated:
+    """The threshold rule over the human paragraphs of original English (the calibration split's
+    and the cross-fitted ``held_out`` ones, whose ``decisions`` are calibrated log-odds here) by
+    genre, and the document rule over the calibration documents, from calibrated log-odds."""
+    labels = np.array([r.label for r in rows])
+    scores = 1.0 / (1.0 + np.exp(-log_odds))
     human = np.array([is_original_human(r) and counts_for_threshold(r) for r in rows], dtype=bool)
     human_scores = scores[human]
     genres = [r.genre for r, h in zip(rows, human) if h]
     if held_out is not None:
-        human_scores = np.r_[human_scores, platt.predict_proba(held_out.decisions[held_out.counted])]
+        human_scores = np.r_[human_scores, 1.0 / (1.0 + np.exp(-held_out.decisions[held_out.counted]))]
         genres += [g for g, counted in zip(held_out.genres, held_out.counted) if counted]
     threshold, rule = threshold_by_rule(human_scores, genres)
     lengths = np.array([len(r.text) for r in rows], dtype=np.float64)
-    documents = held_out_human_documents(log_odds, rows, platt, held_out)
+    documents = held_out_human_documents(log_odds, rows, held_out)
     shifted, document_rates = document_rule(log_odds, lengths, labels, document_groups(rows), documents, threshold)
-    return Calibrated((platt.a_, platt.b_), threshold, shifted, scores,
-                      genre_rates(human_scores, genres, threshold), document_rates, rule)
+    return Calibrated(calibration, threshold, shifted, scores, genre_rates(human_scores, genres, threshold),
+                      document_rates, rule)
 
 
 THRESHOLD_RULE = (
@@ -477,16 +579,15 @@ class HumanDocuments:
     genres: list[str]
 
 
-def held_out_human_documents(log_odds: np.ndarray, rows: Sequence[Row], platt: PlattCalibration,
-                             held_out: HeldOutHuman | None) -> HumanDocuments:
-    """The calibration split's human documents of original English and, cross-fitted, the training split's."""
+def held_out_human_documents(log_odds: np.ndarray, rows: Sequence[Row], held_out: HeldOutHuman | None) -> HumanDocuments:
+    """The calibration split's human documents of original English and, cross-fitted, the training
+    split's (``held_out.decisions``: their calibrated log-odds)."""
     groups: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     for value, row in zip(log_odds, rows):
         if is_original_human(row):
             groups["calibration\x1f" + row.group].append((float(value), float(len(row.text)), row.genre))
     if held_out is not None:
-        held_log_odds = platt.a_ * held_out.decisions + platt.b_
-        for value, group, length, genre in zip(held_log_odds, held_out.groups, held_out.lengths, held_out.genres):
+        for value, group, length, genre in zip(held_out.decisions, held_out.groups, held_out.lengths, held_out.genres):
             groups["train\x1f" + group].append((float(value), float(length), genre))
     out = HumanDocuments([], [], [])
     for key in sorted(groups):
@@ -615,6 +716,18 @@ def train(records: list[dict], out: Path, data_description: dict, reference: Seq
             ({"feature": n, "weight": round(float(w), 4)} for n, w in zip(dense_feature_names(), model.dense_coef)),
             key=lambda d: -abs(d["weight"]),
         ),
+        "repost_detector": None if model.repost_coef is None else {
+            "type": "logistic regression on the standardised dense features, spun and round-tripped reposts "
+                    "against every human row (classes balanced, families by the square root of their size), "
+                    "Platt-calibrated on the calibration split; its log-odds and the classifier's combine as "
+                    "log(exp(m) + exp(r))",
+            "calibration": list(model.repost_calibration),
+            "weights": sorted(
+                ({"feature": n, "weight": round(float(w), 4)}
+                 for n, w in zip(dense_feature_names(), model.repost_coef[:-1])),
+                key=lambda d: -abs(d["weight"]),
+            ),
+        },
         "licenses": {
             "word frequencies": "wordfreq (Robyn Speer), data CC BY-SA 4.0",
             "clean corpora": "GUM (CC BY 2.5/4.0, Zeldes 2017; Wikinews), US State of the Union addresses (public domain)",

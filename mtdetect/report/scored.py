@@ -89,7 +89,7 @@ def parse_annotation(value: Any, text: str, threshold: float) -> DocumentScore:
     A ValueError says what is wrong.
 
     >>> parse_annotation({"score": 0.5, "paragraphs": [[0, 4, 0.5]], "warnings": []}, "Text", 0.5).paragraphs
-    [ParagraphScore(start=0, end=4, score=0.5, log_odds=None, garbled=True, warnings=(), explanation=None)]
+    [ParagraphScore(start=0, end=4, score=0.5, log_odds=None, garbled=True, warnings=(), explanation=None, in_context=False)]
     >>> parse_annotation({"score": 2}, "Text", 0.5)
     Traceback (most recent call last):
     ValueError: score 2 is not a number in [0, 1]
