@@ -65,6 +65,10 @@ class Paragraph:
 
 
 def _jsonl(path: Path) -> Iterator[dict]:
+    """The records of a JSONL file (none when the data folder does not hold it: a smaller one
+    reposts what it has)."""
+    if not path.exists():
+        return
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:
