@@ -334,11 +334,18 @@ STOPPED_RUNS = {
 }
 
 
+def _hangup_as_in_a_terminal() -> None:
+    """In the child: SIGHUP at its default, as a run started from a terminal has it (under ``nohup``
+    the test run itself ignores it, and mtdetect rightly leaves an ignored signal ignored)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def started_on_a_fifo(args: list[str], fifo: Path, records: bytes) -> tuple[subprocess.Popen, int]:
     """Start a command reading the FIFO ``fifo``; return once it reads (its outputs are open by then),
     with ``records`` written and the FIFO held open, so the command waits for more."""
     process = subprocess.Popen([sys.executable, "-m", "mtdetect", *args], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               preexec_fn=_hangup_as_in_a_terminal)
     deadline = time.monotonic() + 120
     while True:
         try:
