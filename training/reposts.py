@@ -23,7 +23,6 @@ takes minutes); spinning is deterministic and fast, so it is not cached.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import random
@@ -35,6 +34,7 @@ from pathlib import Path
 from mtdetect.atomic import atomic_writer
 
 from . import roundtrip, spinner
+from .corpora import CLEAN_CORPORA, GUM_GENRES, REAL_MT_FILES, REFERENCE_FILES, WEB_TEXT_FILE, WMT24_FILE, read_jsonl
 from .wordnet import load_wordnet
 
 TRAIN_PIVOTS = ("spa", "glg", "cat")
@@ -64,16 +64,10 @@ class Paragraph:
     split: str  # "train" or "dev" where the data has one, else "" (training splits by document)
 
 
-def _jsonl(path: Path) -> Iterator[dict]:
-    """The records of a JSONL file (none when the data folder does not hold it: a smaller one
-    reposts what it has)."""
-    if not path.exists():
-        return
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+def _records(data: Path, path: Path) -> Iterator[dict]:
+    """The records of a JSONL file of the data folder (none when the folder does not hold it: a
+    smaller one reposts what it has)."""
+    return read_jsonl(data / path) if (data / path).exists() else iter(())
 
 
 def human_paragraphs(data: Path) -> list[Paragraph]:
@@ -85,22 +79,22 @@ def human_paragraphs(data: Path) -> list[Paragraph]:
     fiction, letters, news, spoken, travel guides).
     """
     out: list[Paragraph] = []
-    for r in _jsonl(data / "clean" / "ewt-ccbysa-paragraphs.jsonl"):
+    for r in _records(data, WEB_TEXT_FILE):
         out.append(Paragraph(r["text"], "ewt", r["doc"], f"web:{r['genre']}", r["split"]))
-    for r in _jsonl(data / "clean" / "wmt24-en-original-windows.jsonl.gz"):
+    for r in _records(data, WMT24_FILE):
         out.append(Paragraph(r["text"], "wmt24", r["doc_id"], r["system"].removeprefix("human:"), r["split"]))
-    for source, name in (("htvsmt", "htvsmt-deen-windows.jsonl.gz"), ("flores", "flores-xeng-windows.jsonl.gz")):
+    for source, path in REAL_MT_FILES.items():
         seen: set[str] = set()
-        for r in _jsonl(data / "mt" / name):
+        for r in _records(data, path):
             if r["kind"] == "english-original" and r["text"] not in seen:
                 seen.add(r["text"])
                 out.append(Paragraph(r["text"], source, r["doc_id"], "news", r["split"]))
-    gum_genres = {"news": "news", "academic": "academic", "interview": "transcripts", "court": "transcripts"}
-    for r in _jsonl(data / "clean" / "gum-ccby-paragraphs.jsonl"):
-        out.append(Paragraph(r["text"], "gum", r.get("doc") or r["id"], gum_genres.get(r.get("genre", ""), "news"), ""))
-    for r in _jsonl(data / "clean" / "state-union-pd-paragraphs.jsonl"):
+    clean = Path("clean")
+    for r in _records(data, clean / CLEAN_CORPORA["gum"]):
+        out.append(Paragraph(r["text"], "gum", r.get("doc") or r["id"], GUM_GENRES.get(r.get("genre", ""), "news"), ""))
+    for r in _records(data, clean / CLEAN_CORPORA["sotu"]):
         out.append(Paragraph(r["text"], "sotu", r.get("doc") or r["id"], "speeches", ""))
-    for r in _jsonl(data / "english" / "masc-paragraphs.jsonl.gz"):
+    for r in _records(data, REFERENCE_FILES["masc"]):
         out.append(Paragraph(r["text"], "masc", f"part{int(r['unit']) // MASC_DOCUMENT_UNITS}", "mixed", ""))
     return out
 

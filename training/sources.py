@@ -24,7 +24,6 @@ recipe (:func:`collect_with_user_pairs`), or read alone
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import random
@@ -34,18 +33,20 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import garble, mqm, pairs, reposts, roundtrip
+from .corpora import (  # noqa: F401 (DEFAULT_DATA_DIR: read as sources.DEFAULT_DATA_DIR by train and evaluate)
+    CLEAN_CORPORA,
+    DEFAULT_DATA_DIR,
+    GUM_GENRES,
+    REAL_MT_FILES,
+    REFERENCE_FILES,
+    WEB_TEXT_FILE,
+    WMT24_FILE,
+)
+from .corpora import read_jsonl as _jsonl
 from .dataset import pair_group
 
-DEFAULT_DATA_DIR = Path("../shared/data")
-CLEAN_CORPORA = {"gum": "gum-ccby-paragraphs.jsonl", "sotu": "state-union-pd-paragraphs.jsonl"}
-REAL_MT_FILES = {"htvsmt": Path("mt") / "htvsmt-deen-windows.jsonl.gz", "flores": Path("mt") / "flores-xeng-windows.jsonl.gz"}
-"""Real machine translation beside human text of the same content (``split`` train/dev by document)."""
-WEB_TEXT_FILE = Path("clean") / "ewt-ccbysa-paragraphs.jsonl"
-WMT24_FILE = Path("clean") / "wmt24-en-original-windows.jsonl.gz"
 SOURCES = ("htvsmt", "flores", "ewt", "wmt24", "gum", "sotu", "seed", "mqm", "garble", "reposts", "roundtrip")
 """Training sources by name, as ``--without`` and the ablation name them."""
-GUM_GENRES = {"news": "news", "academic": "academic", "interview": "transcripts", "court": "transcripts"}
-"""Register of each GUM genre, for the per-genre false-positive rule."""
 TRANSLATION = "translation"
 """Genre of human translations: human, but not the original English the threshold rule is about."""
 GARBLE_REAL_MT_HUMAN = 0.3
@@ -61,14 +62,6 @@ def log(message: str) -> None:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _jsonl(path: Path) -> Iterator[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def clean_paragraphs(data_dir: Path) -> Iterator[dict]:
@@ -207,14 +200,6 @@ def collect(
         log(f"round trips: {len(machine)} pairs{' (cached)' if result.cached else ''}; {len(on_top)} with damage on top")
     description["pairs_by_kind"] = dict(sorted(Counter(_kind(p) for p in collected).items()))
     return collected, description
-
-
-REFERENCE_FILES = {
-    "masc": Path("english") / "masc-paragraphs.jsonl.gz",
-    "film reviews": Path("english") / "movie-reviews-ccby.jsonl.gz",
-    "inaugural addresses": Path("english") / "inaugural-pd-paragraphs.jsonl.gz",
-}
-"""Plain human English read only for the reference model of English (and MASC for reposts)."""
 
 
 def reference_texts(data: Path) -> list[str]:
