@@ -306,27 +306,40 @@ def as_utf8(handle: IO[bytes], closes: bool = True) -> IO[bytes]:
     return handle
 
 
-class _Utf8Bytes(io.RawIOBase):
-    """A text stream read as UTF-8 bytes."""
+class _Refilled(io.RawIOBase):
+    """A raw byte stream made of pieces: :meth:`_refill` gives the next one (``None`` at the end),
+    and reads are served from it until it is used up."""
 
     CHUNK = 1 << 16
-
-    def __init__(self, text: IO[str], closes: bool) -> None:
-        self._text, self._closes, self._pending = text, closes, b""
+    _pending = b""
 
     def readable(self) -> bool:
         return True
 
+    def _refill(self) -> bytes | None:
+        raise NotImplementedError
+
     def readinto(self, buffer: Any) -> int:
         while not self._pending:
-            chunk = self._text.read(self.CHUNK)
-            if not chunk:
+            piece = self._refill()
+            if piece is None:
                 return 0
-            self._pending = chunk.encode("utf-8", "surrogatepass")
+            self._pending = piece
         count = min(len(buffer), len(self._pending))
         buffer[:count] = self._pending[:count]
         self._pending = self._pending[count:]
         return count
+
+
+class _Utf8Bytes(_Refilled):
+    """A text stream read as UTF-8 bytes."""
+
+    def __init__(self, text: IO[str], closes: bool) -> None:
+        self._text, self._closes = text, closes
+
+    def _refill(self) -> bytes | None:
+        chunk = self._text.read(self.CHUNK)
+        return chunk.encode("utf-8", "surrogatepass") if chunk else None
 
     def close(self) -> None:
         if not self.closed:
@@ -340,7 +353,7 @@ class _Utf8Bytes(io.RawIOBase):
 TRUNCATED_STREAM = "compressed file ended before the end-of-stream marker was reached (was it cut short?)"
 
 
-class _ZstdFrames(io.RawIOBase):
+class _ZstdFrames(_Refilled):
     """The decompressed bytes of a zstd file of one or more frames; a file that ends inside a
     frame raises :class:`EOFError`, as a cut ``.gz`` file does in :mod:`gzip`.
 
@@ -352,27 +365,17 @@ class _ZstdFrames(io.RawIOBase):
     EOFError: compressed file ended before the end-of-stream marker was reached (was it cut short?)
     """
 
-    CHUNK = 1 << 16
-
     def __init__(self, raw: IO[bytes]) -> None:
-        self._raw, self._frame, self._pending = raw, None, b""
+        self._raw, self._frame = raw, None
         self._in_frame = False  # bytes of a frame were read and its end is not reached yet
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            data = self._raw.read(self.CHUNK)
-            if not data:
-                if self._in_frame:
-                    raise EOFError(TRUNCATED_STREAM)
-                return 0
-            self._pending = self._decompress(data)
-        count = min(len(buffer), len(self._pending))
-        buffer[:count] = self._pending[:count]
-        self._pending = self._pending[count:]
-        return count
+    def _refill(self) -> bytes | None:
+        data = self._raw.read(self.CHUNK)
+        if not data:
+            if self._in_frame:
+                raise EOFError(TRUNCATED_STREAM)
+            return None
+        return self._decompress(data)
 
     def _decompress(self, data: bytes) -> bytes:
         """Decompress ``data``, starting a new frame wherever the last one ended."""
