@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from . import reposts
+from .train import THRESHOLD_MIN_WORDS
 
-HUMAN_MIN_WORDS = 25
-"""Human paragraphs counted for the paragraph false-positive rate (as the threshold rule counts them)."""
+HUMAN_MIN_WORDS = THRESHOLD_MIN_WORDS
+"""Human paragraphs counted for the paragraph false-positive rate: those the threshold rule counts."""
 
 
 @dataclass(frozen=True)
@@ -98,24 +99,14 @@ def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 def _document_scores(scorer, documents: Sequence[Document]) -> np.ndarray:
-    """Each document's score from one batch of all their paragraphs."""
+    """Each document's score (0 for one without evidence) from one batch of all their paragraphs,
+    as the scorer scores documents (:meth:`training.evaluate.Scorer.document_scores`)."""
     texts = [t for d in documents for t in d.paragraphs]
+    names = [d.name for d in documents for _ in d.paragraphs]
     log_odds = scorer.log_odds(texts) if texts else np.zeros(0)
     lengths = np.array([len(t) for t in texts], dtype=np.float64)
-    scores, at = [], 0
-    for d in documents:
-        part = slice(at, at + len(d.paragraphs))
-        at += len(d.paragraphs)
-        finite = np.isfinite(log_odds[part])
-        value = scorer_document(scorer, log_odds[part][finite], lengths[part][finite])
-        scores.append(0.0 if value is None else value)
-    return np.array(scores)
-
-
-def scorer_document(scorer, log_odds: np.ndarray, lengths: np.ndarray) -> float | None:
-    from mtdetect.results import combined_score
-
-    return combined_score(log_odds, lengths, scorer.document_calibration)
+    scores = scorer.document_scores(log_odds, lengths, names)
+    return np.array([0.0 if scores[d.name] is None else scores[d.name] for d in documents])
 
 
 def measure_reposts(scorer, sets: RepostSets) -> RepostFigures:
