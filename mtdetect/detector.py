@@ -32,7 +32,7 @@ from .results import (
     paragraph_result,
 )
 from .rules import Finding, find_artifacts
-from .segment import split_paragraphs
+from .segment import Segment, split_paragraphs
 from .wordclass import WORD
 
 __all__ = ["Detector", "Evidence"]
@@ -203,6 +203,7 @@ class Detector:
         explain: bool = False,
         top: int = TOP_CONTRIBUTIONS,
         progress: Callable[[int], None] | None = None,
+        paragraphs: Sequence[Sequence[Segment]] | None = None,
     ) -> list[DocumentScore]:
         """Score many documents with one model call per batch of paragraphs.
 
@@ -213,10 +214,12 @@ class Detector:
         ``progress``, when given, is called with the characters of paragraphs
         scored as the work goes on (about every :data:`PROGRESS_CHARS`), so a
         single huge document shows its progress too; the scores are the same.
+        ``paragraphs``, when given, is :func:`~mtdetect.segment.split_paragraphs` of each text,
+        already done by the caller (a batching loop that counts paragraphs).
         """
         texts = list(texts)
         limit = self.threshold if threshold is None else threshold
-        segments = [split_paragraphs(text) for text in texts]
+        segments = [split_paragraphs(text) for text in texts] if paragraphs is None else paragraphs
         flat = [segment.text for doc in segments for segment in doc]
         if progress is None:
             evidence = self.paragraph_evidence(flat, explain=explain, top=top)
