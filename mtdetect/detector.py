@@ -20,7 +20,7 @@ import numpy as np
 from .annotation import DEFAULT_SCORE_FIELD
 from .explanation import TOP_CONTRIBUTIONS, contributions, unknown_word_flags
 from .features import FeatureBatch, compute_features
-from .language import paragraph_warnings
+from .language import not_english, warnings_of
 from .model import Model, probability, shared_model
 from .records import DOCUMENTS_PER_BATCH
 from .results import (
@@ -64,6 +64,14 @@ class Evidence:
     log_odds: np.ndarray
     flags: list[list[Finding]] | None = None
     contributions: list[list[Contribution]] | None = None
+    not_english: np.ndarray | None = None
+    """Whether each paragraph is confidently not English, read from the same tokens as the
+    features (None: not known, and :func:`mtdetect.language.not_english` decides)."""
+
+    def warnings(self, paragraphs: Sequence[str]) -> list[list[str]]:
+        """The warnings of each of ``paragraphs`` (the paragraphs these are the evidence of)."""
+        flagged = self.not_english if self.not_english is not None else not_english(paragraphs)
+        return warnings_of(flagged)
 
 
 class Detector:
@@ -143,6 +151,7 @@ class Detector:
         weighted_log_odds = np.zeros(n, dtype=np.float64)
         lengths = np.zeros(n, dtype=np.float64)
         pieces = np.zeros(n, dtype=np.int64)
+        foreign = np.zeros(n, dtype=bool)  # a wordless paragraph has no letters: English
         flags: list[list[Finding]] = [[] for _ in range(n)]
         strongest: list[list[Contribution]] = [[] for _ in range(n)]
         for owners, firsts, texts in _batches(_pieces(paragraphs)):
@@ -156,17 +165,19 @@ class Detector:
             np.add.at(weighted_log_odds, owners, piece_log_odds * length)
             np.add.at(lengths, owners, length)
             np.add.at(pieces, owners, 1)
+            if batch.not_english is not None:  # the language check reads a paragraph's first piece
+                foreign[owners[firsts]] = batch.not_english[firsts]
             if explain:
                 self._explain_batch(batch, owners, firsts, texts, paragraphs, flags, strongest, top)
         windowed = pieces > 1
         scores[windowed] = weighted[windowed] / lengths[windowed]
         log_odds[windowed] = weighted_log_odds[windowed] / lengths[windowed]
         if not explain:
-            return Evidence(scores, log_odds)
+            return Evidence(scores, log_odds, not_english=foreign)
         for i, paragraph in enumerate(paragraphs):
             if pieces[i] == 0 or len(paragraph) > WINDOW_CHARS:  # wordless or windowed: the rules see it whole
                 flags[i] = sorted(find_artifacts(paragraph) + flags[i], key=lambda f: f.start)
-        return Evidence(scores, log_odds, flags, strongest)
+        return Evidence(scores, log_odds, flags, strongest, foreign)
 
     def _explain_batch(
         self,
@@ -225,7 +236,7 @@ class Detector:
             evidence = self.paragraph_evidence(flat, explain=explain, top=top)
         else:
             evidence = self._evidence_in_parts(flat, explain, top, progress)
-        warnings = paragraph_warnings(flat)
+        warnings = evidence.warnings(flat)
         results, i = [], 0
         for doc in segments:
             paragraphs = []
@@ -258,6 +269,7 @@ class Detector:
             np.concatenate([p.log_odds for p in parts]),
             [f for p in parts for f in p.flags or []] if explained else None,
             [c for p in parts for c in p.contributions or []] if explained else None,
+            np.concatenate([p.not_english for p in parts]) if all(p.not_english is not None for p in parts) else None,
         )
 
     def score_document(self, text: str, *, threshold: float | None = None, explain: bool = False) -> DocumentScore:
@@ -273,7 +285,7 @@ class Detector:
         """
         [paragraph] = _paragraph_list([paragraph])
         evidence = self.paragraph_evidence([paragraph], explain=True, top=top)
-        result = _result(paragraph, 0, evidence, 0, paragraph_warnings([paragraph])[0], self.threshold)
+        result = _result(paragraph, 0, evidence, 0, evidence.warnings([paragraph])[0], self.threshold)
         assert result.explanation is not None
         return result.explanation
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import hashing
+from .language import EVIDENCE, SAMPLE_CHARS, decide, sample_evidence, token_evidence
 from .rules import RULES, RuleScan, scan_rules
 from .typography import fold_marks
 from .wordclass import PARAGRAPH_SEPARATOR, TOKEN, WORD, token_class, token_word
@@ -494,6 +495,7 @@ class FeatureBatch:
         grams: HashedGrams | None = None,
         word_grams: HashedGrams | None = None,
         detail: BatchDetail | None = None,
+        not_english: np.ndarray | None = None,
     ) -> None:
         if (word_class is None and grams is None) or (words is None and word_grams is None):
             raise ValueError("a FeatureBatch needs word_class or grams, and words or word_grams")
@@ -501,6 +503,8 @@ class FeatureBatch:
         self.grams = grams
         self.word_grams = word_grams
         self.detail = detail
+        self.not_english = not_english
+        """Whether each row is confidently not English (:mod:`mtdetect.language`); None: not checked."""
         self._word_class = word_class
         self._words = words
 
@@ -612,10 +616,11 @@ class _Vocabulary(dict):
         self.class_hash = np.zeros(size, dtype=np.uint64)
         self.word_hash = np.zeros(size, dtype=np.uint64)
         self.checked = np.zeros(size, dtype=bool)
+        self.language = np.zeros((size, len(EVIDENCE)), dtype=np.int32)
         self.texts: list[str] = []
 
     def _columns(self) -> tuple[np.ndarray, ...]:
-        return (self.kind, self.class_hash, self.word_hash, self.checked)
+        return (self.kind, self.class_hash, self.word_hash, self.checked, self.language)
 
     def _grow(self) -> None:
         old, texts = self._columns(), self.texts
@@ -640,6 +645,8 @@ class _Vocabulary(dict):
                 self.kind[row] = _LEXICAL_WORD
                 self.word_hash[row] = hashing.string_hash(lexical_form(word), memo=False)
                 self.checked[row] = checks_as_english(word)
+            if word is not None:  # letters are word characters: punctuation says nothing of the language
+                self.language[row] = token_evidence(word)
             self.class_hash[row] = hashing.string_hash(token_class(token))
         self.texts.append(token)
         self[token] = row
@@ -859,6 +866,7 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail
     word_grams = word_gram_occurrences(vocabulary.word_hash[words], word_rows, detail=detail)
     scale = (1.0 / np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1))).astype(np.float32)
     dense = np.hstack([artifact, language]).astype(np.float32)
+    foreign = not_english_rows(paragraphs, vocabulary.language[tokens], rows)
     kept = None
     if detail:
         positions = np.flatnonzero(lexical)
@@ -868,4 +876,18 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail
         grams=HashedGrams(grams.rows, grams.columns, scale, WORD_CLASS_HASH_BITS),
         word_grams=HashedGrams(word_grams.rows, word_grams.columns, scale, WORD_HASH_BITS),
         detail=kept,
+        not_english=foreign,
     )
+
+
+def not_english_rows(paragraphs: Sequence[str], evidence: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Whether each paragraph of a batch is confidently not English (:mod:`mtdetect.language`),
+    from the language evidence of its tokens (``evidence``: one row per token, ``rows``: its
+    paragraph): the check costs the batch no second tokenisation. A paragraph longer than the
+    check's sample is checked on its sample alone.
+    """
+    n = len(paragraphs)
+    summed = np.column_stack([np.bincount(rows, weights=evidence[:, k], minlength=n) for k in range(len(EVIDENCE))])
+    for i in [i for i, paragraph in enumerate(paragraphs) if len(paragraph) > SAMPLE_CHARS]:
+        summed[i] = sample_evidence(paragraphs[i])
+    return decide(summed)

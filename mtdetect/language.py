@@ -6,7 +6,11 @@ looks garbled). :func:`check_language` marks such paragraphs with the warning
 :data:`NOT_ENGLISH`; they are still scored, and the score is still in [0, 1],
 but the warning says it means nothing.
 
-How it decides, on the first :data:`SAMPLE_CHARS` characters of a paragraph:
+How it decides, on the first :data:`SAMPLE_CHARS` characters of a paragraph, read as the
+features read it (typography folded, tokenised by :data:`~mtdetect.wordclass.TOKEN`). Each token's
+evidence (:func:`token_evidence`: letters of each script, function words) is counted once per
+distinct token by the features' vocabulary, so scoring a batch checks its language from the
+same tokens, without a second pass over the text; the counts add up per paragraph:
 
 1. **Too short to tell** -- fewer than :data:`MIN_LETTERS` letters: English
    (no warning). Titles, numbers, emoji and one-word lines land here. A
@@ -66,6 +70,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import FUNCTION_WORDS
+from .typography import fold_marks
+from .wordclass import TOKEN
 
 __all__ = [
     "ENGLISH_MARKERS",
@@ -74,8 +80,12 @@ __all__ = [
     "NOT_ENGLISH_MESSAGE",
     "WIDE_LETTER_WEIGHT",
     "LanguageCheck",
+    "EVIDENCE",
     "check_language",
+    "decide",
     "not_english",
+    "token_evidence",
+    "warnings_of",
     "paragraph_warnings",
 ]
 
@@ -200,20 +210,62 @@ class LanguageCheck:
     foreign_words: int  # foreign function words in the sample
 
 
-def _latin_letters(text: str, letters: int) -> int:
-    """How many of the ``letters`` letters of ``text`` are Latin (all of them in ASCII text)."""
-    return letters if text.isascii() else len(text) - len(_LATIN_LETTER.sub("", text))
+EVIDENCE = ("letters", "latin_letters", "wide_letters", "english_words", "foreign_words")
+"""What each token says of its paragraph's language, in the columns of :func:`token_evidence`:
+counts that add up over a paragraph's tokens."""
 
 
-def _weighted_letters(text: str, letters: int) -> int:
-    """The ``letters`` letters of ``text``, each Chinese, Japanese or Korean one counted
-    :data:`WIDE_LETTER_WEIGHT` times.
+def token_evidence(token: str) -> tuple[int, int, int, int, int]:
+    """The :data:`EVIDENCE` of one token of the features' tokenisation
+    (:data:`~mtdetect.wordclass.TOKEN` on typography-normalised text, so curly and straight
+    apostrophes count alike): its letters, Latin letters and Chinese, Japanese or Korean
+    letters, and the English-only (:data:`ENGLISH_MARKERS`) and foreign (:data:`FOREIGN_MARKERS`)
+    function words among its runs of letters. Tokens of a stream repeat, so the features'
+    vocabulary computes this once per distinct token and a paragraph's evidence is a sum.
 
-    >>> _weighted_letters("Tokyo 東京", 7)
-    11
+    >>> token_evidence(" The"), token_evidence("Tokyo東京"), token_evidence("und2"), token_evidence(" , ")
+    ((3, 3, 0, 1, 0), (7, 5, 2, 0, 0), (3, 3, 0, 0, 1), (0, 0, 0, 0, 0))
     """
-    wide = 0 if text.isascii() else len(_WIDE_LETTER.findall(text))
-    return letters + (WIDE_LETTER_WEIGHT - 1) * wide
+    letters = sum(map(str.isalpha, token))
+    if letters == 0:
+        return 0, 0, 0, 0, 0
+    if token.isascii():
+        latin, wide = letters, 0
+    else:
+        latin, wide = len(_LATIN_LETTER.findall(token)), len(_WIDE_LETTER.findall(token))
+    words = _WORD.findall(token.lower())
+    english = sum(map(ENGLISH_MARKERS.__contains__, words))  # the two sets share no word
+    foreign = sum(map(FOREIGN_MARKERS.__contains__, words))
+    return letters, latin, wide, english, foreign
+
+
+def decide(evidence: np.ndarray) -> np.ndarray:
+    """For each row of summed :data:`EVIDENCE` (an ``(n, 5)`` array), whether the paragraph is
+    confidently not English: the rule of the module docstring, on whole arrays.
+
+    >>> decide(np.array([[60, 60, 0, 0, 5], [60, 60, 0, 4, 5], [30, 0, 0, 0, 0], [5, 5, 0, 0, 5]])).tolist()
+    [True, False, True, False]
+    """
+    letters, latin, wide, english, foreign = np.asarray(evidence, dtype=np.float64).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        latin_share = np.where(letters > 0, latin / letters, 1.0)
+    long_enough = (letters > 0) & (letters + (WIDE_LETTER_WEIGHT - 1) * wide >= MIN_LETTERS)
+    foreign_words = (foreign >= MIN_FOREIGN) & (foreign > FOREIGN_RATIO * english)
+    return long_enough & ((latin_share < MIN_LATIN_SHARE) | foreign_words)
+
+
+def sample_evidence(text: str) -> np.ndarray:
+    """The summed :data:`EVIDENCE` of the first :data:`SAMPLE_CHARS` characters of a paragraph,
+    tokenised as the features tokenise (the features' batches sum the same numbers per row).
+
+    >>> sample_evidence("Der Rat hat den Haushalt genehmigt.").tolist()
+    [29, 29, 0, 0, 2]
+    """
+    sample = fold_marks(text[:SAMPLE_CHARS])
+    total = np.zeros(len(EVIDENCE), dtype=np.int64)
+    for token in TOKEN.findall(sample):
+        total += token_evidence(token)
+    return total
 
 
 def check_language(text: str) -> LanguageCheck:
@@ -224,20 +276,16 @@ def check_language(text: str) -> LanguageCheck:
     >>> check_language("Wir haben das nicht gewusst, sagte sie, und das ist die Wahrheit.").foreign_words
     8
     """
-    sample = text[:SAMPLE_CHARS]
-    letters = sum(map(str.isalpha, sample))
-    if letters == 0:
-        return LanguageCheck(True, "", 1.0, 0, 0)
-    latin_share = _latin_letters(sample, letters) / letters
-    if _weighted_letters(sample, letters) < MIN_LETTERS:
+    evidence = sample_evidence(text)
+    letters, latin, wide, english, foreign = (int(x) for x in evidence)
+    latin_share = latin / letters if letters else 1.0
+    if letters == 0 or letters + (WIDE_LETTER_WEIGHT - 1) * wide < MIN_LETTERS:
         return LanguageCheck(True, "", latin_share, 0, 0)
-    if latin_share < MIN_LATIN_SHARE:
-        return LanguageCheck(False, "script", latin_share, 0, 0)
-    words = _WORD.findall(sample.lower().replace("\u2019", "'"))
-    english = sum(map(ENGLISH_MARKERS.__contains__, words))  # the two sets share no word
-    foreign = sum(map(FOREIGN_MARKERS.__contains__, words))
-    not_english_ = foreign >= MIN_FOREIGN and foreign > FOREIGN_RATIO * english
-    return LanguageCheck(not not_english_, "function_words" if not_english_ else "", latin_share, english, foreign)
+    if not decide(evidence[None])[0]:
+        return LanguageCheck(True, "", latin_share, english, foreign)
+    reason = "script" if latin_share < MIN_LATIN_SHARE else "function_words"
+    return LanguageCheck(False, reason, latin_share, 0 if reason == "script" else english,
+                         0 if reason == "script" else foreign)
 
 
 def not_english(paragraphs: Sequence[str]) -> np.ndarray:
@@ -246,9 +294,18 @@ def not_english(paragraphs: Sequence[str]) -> np.ndarray:
     >>> not_english([]).shape
     (0,)
     """
-    return np.fromiter(
-        (not check_language(p).english for p in paragraphs), dtype=bool, count=len(paragraphs)
-    )
+    if not paragraphs:
+        return np.zeros(0, dtype=bool)
+    return decide(np.stack([sample_evidence(p) for p in paragraphs]))
+
+
+def warnings_of(flagged: np.ndarray) -> list[list[str]]:
+    """The warnings of each paragraph, as lists of names, from :func:`not_english` of each.
+
+    >>> warnings_of(np.array([False, True]))
+    [[], ['not_english']]
+    """
+    return [[NOT_ENGLISH] if f else [] for f in flagged.tolist()]
 
 
 def paragraph_warnings(paragraphs: Sequence[str]) -> list[list[str]]:
@@ -257,4 +314,4 @@ def paragraph_warnings(paragraphs: Sequence[str]) -> list[list[str]]:
     >>> paragraph_warnings(["Yes.", "Der Rat hat den Haushalt nach einer langen Debatte genehmigt."])
     [[], ['not_english']]
     """
-    return [[NOT_ENGLISH] if flagged else [] for flagged in not_english(paragraphs).tolist()]
+    return warnings_of(not_english(paragraphs))

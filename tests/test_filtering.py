@@ -171,9 +171,10 @@ def test_warnings_survive_no_paragraphs_drop_and_tsv(tmp_path: Path) -> None:
 
 
 def test_the_language_check_runs_once_per_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in classifier has no features to read the language from: one check per block."""
     calls: list[int] = []
-    real = detector_module.paragraph_warnings
-    monkeypatch.setattr(detector_module, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    real = detector_module.not_english
+    monkeypatch.setattr(detector_module, "not_english", lambda texts: calls.append(len(texts)) or real(texts))
     run(jsonl(*[{"text": GOOD} for _ in range(5)]), tmp_path)
     assert calls == [10]  # one call for the block's ten paragraphs
 

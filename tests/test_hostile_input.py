@@ -49,6 +49,7 @@ import numpy as np
 import pytest
 
 import mtdetect
+from mtdetect import language
 from mtdetect.atomic import atomic_writer
 from mtdetect.cli import main
 from mtdetect.language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE, check_language, not_english
@@ -576,18 +577,32 @@ def test_tsv_rows_and_the_table_carry_the_not_english_warning(tmp_path: Path) ->
     assert warnings == [f"! {NOT_ENGLISH}: {NOT_ENGLISH_MESSAGE}"] * 2  # once each, not again as a flag
 
 
-def test_the_language_check_runs_once_per_batch_of_documents(
+def test_the_language_check_reads_the_features_tokens(
     tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mtdetect import detector
+    """No paragraph is tokenised a second time for its language: the check sums the evidence the
+    features' vocabulary keeps per token (only a paragraph longer than the check's sample, or a
+    stand-in classifier without features, needs a check of its own)."""
+    from mtdetect import detector, features
 
     calls: list[int] = []
-    real = detector.paragraph_warnings
-    monkeypatch.setattr(detector, "paragraph_warnings", lambda texts: calls.append(len(texts)) or real(texts))
+    monkeypatch.setattr(detector, "not_english", lambda texts: calls.append(len(texts)))
+    monkeypatch.setattr(features, "sample_evidence", lambda text: calls.append(1))
     lines = "".join(json.dumps({"text": f"{NOT_ENGLISH_TEXTS['fr']}\n\n{GARBLED}"}) + "\n" for _ in range(5))
     status, rows, _ = score([write(tmp_path / "mixed.jsonl", lines)], capsys)
-    assert status == 0 and calls == [10]
+    assert status == 0 and calls == []
     assert [row["warnings"] for row in rows] == [[NOT_ENGLISH], []] * 5
+
+
+def test_a_long_paragraph_is_checked_on_its_sample_alone(det: mtdetect.Detector) -> None:
+    """Past the check's sample, more French does not matter: an English paragraph that ends in a
+    long French quotation is judged by its start, in a batch as alone."""
+    english = "The council approved the budget after a long debate about the new schools in town. " * 60
+    mixed = english + NOT_ENGLISH_TEXTS["fr"] * 40
+    assert len(english) > language.SAMPLE_CHARS
+    assert check_language(mixed).english and not check_language(NOT_ENGLISH_TEXTS["fr"] * 40).english
+    results = det.score_documents([mixed, NOT_ENGLISH_TEXTS["fr"] * 40, "Short."])
+    assert [r.paragraphs[0].warnings for r in results] == [(), (NOT_ENGLISH,), ()]
 
 
 def test_filter_annotations_carry_the_not_english_warning(tmp_path: Path, capsys: Capture) -> None:
