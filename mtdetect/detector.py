@@ -28,7 +28,7 @@ from .results import (
     DocumentScore,
     Explanation,
     ParagraphScore,
-    document_result,
+    batch_results,
     paragraph_result,
 )
 from .rules import Finding, find_artifacts
@@ -68,10 +68,9 @@ class Evidence:
     """Whether each paragraph is confidently not English, read from the same tokens as the
     features (None: not known, and :func:`mtdetect.language.not_english` decides)."""
 
-    def warnings(self, paragraphs: Sequence[str]) -> list[list[str]]:
-        """The warnings of each of ``paragraphs`` (the paragraphs these are the evidence of)."""
-        flagged = self.not_english if self.not_english is not None else not_english(paragraphs)
-        return warnings_of(flagged)
+    def foreign(self, paragraphs: Sequence[str]) -> np.ndarray:
+        """Whether each of ``paragraphs`` (those this is the evidence of) is not English."""
+        return self.not_english if self.not_english is not None else not_english(paragraphs)
 
 
 class Detector:
@@ -236,15 +235,11 @@ class Detector:
             evidence = self.paragraph_evidence(flat, explain=explain, top=top)
         else:
             evidence = self._evidence_in_parts(flat, explain, top, progress)
-        warnings = evidence.warnings(flat)
-        results, i = [], 0
-        for doc in segments:
-            paragraphs = []
-            for segment in doc:
-                paragraphs.append(_result(segment.text, segment.start, evidence, i, warnings[i], limit))
-                i += 1
-            results.append(document_result(paragraphs, limit, self.model.document_calibration))
-        return results
+        explained = evidence.flags is not None and evidence.contributions is not None
+        return batch_results(
+            segments, evidence.scores, evidence.log_odds, evidence.foreign(flat), limit,
+            self.model.document_calibration, (evidence.flags, evidence.contributions) if explained else None,  # type: ignore[arg-type]
+        )
 
     def _evidence_in_parts(
         self, paragraphs: list[str], explain: bool, top: int, progress: Callable[[int], None]
@@ -285,7 +280,7 @@ class Detector:
         """
         [paragraph] = _paragraph_list([paragraph])
         evidence = self.paragraph_evidence([paragraph], explain=True, top=top)
-        result = _result(paragraph, 0, evidence, 0, evidence.warnings([paragraph])[0], self.threshold)
+        result = _result(paragraph, 0, evidence, 0, warnings_of(evidence.foreign([paragraph]))[0], self.threshold)
         assert result.explanation is not None
         return result.explanation
 

@@ -888,6 +888,6 @@ def not_english_rows(paragraphs: Sequence[str], evidence: np.ndarray, rows: np.n
     """
     n = len(paragraphs)
     summed = np.column_stack([np.bincount(rows, weights=evidence[:, k], minlength=n) for k in range(len(EVIDENCE))])
-    for i in [i for i, paragraph in enumerate(paragraphs) if len(paragraph) > SAMPLE_CHARS]:
+    for i in np.flatnonzero(np.fromiter(map(len, paragraphs), dtype=np.int64, count=n) > SAMPLE_CHARS).tolist():
         summed[i] = sample_evidence(paragraphs[i])
     return decide(summed)

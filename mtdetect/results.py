@@ -39,6 +39,7 @@ import numpy as np
 
 from .language import NOT_ENGLISH, NOT_ENGLISH_MESSAGE
 from .rules import Finding
+from .segment import Segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +161,23 @@ def logistic(log_odds: np.ndarray | float) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype=float)))
 
 
+_EXP_OVERFLOW = 709.0
+"""Past this, ``exp`` is near or beyond the float range and the logistic rounds to 0."""
+
+
 def _calibrated(evidence: float, scale: float, calibration: tuple[float, float, float]) -> float:
-    """``sigmoid(a * evidence + b * scale + c)`` with a model's document calibration ``(a, b, c)``."""
+    """``sigmoid(a * evidence + b * scale + c)`` with a model's document calibration ``(a, b, c)``,
+    rounded to 12 places: :func:`logistic`'s arithmetic on one float, without its array set-up
+    (it runs once per document).
+
+    >>> _calibrated(-800.0, 0.0, (1.0, 0.0, 0.0)), _calibrated(2.0, 0.0, (1.0, 0.0, 0.0))
+    (0.0, 0.880797077978)
+    """
     a, b, c = calibration
-    return round(float(logistic(a * evidence + b * scale + c)), 12)
+    x = a * evidence + b * scale + c
+    if -x > _EXP_OVERFLOW:  # exp(-x) is 8e307 or more: the logistic rounds to 0 at 12 places
+        return 0.0
+    return round(float(1.0 / (1.0 + np.exp(-x))), 12)
 
 
 def combined_score(log_odds: np.ndarray, lengths: np.ndarray, calibration: tuple[float, float, float]) -> float | None:
@@ -294,3 +308,49 @@ def document_result(
     if garbled:
         paragraphs = [in_context(p) for p in paragraphs]
     return DocumentScore(score, paragraphs, garbled)
+
+
+_WARNED = (NOT_ENGLISH,)
+
+
+def batch_results(
+    documents: Sequence[Sequence[Segment]],
+    scores: np.ndarray,
+    log_odds: np.ndarray,
+    not_english: np.ndarray,
+    threshold: float,
+    calibration: tuple[float, float, float],
+    explanations: tuple[list[list[Finding]], list[list[Contribution]]] | None = None,
+) -> list[DocumentScore]:
+    """The results of a scored batch of documents, from its paragraphs' columns.
+
+    ``documents`` holds each document's paragraphs; the columns (scores, log-odds with NaN for a
+    paragraph without a word, whether each is not English) and, when given, the flags and
+    contributions of each paragraph follow them in order. Paragraph verdicts are
+    :func:`is_garbled`'s, taken for the whole batch at once; each document is
+    :func:`document_result` of its paragraphs.
+
+    >>> docs = [[Segment(0, 5, "Fine."), Segment(7, 15, "Bonjour.")]]
+    >>> [doc] = batch_results(docs, np.array([0.9, 0.99]), np.array([2.2, 4.6]), np.array([False, True]), 0.5, (1.0, 0.0, 0.0))
+    >>> doc.score, [(p.garbled, p.warnings) for p in doc.paragraphs]
+    (0.90024951088, [(True, ()), (False, ('not_english',))])
+    """
+    score_list = scores.tolist()
+    odds = [None if x != x else x for x in log_odds.tolist()]  # NaN: no word, no evidence
+    foreign = not_english.tolist()
+    garbled = ((scores >= threshold) & ~not_english).tolist()  # is_garbled, for every paragraph at once
+    results: list[DocumentScore] = []
+    i = 0
+    for document in documents:
+        paragraphs: list[ParagraphScore] = []
+        for segment in document:
+            warnings = _WARNED if foreign[i] else ()
+            if explanations is None:
+                paragraphs.append(ParagraphScore(segment.start, segment.end, score_list[i], odds[i], garbled[i], warnings))
+            else:
+                flags, contributions = explanations
+                paragraphs.append(paragraph_result(segment.text, segment.start, score_list[i], odds[i], threshold,
+                                                   warnings, flags[i], contributions[i]))
+            i += 1
+        results.append(document_result(paragraphs, threshold, calibration))
+    return results
