@@ -153,11 +153,10 @@ class Detector:
         foreign = np.zeros(n, dtype=bool)  # a wordless paragraph has no letters: English
         flags: list[list[Finding]] = [[] for _ in range(n)]
         strongest: list[list[Contribution]] = [[] for _ in range(n)]
-        for owners, firsts, texts in _batches(_pieces(paragraphs)):
+        for owners, firsts, texts, length in _batches(paragraphs):
             batch = compute_features(texts, self.model.tables, detail=explain)
             piece_log_odds = self.model.log_odds(batch)
             probability_ = probability(piece_log_odds)
-            length = np.array([len(t) for t in texts], dtype=np.float64)
             scores[owners] = probability_
             log_odds[owners] = piece_log_odds
             np.add.at(weighted, owners, probability_ * length)
@@ -338,32 +337,36 @@ def _windows(text: str, size: int = WINDOW_CHARS) -> Iterator[str]:
     yield text[start:]
 
 
-def _pieces(paragraphs: Sequence[str]) -> Iterable[tuple[int, bool, str]]:
+def _pieces(paragraphs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(paragraph index, whether it is the paragraph's first window, text) of everything to
-    featurise: long paragraphs in windows, no wordless text."""
+    featurise, as arrays and a list: long paragraphs in windows, no wordless text."""
+    worded = [match is not None for match in map(_HAS_WORD.search, paragraphs)]
+    if all(len(p) <= WINDOW_CHARS for p in paragraphs):  # the common case: one piece per paragraph
+        owners = np.flatnonzero(np.array(worded, dtype=bool))
+        texts = list(paragraphs) if len(owners) == len(paragraphs) else [paragraphs[i] for i in owners.tolist()]
+        return owners, np.ones(len(owners), dtype=bool), texts
+    found: list[tuple[int, bool, str]] = []
     for i, paragraph in enumerate(paragraphs):
         pieces = _windows(paragraph) if len(paragraph) > WINDOW_CHARS else (paragraph,)
-        for k, piece in enumerate(pieces):
-            if _HAS_WORD.search(piece):
-                yield i, k == 0, piece
+        found.extend((i, k == 0, piece) for k, piece in enumerate(pieces) if _HAS_WORD.search(piece))
+    return (np.array([i for i, _, _ in found], dtype=np.int64), np.array([f for _, f, _ in found], dtype=bool),
+            [t for _, _, t in found])
 
 
-def _batches(pieces: Iterable[tuple[int, bool, str]]) -> Iterable[tuple[np.ndarray, np.ndarray, list[str]]]:
-    """Pieces grouped into model calls of at most BATCH_SIZE pieces and about BATCH_CHARS characters."""
-    owners: list[int] = []
-    firsts: list[bool] = []
-    texts: list[str] = []
-    chars = 0
-    for owner, first, text in pieces:
-        owners.append(owner)
-        firsts.append(first)
-        texts.append(text)
-        chars += len(text)
-        if len(texts) >= BATCH_SIZE or chars >= BATCH_CHARS:
-            yield np.array(owners, dtype=np.int64), np.array(firsts, dtype=bool), texts
-            owners, firsts, texts, chars = [], [], [], 0
-    if texts:
-        yield np.array(owners, dtype=np.int64), np.array(firsts, dtype=bool), texts
+def _batches(paragraphs: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray, list[str], np.ndarray]]:
+    """The pieces of ``paragraphs`` (:func:`_pieces`) grouped into model calls of at most
+    :data:`BATCH_SIZE` pieces, each call closed by the piece that brings it to
+    :data:`BATCH_CHARS` characters: (owners, firsts, texts, lengths) of each call."""
+    owners, firsts, texts = _pieces(paragraphs)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths)
+    start = 0
+    while start < len(texts):
+        before = int(ends[start - 1]) if start else 0
+        full = int(np.searchsorted(ends, before + BATCH_CHARS, "left")) + 1  # closed by the piece that fills it
+        end = min(full, start + BATCH_SIZE, len(texts))
+        yield owners[start:end], firsts[start:end], texts[start:end], lengths[start:end].astype(np.float64)
+        start = end
 
 
 def _paragraph_list(paragraphs: Iterable[str]) -> list[str]:
