@@ -1,8 +1,8 @@
-"""Records and pandas batches for Python pipelines, scored a batch per call.
+"""Records and pandas batches for Python pipelines, scored a batch of paragraphs per call.
 
 :func:`filter_records` (behind :meth:`mtdetect.Detector.filter`) and
 :func:`score_series` (behind :meth:`mtdetect.Detector.score_series`) both
-score a batch of documents in one call and annotate them as ``mtdetect
+score through the one loop (:mod:`mtdetect.scoring`) and annotate as ``mtdetect
 filter`` does (:func:`mtdetect.annotation.filter_annotation`). Nothing here
 imports the Detector: it is handed in.
 """
@@ -16,7 +16,8 @@ import numpy as np
 
 from .annotation import DEFAULT_SCORE_FIELD, filter_annotation
 from .errors import InputError, MissingDependency
-from .records import DOCUMENTS_PER_BATCH, NO_TEXT_FIELD, TEXT_NOT_STRING, json_kind
+from .records import NO_TEXT_FIELD, TEXT_NOT_STRING, json_kind
+from .scoring import scored
 
 if TYPE_CHECKING:
     import pandas
@@ -34,14 +35,15 @@ def filter_records(
     threshold: float | None = None,
     score_field: str | None = DEFAULT_SCORE_FIELD,
     mode: Mode = "drop",
-    batch_size: int = DOCUMENTS_PER_BATCH,
+    batch_size: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Records that are not garbled (document score under ``threshold``, or no score: no text,
     no English paragraph, or no string ``text_field``), each annotated under ``score_field``.
 
-    Records are scored ``batch_size`` at a time (all their paragraphs in one
-    model call) and yielded lazily, in order, as shallow copies. With
-    ``mode="annotate"`` every record is yielded. A record without a string
+    Records are scored a batch of at most ``batch_size`` paragraphs per model
+    call (default :data:`~mtdetect.records.PARAGRAPHS_PER_BATCH`;
+    :mod:`mtdetect.scoring`) and yielded lazily, in order, as shallow copies.
+    With ``mode="annotate"`` every record is yielded. A record without a string
     ``text_field`` (missing, None, a number) is no reason to stop a stream:
     it comes back in either mode with no score and the reason under
     ``error``, as ``mtdetect filter`` reports such a line and goes on::
@@ -49,38 +51,34 @@ def filter_records(
         {"score": None, "paragraphs": [], "warnings": [], "error": "field 'text' is JSON null, not a string"}
 
     Only an item that is no mapping at all raises
-    :class:`~mtdetect.errors.InputError`, before anything is read after it.
+    :class:`~mtdetect.errors.InputError`, after the records before it and
+    before anything is read after it.
     """
     if mode not in ("annotate", "drop"):
         raise ValueError(f"mode must be 'annotate' or 'drop', not {mode!r}")
     limit = detector.threshold if threshold is None else threshold
-    batch: list[tuple[Mapping[str, Any], str | None]] = []  # each record, and why it has no text to score
+    checked = _checked(records, text_field)
+    for (record, problem), result in scored(detector, checked, lambda pair: pair[0][text_field] if pair[1] is None else None,
+                                            threshold=limit, max_paragraphs=batch_size):
+        if result is None:
+            annotation: dict[str, Any] = {"score": None, "paragraphs": [], "warnings": [], "error": problem}
+        elif mode == "drop" and result.garbled:
+            continue
+        else:
+            annotation = filter_annotation(result)
+        copy = dict(record)
+        if score_field is not None:
+            copy[score_field] = annotation
+        yield copy
 
-    def flush() -> Iterator[dict[str, Any]]:
-        texts = [record[text_field] for record, problem in batch if problem is None]
-        results = iter(detector.score_documents(texts, threshold=limit))
-        for record, problem in batch:
-            copy = dict(record)
-            if problem is not None:
-                annotation: dict[str, Any] = {"score": None, "paragraphs": [], "warnings": [], "error": problem}
-            else:
-                result = next(results)
-                if mode == "drop" and result.garbled:
-                    continue
-                annotation = filter_annotation(result)
-            if score_field is not None:
-                copy[score_field] = annotation
-            yield copy
 
+def _checked(records: Iterable[Mapping[str, Any]], text_field: str) -> Iterator[tuple[Mapping[str, Any], str | None]]:
+    """Each record with why it has no text to score (:func:`text_problem`), or None; an item
+    that is no mapping raises :class:`~mtdetect.errors.InputError`."""
     for index, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise InputError(f"record {index}: a {type(record).__name__}, not a mapping")
-        batch.append((record, text_problem(record, text_field)))
-        if len(batch) >= batch_size:
-            yield from flush()
-            batch = []
-    if batch:
-        yield from flush()
+        yield record, text_problem(record, text_field)
 
 
 def text_problem(record: Mapping[str, Any], text_field: str) -> str | None:
@@ -116,16 +114,9 @@ def score_series(detector: Detector, texts: pandas.Series, paragraphs: bool = Fa
     except ImportError:
         raise MissingDependency.of("pandas", "score_series") from None
 
-    values = texts.tolist()
-    present = [i for i, v in enumerate(values) if isinstance(v, str)]
-    results = detector.score_documents([values[i] for i in present])
+    results = [result for _, result in scored(detector, texts.tolist(), lambda v: v if isinstance(v, str) else None)]
     if paragraphs:
-        out: list[Any] = [None] * len(values)
-        for i, result in zip(present, results):
-            out[i] = filter_annotation(result)
-        return pd.Series(out, index=texts.index, name=texts.name, dtype=object)
-    scores = np.full(len(values), np.nan)  # no text, or no score (no English paragraph): NaN
-    for i, result in zip(present, results):
-        if result.score is not None:
-            scores[i] = result.score
+        annotations = [None if result is None else filter_annotation(result) for result in results]
+        return pd.Series(annotations, index=texts.index, name=texts.name, dtype=object)
+    scores = [np.nan if result is None or result.score is None else result.score for result in results]
     return pd.Series(scores, index=texts.index, name=texts.name, dtype="float64")

@@ -40,8 +40,6 @@ from .explanation import TOP_CONTRIBUTIONS
 from .model import ENV_MODEL
 from .progress import Progress, is_terminal
 from .records import (
-    CHARACTERS_PER_BATCH,
-    DOCUMENTS_PER_BATCH,
     MAX_LINE_BYTES,
     STDIN,
     ByteMeter,
@@ -53,6 +51,7 @@ from .records import (
     tsv_cell,
 )
 from .results import DocumentScore
+from .scoring import scored_batches
 from .wording import counted
 
 if TYPE_CHECKING:
@@ -315,15 +314,14 @@ def run_score(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
-    """Score the documents of every input a batch at a time, streaming rows out.
+    """Score the documents of every input a batch at a time (:mod:`mtdetect.scoring`), streaming rows out.
 
-    A batch closes at DOCUMENTS_PER_BATCH documents or CHARACTERS_PER_BATCH characters,
-    so memory stays bounded however many (or however long) the documents
-    are; rows are flushed after each batch, so a reader such as ``head`` sees
-    them early and a closed pipe stops the run at once. A line that cannot be
-    read stops the run with its error, after the rows of every line before it.
-    Each batch is scored in one call, explanations included when the output
-    shows them (the table always shows flags).
+    Memory stays bounded however many (or however long) the documents are;
+    rows are flushed after each batch, so a reader such as ``head`` sees them
+    early and a closed pipe stops the run at once. A line that cannot be read
+    stops the run with its error, after the rows of every line before it.
+    Explanations are scored when the output shows them (the table always
+    shows flags).
     """
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writers = {"table": TableWriter, "jsonl": JsonlWriter, "tsv": TsvWriter, "html": _html_writer(args.files, detector)}
@@ -331,40 +329,28 @@ def _score(args: argparse.Namespace, detector: Detector, out: TextIO) -> int:
     meter = ByteMeter()
     with Progress(unit="doc", output=out, total=input_size(args.files)) as progress:
 
-        def score(batch: list[Document]) -> None:
-            texts = [doc.text for doc in batch]
-            step = _progress_within(progress, meter.total, sum(map(len, texts)))
-            more = {} if step is None else {"progress": step}  # only then: scored in parts
-            results = detector.score_documents(texts, explain=writer.explains, top=writer.top, **more)
+        def within(batch: list[tuple[Document, int]], chars: int) -> Callable[[int], None] | None:
+            return _progress_within(progress, batch[-1][1], chars)
+
+        documents = _with_bytes_read(_all_documents(args, meter), meter)
+        for batch in scored_batches(detector, documents, lambda pair: pair[0].text, explain=writer.explains,
+                                    top=writer.top, progress=within):
             with progress.apart():
-                for doc, result in zip(batch, results):
+                for (doc, _), result in batch:
+                    assert result is not None  # every document has a text
                     writer.document(doc, result)
                 out.flush()
             progress.update(len(batch))
-            progress.move_to(meter.total)
-
-        batch: list[Document] = []
-        chars = 0
-        documents = _all_documents(args, meter)
-        while True:
-            try:
-                doc = next(documents)
-            except StopIteration:
-                break
-            except MtdetectError:
-                if batch:
-                    score(batch)
-                raise
-            batch.append(doc)
-            chars += len(doc.text)
-            if len(batch) >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH:
-                score(batch)
-                batch, chars = [], 0
-        if batch:
-            score(batch)
+            progress.move_to(batch[-1][0][1])
     writer.close()
     out.flush()
     return EXIT_OK
+
+
+def _with_bytes_read(documents: Iterator[Document], meter: ByteMeter) -> Iterator[tuple[Document, int]]:
+    """Each document with the bytes read once it was whole: where the bar stands when its rows are out."""
+    for doc in documents:
+        yield doc, meter.total
 
 
 def _progress_within(progress: Progress, read: int, chars: int) -> Callable[[int], None] | None:

@@ -292,7 +292,7 @@ class Detector:
         *,
         score_field: str | None = DEFAULT_SCORE_FIELD,
         mode: str = "drop",
-        batch_size: int = DOCUMENTS_PER_BATCH,
+        batch_size: int | None = None,
     ):
         """Yield the records whose document score is under ``threshold`` (default: :attr:`threshold`),
         or that have none (no text, no English paragraph, or no string text).
@@ -300,7 +300,8 @@ class Detector:
         Each record comes back as a shallow copy with ``{"score": ...,
         "paragraphs": [[start, end, score], ...], "warnings": [...]}`` under ``score_field``
         (``None``: no annotation); ``mode="annotate"`` yields every record.
-        Records are scored ``batch_size`` at a time, lazily. A record without
+        Records are scored at most ``batch_size`` paragraphs at a time (default:
+        :data:`~mtdetect.records.PARAGRAPHS_PER_BATCH`), lazily. A record without
         a string ``text_field`` does not stop the stream: it comes back, in either
         mode, with no score and the reason under ``"error"``.
         See :func:`mtdetect.batches.filter_records`.

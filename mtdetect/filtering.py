@@ -10,8 +10,9 @@ The whole stream filter on one screen:
    a block runs on across inputs, so many small files score as fast as one;
 3. **score** each block, here or in a worker process (:func:`process_block`):
    parse each line as a record or a reject (:func:`mtdetect.records.parse_line`),
-   score every paragraph of the block in one model call, then annotate each
-   record under the score field (:func:`mtdetect.annotation.filter_annotation`);
+   score the records a batch of paragraphs per call (:mod:`mtdetect.scoring`,
+   rejects pass through in their place), then annotate each record under the
+   score field (:func:`mtdetect.annotation.filter_annotation`);
 4. **route**, in input order: kept records to the output, dropped records and
    unreadable lines to the rejects with their line number and reason
    (:func:`filter_stream`); with ``processes > 1`` a bounded window of blocks
@@ -73,6 +74,7 @@ from .records import (
     parse_line,
     record_format,
 )
+from .scoring import scored
 from .wording import counted
 
 BOM_BYTES = "\ufeff".encode()
@@ -83,7 +85,7 @@ if TYPE_CHECKING:
 Mode = Literal["annotate", "drop"]
 
 BLOCK_RECORDS = 512
-"""Most lines in one block (one model call scores all paragraphs of a block)."""
+"""Most lines in one block (the unit of work handed to a worker process)."""
 BLOCK_BYTES = 4 << 20
 """Most bytes in one block: long documents make smaller blocks, memory stays bounded."""
 BLOCKS_IN_FLIGHT_PER_PROCESS = 2
@@ -175,7 +177,7 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """Lines scored together (one model call): the lines of one input, or of several in a row."""
+    """Lines handed out together (to a worker): the lines of one input, or of several in a row."""
 
     parts: list[Part]
 
@@ -235,29 +237,20 @@ def blocks(inputs: Iterable[Input], max_records: int | None = None, max_bytes: i
 # -- one block ------------------------------------------------------------------------
 
 def process_block(block: Block, detector: Detector, options: FilterOptions) -> BlockResult:
-    """Parse, score (one model call for all paragraphs) and annotate the lines of a block."""
+    """Parse, score (:mod:`mtdetect.scoring`) and annotate the lines of a block, in order."""
     counts = FilterCounts()
-    parsed: list[tuple[Part, Document | Reject]] = []
-    for part in block.parts:
-        for number, offset, raw in part.lines:
-            item = parse_line(number, offset, raw, part.source, part.layout, options.text_field, options.encoding_errors)
-            if item is not None:  # a blank line is no record
-                parsed.append((part, item))
-    documents = [item for _, item in parsed if isinstance(item, Document)]
-    threshold = detector.threshold if options.threshold is None else options.threshold
-    scores = detector.score_documents([d.text for d in documents], threshold=threshold)
     out: list[str] = []
     rejects: list[str] = []
     messages: list[str] = []
-    score_iter = iter(scores)
-    for part, item in parsed:
+    threshold = detector.threshold if options.threshold is None else options.threshold
+    for (part, item), result in scored(detector, _parsed(block, options), _text_to_score, threshold=threshold):
         counts.read += 1
         if isinstance(item, Reject):
             counts.errors += 1
             messages.append(f"{part.source}: line {item.line}: {item.message}")
             rejects.append(_reject_unreadable(item, part, options))
             continue
-        result = next(score_iter)
+        assert result is not None  # a document has a text
         counts.paragraphs += len(result.paragraphs)
         annotation = filter_annotation(result, options.paragraphs)
         if options.mode == "drop" and result.garbled:
@@ -268,6 +261,21 @@ def process_block(block: Block, detector: Detector, options: FilterOptions) -> B
             counts.kept += 1
             out.append(_annotated(item, part, options, annotation))
     return BlockResult("".join(out), "".join(rejects), messages, counts)
+
+
+def _parsed(block: Block, options: FilterOptions) -> Iterator[tuple[Part, Document | Reject]]:
+    """Each line of a block that is not blank, parsed as a record or a reject, with its part."""
+    for part in block.parts:
+        for number, offset, raw in part.lines:
+            item = parse_line(number, offset, raw, part.source, part.layout, options.text_field, options.encoding_errors)
+            if item is not None:  # a blank line is no record
+                yield part, item
+
+
+def _text_to_score(parsed: tuple[Part, Document | Reject]) -> str | None:
+    """A record's text; None for a reject, which passes through unscored."""
+    item = parsed[1]
+    return item.text if isinstance(item, Document) else None
 
 
 # -- annotated records ------------------------------------------------------------------------
@@ -357,7 +365,7 @@ def scored_blocks(
         for block in items:
             yield process_block(block, detector, options)
         return
-    detector.score_documents(["Warm up."])  # build look-up tables once, before the workers fork
+    detector.score_document("Warm up.")  # build look-up tables once, before the workers fork
     pool = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker,
                                initargs=(detector, options, os.getpid()))
     window: deque[Future[BlockResult]] = deque()

@@ -63,10 +63,15 @@ without line breaks, a decompression bomb) or text file is rejected unread, neve
 RAW_PREVIEW_BYTES = 1024
 """How much of an overlong line its reject keeps."""
 DOCUMENTS_PER_BATCH = 256
-"""Documents read from a stream (``mtdetect score``, reports, :meth:`mtdetect.Detector.filter`) and
-scored in one :meth:`~mtdetect.Detector.score_documents` call at most ..."""
+"""Documents a pipeline step gathers before it scores them (the datatrove step's ``batch_size``);
+the scoring loop (:mod:`mtdetect.scoring`) cuts what it is handed by paragraphs, not documents."""
+PARAGRAPHS_PER_BATCH = 2048
+"""Paragraphs scored in one :meth:`~mtdetect.Detector.score_documents` call at most (a document
+with none counts as one), unless one document alone has more. 2,048 is what the Detector scores in
+one model call (its ``BATCH_SIZE``): a smaller batch leaves model calls part empty on short
+documents, a larger one only holds more rows back before they are written ..."""
 CHARACTERS_PER_BATCH = 1 << 22
-"""... and characters, about 4M: memory stays bounded however long the documents are."""
+"""... and characters, about 4M: memory stays bounded however long the paragraphs are."""
 _READ_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError, UnicodeDecodeError)
 """What a damaged file, compressed stream or UTF-16/UTF-32 text raises while it is read."""
 WIDE_ENCODINGS = (

@@ -116,6 +116,8 @@ def reachable(name: str) -> set[str]:
         ("mtdetect.results", {"mtdetect.detector", "mtdetect.annotation"}),
         ("mtdetect.filtering", {"mtdetect.detector", "mtdetect.batches", "mtdetect.cli"}),
         ("mtdetect.batches", {"mtdetect.detector", "mtdetect.filtering", "mtdetect.cli"}),
+        ("mtdetect.scoring", {"mtdetect.detector", "mtdetect.filtering", "mtdetect.batches", "mtdetect.cli",
+                              "mtdetect.report"}),
         ("mtdetect._punkt", {"mtdetect.segment"}),
         ("mtdetect.rules", {"mtdetect.features", "mtdetect.detector"}),
     ],

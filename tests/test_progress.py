@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from mtdetect import cli, progress
+from mtdetect import progress, scoring
 from mtdetect.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +99,7 @@ def eager_bar(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_long_run_keeps_the_bar_off_the_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eager_bar: None
 ) -> None:
-    monkeypatch.setattr(cli, "DOCUMENTS_PER_BATCH", 4)  # many batches: the bar is redrawn between them
+    monkeypatch.setattr(scoring, "PARAGRAPHS_PER_BATCH", 4)  # many batches: the bar is redrawn between them
     records = tmp_path / "docs.jsonl"
     records.write_text("".join(json.dumps({"text": f"Document {i} met the council on Tuesday."}) + "\n"
                                for i in range(30)), encoding="utf-8")
@@ -196,7 +196,7 @@ def test_a_bar_over_files_shows_their_size_and_the_share_read(
 
     from tqdm import tqdm
 
-    monkeypatch.setattr(cli, "DOCUMENTS_PER_BATCH", 100)
+    monkeypatch.setattr(scoring, "PARAGRAPHS_PER_BATCH", 100)
     monkeypatch.setattr(filtering, "BLOCK_RECORDS", 100)
     records = tmp_path / "docs.jsonl"
     records.write_text("".join(json.dumps({"text": f"Document {i} met the council on Tuesday."}) + "\n"
@@ -216,7 +216,7 @@ def test_a_bar_over_files_shows_their_size_and_the_share_read(
 def test_ctrl_c_leaves_no_bar_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eager_bar: None) -> None:
     from mtdetect.detector import Detector
 
-    monkeypatch.setattr(cli, "DOCUMENTS_PER_BATCH", 4)
+    monkeypatch.setattr(scoring, "PARAGRAPHS_PER_BATCH", 4)
     records = tmp_path / "docs.jsonl"
     records.write_text("".join(json.dumps({"text": f"Document {i} met the council on Tuesday."}) + "\n"
                                for i in range(30)), encoding="utf-8")

@@ -19,11 +19,12 @@ import pytest
 
 import mtdetect
 from mtdetect.cli import main
+from mtdetect.records import Document
 from mtdetect.report import DEFAULT_THRESHOLDS, ReportOptions, build_report
 from mtdetect.report.collect import ReportData, group_rows, threshold_rows
 from mtdetect.report.escape import html_attribute, html_text
 from mtdetect.report.samples import SAMPLE_CHARS, BandSamples
-from mtdetect.report.scored import ScoredDocument, parse_annotation
+from mtdetect.report.scored import parse_annotation
 from mtdetect.report.stats import RESOLUTION, Groups, ScoreTally, group_value, score_step
 from test_cli import run
 
@@ -157,7 +158,7 @@ def test_samples_keep_a_bounded_part_of_long_documents() -> None:
     text = "word " * (SAMPLE_CHARS // 2)
     result = parse_annotation({"score": 0.1, "paragraphs": [[0, len(text), 0.1]]}, text, 0.5)
     for i in range(10):
-        data.add(ScoredDocument("in", i + 1, text, None, result))
+        data.add(Document("in", i + 1, text), result)
     (band, _) = data.samples.bands
     assert band.seen == 10 and len(band.items) == 2
     assert all(len(s.text) == SAMPLE_CHARS and s.length == len(text) for s in band.items)

@@ -16,9 +16,10 @@ Needs the ``mtdetect[datatrove]`` extra. Use it like any datatrove filter::
         tasks=64, workers=8,
     ).run()
 
-``filter_batch`` scores every paragraph of a batch of documents in one model
-call. Scores go to ``doc.metadata``: ``mtdetect`` (the document score, from
-its English paragraphs; None without any, and such a document is kept),
+``filter_batch`` scores a batch of documents through the one scoring loop
+(:mod:`mtdetect.scoring`): a batch of paragraphs per model call. Scores go to
+``doc.metadata``: ``mtdetect`` (the document score, from its English
+paragraphs; None without any, and such a document is kept),
 ``mtdetect_paragraphs`` (one score per paragraph, in text order),
 ``mtdetect_warnings`` (``[paragraph index, warning]`` for each paragraph that
 is clearly not English: ``[2, "not_english"]`` says the third score means
@@ -49,6 +50,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..annotation import datatrove_metadata
+from ..records import DOCUMENTS_PER_BATCH
+from ..scoring import scored
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -61,6 +64,7 @@ except ImportError:  # the extra is not installed: the module still imports, the
 
 if TYPE_CHECKING:
     from ..detector import Detector
+    from ..results import DocumentScore
 
 MISSING_EXTRA = "the datatrove integration needs datatrove: pip install 'mtdetect[datatrove]'"
 GARBLED = "mtdetect_garbled"
@@ -78,7 +82,7 @@ class MtdetectFilter(BaseFilter):
         threshold: decision threshold; ``None``: the model's calibrated threshold
         mode: ``"document"`` (drop whole documents) or ``"paragraph"`` (cut garbled paragraphs)
         exclusion_writer: a datatrove writer for dropped documents (with ``filter_reason``)
-        batch_size: documents per model call
+        batch_size: documents handed to ``filter_batch`` at once (scored a batch of paragraphs per call)
         metadata_key: prefix of the keys written to ``doc.metadata``
     """
 
@@ -90,7 +94,7 @@ class MtdetectFilter(BaseFilter):
         threshold: float | None = None,
         mode: FilterMode = "document",
         exclusion_writer: Any = None,
-        batch_size: int = 256,
+        batch_size: int = DOCUMENTS_PER_BATCH,
         metadata_key: str = "mtdetect",
     ) -> None:
         if mode not in ("document", "paragraph"):
@@ -122,32 +126,34 @@ class MtdetectFilter(BaseFilter):
         return self.filter_batch([doc])[0]
 
     def filter_batch(self, batch: Sequence[Any]) -> list[bool | tuple[bool, str]]:
-        """Score every paragraph of the batch in one call; annotate, and cut or drop."""
+        """Score the batch a batch of paragraphs per call (:mod:`mtdetect.scoring`); annotate, and cut or drop."""
         key = self.metadata_key
-        results: list[bool | tuple[bool, str]] = [(False, NOT_TEXT)] * len(batch)
-        present: list[int] = []
-        for i, doc in enumerate(batch):
-            if isinstance(doc.text, str) and not doc.metadata.get(NOT_TEXT):
-                present.append(i)
-            else:  # not a string, or marked by keep_non_string_texts: nothing to score, no reason to stop
-                doc.metadata[key] = None
-                self.stat_update(NOT_TEXT)
-        scored = self.detector.score_documents([batch[i].text for i in present])  # one model call per batch
-        self.stat_update("mtdetect_paragraphs", value=sum(len(r.paragraphs) for r in scored), unit="batch")
-        for i, result in zip(present, scored):
-            doc = batch[i]
-            doc.metadata.update(datatrove_metadata(result, key))
-            if self.mode == "document":
-                results[i] = (False, GARBLED) if result.garbled else True
-                continue
-            garbled = [p.garbled for p in result.paragraphs]
-            removed = sum(garbled)
-            doc.metadata[f"{key}_removed_paragraphs"] = removed
-            if removed:
-                self.stat_update("mtdetect_paragraphs_removed", value=removed)
-                doc.text = without_segments(doc.text, result.paragraphs, garbled)
-            results[i] = (False, ALL_GARBLED) if removed and not doc.text.strip() else True
-        return results
+        pairs = list(scored(self.detector, batch, _text_to_score))
+        paragraphs = sum(len(result.paragraphs) for _, result in pairs if result is not None)
+        self.stat_update("mtdetect_paragraphs", value=paragraphs, unit="batch")
+        return [self._judged(doc, result, key) for doc, result in pairs]
+
+    def _judged(self, doc: Any, result: DocumentScore | None, key: str) -> bool | tuple[bool, str]:
+        """Annotate ``doc`` with its result, cut its garbled paragraphs in paragraph mode; keep it or say why not."""
+        if result is None:  # not a string, or marked by keep_non_string_texts: nothing to score, no reason to stop
+            doc.metadata[key] = None
+            self.stat_update(NOT_TEXT)
+            return False, NOT_TEXT
+        doc.metadata.update(datatrove_metadata(result, key))
+        if self.mode == "document":
+            return (False, GARBLED) if result.garbled else True
+        garbled = [p.garbled for p in result.paragraphs]
+        removed = sum(garbled)
+        doc.metadata[f"{key}_removed_paragraphs"] = removed
+        if removed:
+            self.stat_update("mtdetect_paragraphs_removed", value=removed)
+            doc.text = without_segments(doc.text, result.paragraphs, garbled)
+        return (False, ALL_GARBLED) if removed and not doc.text.strip() else True
+
+
+def _text_to_score(doc: Any) -> str | None:
+    """A document's text; None when it is no string (or keep_non_string_texts marked it)."""
+    return doc.text if isinstance(doc.text, str) and not doc.metadata.get(NOT_TEXT) else None
 
 
 def keep_non_string_texts(reader: Any, data: dict[str, Any], path: str, id_in_file: int | str) -> dict[str, Any]:

@@ -102,8 +102,9 @@ def build_report(
     reading = ReadOptions(options.input_format, options.text_field, options.column, options.encoding_errors,
                           options.max_record_bytes)
     documents = documents_of(inputs, reading, rejected, options.score_field, set_aside, meter)
-    for doc in scored_documents(documents, detector, options.score_field, options.rescore, progress):
-        data.add(doc)
+    for doc, result, scored_here in scored_documents(documents, detector, options.score_field, options.rescore,
+                                                     progress):
+        data.add(doc, result, scored_here)
     if not data.document_count:
         raise InputError(nothing_to_report(inputs, data))
     info = ReportInfo(

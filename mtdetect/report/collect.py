@@ -1,9 +1,10 @@
 """One pass over annotated documents: counts, histograms, groups and samples, in flat memory.
 
->>> from mtdetect.report.scored import ScoredDocument, parse_annotation
+>>> from mtdetect.records import Document
+>>> from mtdetect.report.scored import parse_annotation
 >>> note = {"score": 0.6, "paragraphs": [[0, 3, 0.1], [5, 8, 0.95]], "warnings": [[5, 8, "not_english"]]}
 >>> data = ReportData(thresholds=[0.5, 0.9], threshold=0.9, samples=1, group_by="site")
->>> data.add(ScoredDocument("in", 1, "Ok.\\n\\nBad", {"site": "a"}, parse_annotation(note, "Ok.\\n\\nBad", 0.9)))
+>>> data.add(Document("in", 1, "Ok.\\n\\nBad", {"site": "a"}), parse_annotation(note, "Ok.\\n\\nBad", 0.9))
 >>> data.documents.total(), data.paragraphs.total(), data.not_english_paragraphs, data.groups.names
 (1, 1, 1, ['a'])
 
@@ -18,9 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..language import NOT_ENGLISH
+from ..records import Document
 from ..results import DocumentScore, judged
 from .samples import SAMPLE_CHARS, BandSamples
-from .scored import ScoredDocument, unscored
+from .scored import unscored
 from .stats import Groups, ScoreTally, group_value, score_step
 
 __all__ = ["ReportData", "Sample"]
@@ -70,9 +72,9 @@ class ReportData:
         self.unreadable = 0  # lines that were no readable record
         self.set_aside = 0  # lines of a rejects file that the filter could not read either
 
-    def add(self, doc: ScoredDocument) -> None:
-        result = doc.result
-        if doc.scored_here:
+    def add(self, doc: Document, result: DocumentScore, scored_here: bool = False) -> None:
+        """Count a document with its result (``scored_here``: by the model, not read from an annotation)."""
+        if scored_here:
             self.scored_here += 1
         else:
             self.read_annotations += 1
@@ -82,7 +84,7 @@ class ReportData:
             self.without_score += 1
         else:
             self.documents.add(score_step(result.score), group)
-            self.samples.add(result.score, lambda: _sample(doc, group_name))
+            self.samples.add(result.score, lambda: _sample(doc, result, group_name))
         if not result.paragraphs:
             self.empty_documents += 1
         elif unscored(result.paragraphs[0]):
@@ -108,8 +110,8 @@ class ReportData:
         return self.paragraphs.total()
 
 
-def _sample(doc: ScoredDocument, group: str | None) -> Sample:
-    return Sample(doc.where, doc.text[:SAMPLE_CHARS], len(doc.text), doc.result, group)
+def _sample(doc: Document, result: DocumentScore, group: str | None) -> Sample:
+    return Sample(doc.where, doc.text[:SAMPLE_CHARS], len(doc.text), result, group)
 
 
 @dataclass(frozen=True, slots=True)

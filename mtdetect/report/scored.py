@@ -9,8 +9,9 @@ batches and written as the filter writes it
 others, so a report over raw input equals one over the filter's output. Lines
 that are no readable record are counted and passed to ``on_reject``.
 
-Either way a document comes as a :class:`~mtdetect.results.DocumentScore`
-with verdicts at the report's threshold. An annotation written without
+Either way a document comes as its :class:`~mtdetect.records.Document` and a
+:class:`~mtdetect.results.DocumentScore` with verdicts at the report's
+threshold (:data:`Reported`). An annotation written without
 paragraph scores (``mtdetect filter --no-paragraphs``) gives the paragraphs as
 the scorer splits them, each with the score :data:`UNSCORED` (NaN).
 
@@ -33,8 +34,6 @@ from typing import TYPE_CHECKING, Any
 from ..annotation import ANNOTATION_LISTS, filter_annotation
 from ..errors import InputError
 from ..records import (
-    CHARACTERS_PER_BATCH,
-    DOCUMENTS_PER_BATCH,
     MAX_LINE_BYTES,
     STDIN,
     ByteMeter,
@@ -47,12 +46,13 @@ from ..records import (
     read_records,
 )
 from ..results import DocumentScore, ParagraphScore, is_garbled
+from ..scoring import scored_batches
 from ..segment import split_paragraphs
 
 if TYPE_CHECKING:
     from ..detector import Detector
 
-__all__ = ["UNSCORED", "ScoredDocument", "annotation_from", "parse_annotation", "scored_documents", "unscored"]
+__all__ = ["UNSCORED", "Reported", "annotation_from", "parse_annotation", "scored_documents", "unscored"]
 
 UNSCORED = math.nan
 """The score of a paragraph whose annotation left the paragraph scores out."""
@@ -65,22 +65,6 @@ NOT_AN_ANNOTATION = (
 
 def unscored(paragraph: ParagraphScore) -> bool:
     return math.isnan(paragraph.score)
-
-
-@dataclass(frozen=True, slots=True)
-class ScoredDocument:
-    """A document, where it came from, its result, and whether it was scored here or read."""
-
-    source: str
-    line: int | None
-    text: str
-    record: dict[str, Any] | None
-    result: DocumentScore
-    scored_here: bool = False  # False: the annotation was read from the input
-
-    @property
-    def where(self) -> str:
-        return self.source if self.line is None else f"{self.source}:{self.line}"
 
 
 def parse_annotation(value: Any, text: str, threshold: float) -> DocumentScore:
@@ -228,53 +212,46 @@ def set_aside_by_filter(reject: Reject, score_field: str) -> bool:
     return isinstance(note, dict) and note.get("rejected") == "error"
 
 
+Reported = tuple[Document, DocumentScore, bool]
+"""A document, its result with verdicts at the report's threshold, and whether it was scored here
+(True) or its annotation read from the input (False)."""
+
+
 def scored_documents(
     documents: Iterable[Document],
     detector: Detector,
     score_field: str,
     rescore: bool = False,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[ScoredDocument]:
-    """Each document with its result, in input order.
+) -> Iterator[Reported]:
+    """Each document with its result, in input order; ``progress`` is told the documents of each batch.
 
     Annotations found under ``score_field`` are read (and checked against the
-    text); other documents are scored in batches of
-    :data:`~mtdetect.records.DOCUMENTS_PER_BATCH` documents or
-    :data:`~mtdetect.records.CHARACTERS_PER_BATCH` characters.
+    text) and pass through; other documents are scored a batch at a time
+    (:mod:`mtdetect.scoring`), then read back as the filter writes them.
     """
     threshold = detector.threshold
-    pending: list[tuple[Document, DocumentScore | None]] = []
-    to_score = 0
-    chars = 0
-
-    def flush() -> Iterator[ScoredDocument]:
-        texts = [doc.text for doc, result in pending if result is None]
-        fresh = iter(detector.score_documents(texts))
-        for doc, result in pending:
-            if result is None:
-                written = filter_annotation(next(fresh))  # rounded as the filter writes it
-                yield ScoredDocument(doc.source, doc.line, doc.text, doc.record,
-                                     parse_annotation(written, doc.text, threshold), scored_here=True)
+    read = ((doc, None if rescore else _read_annotation(doc, score_field, threshold)) for doc in documents)
+    for batch in scored_batches(detector, read, lambda pair: pair[0].text if pair[1] is None else None):
+        for (doc, found), fresh in batch:
+            if fresh is not None:
+                written = filter_annotation(fresh)  # rounded as the filter writes it
+                yield doc, parse_annotation(written, doc.text, threshold), True
             else:
-                yield ScoredDocument(doc.source, doc.line, doc.text, doc.record, result)
+                assert found is not None  # a document is scored here or its annotation is read
+                yield doc, found, False
         if progress is not None:
-            progress(len(pending))
+            progress(len(batch))
 
-    for doc in documents:
-        found = None if rescore else annotation_from(doc.record, score_field)
-        result = None
-        if found is not None:
-            try:
-                result = parse_annotation(found, doc.text, threshold)
-            except ValueError as exc:
-                where = doc.source if doc.line is None else f"{doc.source}: line {doc.line}"
-                raise InputError(NOT_AN_ANNOTATION.format(where=where, field=score_field, reason=exc)) from None
-        else:
-            to_score += 1
-            chars += len(doc.text)
-        pending.append((doc, result))
-        if to_score >= DOCUMENTS_PER_BATCH or chars >= CHARACTERS_PER_BATCH or len(pending) >= 4 * DOCUMENTS_PER_BATCH:
-            yield from flush()
-            pending, to_score, chars = [], 0, 0
-    if pending:
-        yield from flush()
+
+def _read_annotation(doc: Document, score_field: str, threshold: float) -> DocumentScore | None:
+    """The result a document's annotation under ``score_field`` gives, or None without one; an
+    annotation that is not one of ``mtdetect filter``'s is an :class:`~mtdetect.errors.InputError`."""
+    found = annotation_from(doc.record, score_field)
+    if found is None:
+        return None
+    try:
+        return parse_annotation(found, doc.text, threshold)
+    except ValueError as exc:
+        where = doc.source if doc.line is None else f"{doc.source}: line {doc.line}"
+        raise InputError(NOT_AN_ANNOTATION.format(where=where, field=score_field, reason=exc)) from None
