@@ -22,7 +22,6 @@ from .explanation import TOP_CONTRIBUTIONS, contributions, unknown_word_flags
 from .features import FeatureBatch, compute_features
 from .language import not_english, warnings_of
 from .model import Model, probability, shared_model
-from .records import DOCUMENTS_PER_BATCH
 from .results import (
     Contribution,
     DocumentScore,

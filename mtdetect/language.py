@@ -58,7 +58,7 @@ True
 [False, True]
 
 Outputs carry the verdict as a list of warning names per paragraph
-(:func:`paragraph_warnings`): ``[]``, or ``["not_english"]``.
+(:func:`warnings_of`): ``[]``, or ``["not_english"]``.
 """
 
 from __future__ import annotations
@@ -75,18 +75,18 @@ from .wordclass import TOKEN
 
 __all__ = [
     "ENGLISH_MARKERS",
+    "EVIDENCE",
     "FOREIGN_MARKERS",
     "NOT_ENGLISH",
     "NOT_ENGLISH_MESSAGE",
     "WIDE_LETTER_WEIGHT",
     "LanguageCheck",
-    "EVIDENCE",
     "check_language",
     "decide",
     "not_english",
+    "sample_evidence",
     "token_evidence",
     "warnings_of",
-    "paragraph_warnings",
 ]
 
 NOT_ENGLISH = "not_english"
@@ -306,12 +306,3 @@ def warnings_of(flagged: np.ndarray) -> list[list[str]]:
     [[], ['not_english']]
     """
     return [[NOT_ENGLISH] if f else [] for f in flagged.tolist()]
-
-
-def paragraph_warnings(paragraphs: Sequence[str]) -> list[list[str]]:
-    """The warnings of each paragraph, as lists of names (one vectorised check for the batch).
-
-    >>> paragraph_warnings(["Yes.", "Der Rat hat den Haushalt nach einer langen Debatte genehmigt."])
-    [[], ['not_english']]
-    """
-    return warnings_of(not_english(paragraphs))

@@ -336,7 +336,7 @@ def batch_results(
     (0.90024951088, [(True, ()), (False, ('not_english',))])
     """
     score_list = scores.tolist()
-    odds = [None if x != x else x for x in log_odds.tolist()]  # NaN: no word, no evidence
+    odds = [None if math.isnan(x) else x for x in log_odds.tolist()]  # NaN: no word, no evidence
     foreign = not_english.tolist()
     garbled = ((scores >= threshold) & ~not_english).tolist()  # is_garbled, for every paragraph at once
     results: list[DocumentScore] = []
