@@ -15,6 +15,8 @@ DATA ?= ../shared/data
 BASE ?= ../shared/data
 OUT ?=
 ONLY ?=
+# make bench COMPARE=REV also measures the core and the document path of commit REV, alternating.
+COMPARE ?=
 HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BASE_STAMP := $(VENV)/.installed-base-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
@@ -45,6 +47,7 @@ help:
 	@echo "                (DATA=my-pairs.jsonl: models/my-pairs on your held-out pairs, reports/my-pairs-evaluation.md)"
 	@echo "                (EVALUATE_ARGS=--roundtrip adds the Apertium round-trip ablation)"
 	@echo "make bench      print throughput, load time and memory figures (filter, and report over 1M records)"
+	@echo "                (COMPARE=REV: the core and the document path of that commit beside this checkout's)"
 	@echo "make reference-scores  record the model's exact scores for tests/test_reference_scores.py"
 	@echo "make report-example  build a report from example text and its screenshots in docs/"
 	@echo "make system-deps  install Debian packages: Apertium and WordNet for training, Chromium for the report tests"
@@ -103,7 +106,7 @@ evaluate: $(DEV_STAMP)
 
 bench: $(DEV_STAMP) java
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m qa.bench
+	$(BIN)/python -m qa.bench $(if $(COMPARE),--compare $(COMPARE))
 	$(BIN)/python -m qa.bench_report
 
 reference-scores: $(DEV_STAMP)

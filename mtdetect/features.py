@@ -679,7 +679,7 @@ def _batch_tokens(vocabulary: _Vocabulary, joined: str) -> tuple[np.ndarray, np.
     normalised text never holds), tokenised with one regex pass.
     """
     tokens = vocabulary.rows(TOKEN.findall(joined))
-    separator = vocabulary.kind[tokens] == _SEPARATOR
+    separator = tokens == vocabulary[PARAGRAPH_SEPARATOR]
     rows = np.cumsum(separator)
     keep = ~separator
     return tokens[keep], rows[keep]
@@ -887,7 +887,12 @@ def not_english_rows(paragraphs: Sequence[str], evidence: np.ndarray, rows: np.n
     check's sample is checked on its sample alone.
     """
     n = len(paragraphs)
-    summed = np.column_stack([np.bincount(rows, weights=evidence[:, k], minlength=n) for k in range(len(EVIDENCE))])
+    counts = np.bincount(rows, minlength=n)
+    summed = np.zeros((n, len(EVIDENCE)), dtype=np.int64)
+    if len(rows):  # rows never decrease: each paragraph's tokens are one run, summed exactly in integers
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        present = counts > 0
+        summed[present] = np.add.reduceat(evidence, starts[present], axis=0)
     for i in np.flatnonzero(np.fromiter(map(len, paragraphs), dtype=np.int64, count=n) > SAMPLE_CHARS).tolist():
         summed[i] = sample_evidence(paragraphs[i])
     return decide(summed)

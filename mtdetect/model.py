@@ -148,11 +148,16 @@ class Model:
     a model without one). It sees broken word choice and order (spinners, round trips)."""
     repost_calibration: tuple[float, float] = (1.0, 0.0)
 
-    def decision(self, batch: FeatureBatch) -> np.ndarray:
-        """The linear decision value of each row (before calibration)."""
+    def standardised(self, batch: FeatureBatch) -> np.ndarray:
+        """The batch's dense features, standardised as both detectors read them (float64)."""
+        return (batch.dense.astype(np.float64) - self.dense_mean) / self.dense_scale
+
+    def decision(self, batch: FeatureBatch, dense: np.ndarray | None = None) -> np.ndarray:
+        """The linear decision value of each row (before calibration); ``dense``: :meth:`standardised`
+        of the batch, when the caller has it already."""
         # Row by row in float64 (no BLAS matrix product, whose rounding depends on
         # the batch shape): a paragraph gets the same score in any batch.
-        dense = (batch.dense.astype(np.float64) - self.dense_mean) / self.dense_scale
+        dense = self.standardised(batch) if dense is None else dense
         z = (
             (dense * self.dense_coef).sum(axis=1)
             + batch.word_class_dot(self.word_class_coef)
@@ -160,19 +165,20 @@ class Model:
         )
         return np.asarray(z, dtype=np.float64) + self.intercept
 
-    def repost_decision(self, batch: FeatureBatch) -> np.ndarray | None:
+    def repost_decision(self, batch: FeatureBatch, dense: np.ndarray | None = None) -> np.ndarray | None:
         """The repost detector's decision value of each row (None without one)."""
         if self.repost_coef is None:
             return None
-        dense = (batch.dense.astype(np.float64) - self.dense_mean) / self.dense_scale
+        dense = self.standardised(batch) if dense is None else dense
         return (dense * self.repost_coef[:-1]).sum(axis=1) + float(self.repost_coef[-1])
 
     def log_odds(self, batch: FeatureBatch) -> np.ndarray:
         """The calibrated log-odds of each row: ``a * decision + b`` of the classifier, combined with
         the repost detector's calibrated log-odds (when the model has one) by :func:`combine`."""
         a, b = self.calibration
-        machine = a * self.decision(batch) + b
-        reposted = self.repost_decision(batch)
+        dense = self.standardised(batch)
+        machine = a * self.decision(batch, dense) + b
+        reposted = self.repost_decision(batch, dense)
         if reposted is None:
             return machine
         ra, rb = self.repost_calibration

@@ -7,7 +7,10 @@ Run as ``python -m qa.bench`` (``make bench``). Steps:
    seed; about a third of the paragraphs carry machine-translation damage),
    saved as JSONL under ``build/bench/``;
 2. **batched**: paragraphs per second of one ``score_paragraphs`` call over
-   every paragraph, in this process;
+   every paragraph, in this process; then the core and the document path side
+   by side (:mod:`qa.speed`: ``score_paragraphs`` against ``score_documents``,
+   best of three in fresh processes), with ``--compare REV`` beside the same
+   figures of another commit, the two alternating;
 3. **filter**: ``mtdetect filter`` end to end (process start, model load,
    reading, scoring, writing) with ``-p 1`` and ``-p 2``, and the peak
    resident memory of each;
@@ -41,6 +44,10 @@ from pathlib import Path
 from .capacity import Run as CapacityRun
 from .capacity import measure as measure_capacity
 from .capacity import table as capacity_table
+from .speed import ROOT as CHECKOUT
+from .speed import checkout_of
+from .speed import compare as compare_speed
+from .speed import table as speed_table
 
 OUT_DIR = Path("build/bench")
 SEED = 20240611
@@ -286,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--big", action="store_true", help="also run -p 1 on a generated 1 GB input (several minutes)")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     parser.add_argument("--model", default=None, help="model to measure (default: the bundled one)")
+    parser.add_argument("--compare", metavar="REV", default=None,
+                        help="also measure the core and the document path of this commit (e.g. main), alternating")
     args = parser.parse_args(argv)
     results: dict[str, object] = {"python": platform.python_version(), "cpus": os.cpu_count(),
                                   "load_average_before": os.getloadavg()[0]}
@@ -319,6 +328,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.update(batched_paragraphs_per_s=rate, batched_paragraphs_per_cpu_s=cpu_rate, share_flagged=garbled)
     show("one batched call, one process", f"{rate:,.0f} paragraphs/s ({cpu_rate:,.0f} per CPU-second; "
          f"{garbled:.0%} flagged)")
+
+    versions = [("this checkout", CHECKOUT)]
+    if args.compare:
+        versions.insert(0, (args.compare, checkout_of(args.compare, args.out)))
+    speed = compare_speed(source.resolve(), versions)
+    results["speed"] = {name: {**vars(r), "document_share": r.document_share} for name, r in speed.items()}
+    show("core and document path (qa.speed)", "best of 3, each version with its bundled model"
+         + ("; --model is not used here" if args.model else ""))
+    print(speed_table(speed), flush=True)
 
     runs: dict[int, dict[str, float]] = {}
     for processes in (1, 2):
