@@ -340,8 +340,8 @@ def _windows(text: str, size: int = WINDOW_CHARS) -> Iterator[str]:
 def _pieces(paragraphs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(paragraph index, whether it is the paragraph's first window, text) of everything to
     featurise, as arrays and a list: long paragraphs in windows, no wordless text."""
-    worded = [match is not None for match in map(_HAS_WORD.search, paragraphs)]
     if all(len(p) <= WINDOW_CHARS for p in paragraphs):  # the common case: one piece per paragraph
+        worded = [match is not None for match in map(_HAS_WORD.search, paragraphs)]
         owners = np.flatnonzero(np.array(worded, dtype=bool))
         texts = list(paragraphs) if len(owners) == len(paragraphs) else [paragraphs[i] for i in owners.tolist()]
         return owners, np.ones(len(owners), dtype=bool), texts
