@@ -96,12 +96,17 @@ def measure_in(checkout: Path, source: Path) -> Rates:
 
 def checkout_of(rev: str, out_dir: Path) -> Path:
     """A checkout of commit ``rev`` under ``out_dir`` (a detached git worktree, made once)."""
-    commit = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=ROOT, capture_output=True,
-                            text=True, check=True).stdout.strip()
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ROOT,
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        raise SystemExit(f"qa.speed: {rev!r} names no commit of this repository (try a branch, a tag or a hash)")
+    commit = found.stdout.strip()
     path = (out_dir / f"compare-{commit[:12]}").resolve()
     if not (path / "mtdetect" / "__init__.py").exists():
-        subprocess.run(["git", "worktree", "add", "--detach", "--force", str(path), commit], cwd=ROOT,
-                       capture_output=True, check=True)
+        added = subprocess.run(["git", "worktree", "add", "--detach", "--force", str(path), commit], cwd=ROOT,
+                               capture_output=True, text=True)
+        if added.returncode != 0:
+            raise SystemExit(f"qa.speed: could not check out {rev} under {out_dir}: {added.stderr.strip()}")
     return path
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from mtdetect.segment import split_paragraphs
 from qa.bench import make_documents
-from qa.speed import ROOT, Rates, measure_in, table
+from qa.speed import ROOT, Rates, checkout_of, measure_in, table
 
 
 def test_a_run_in_a_fresh_process_scores_every_paragraph_of_the_input(tmp_path: Path) -> None:
@@ -35,3 +37,9 @@ def test_the_table_shows_each_version_and_the_ratios_to_the_first() -> None:
     assert rows[1].split()[:3] == ["old", "100", "50"] and "0.50" in rows[1]
     assert rows[2].split()[:4] == ["this", "checkout", "150", "120"] and "0.80" in rows[2]
     assert rows[3].split()[4:6] == ["1.50x", "2.40x"]
+
+
+def test_a_comparison_with_no_such_commit_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="names no commit of this repository"):
+        checkout_of("no-such-revision-anywhere", tmp_path)
+    assert not any(tmp_path.iterdir())  # nothing checked out
