@@ -37,6 +37,7 @@ import numpy as np
 from . import hashing
 from .language import EVIDENCE, SAMPLE_CHARS, decide, sample_evidence, token_evidence
 from .rules import RULES, RuleScan, scan_rules
+from .tokens import SpanIndex, code_points, span_keys, token_spans
 from .typography import fold_marks
 from .wordclass import PARAGRAPH_SEPARATOR, TOKEN, WORD, token_class, token_word
 
@@ -610,6 +611,7 @@ class _Vocabulary(dict):
     def __init__(self) -> None:
         super().__init__()
         self._allocate(4096)
+        self.spans = SpanIndex()
 
     def _allocate(self, size: int) -> None:
         self.kind = np.zeros(size, dtype=np.int8)
@@ -654,10 +656,41 @@ class _Vocabulary(dict):
 
     def rows(self, tokens: list[str]) -> np.ndarray:
         """The vocabulary row of each token (new tokens are added)."""
+        self._start_afresh_when_full()
+        return np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+    def text_rows(self, text: str) -> np.ndarray:
+        """The vocabulary row of each token of normalised ``text``, in order (new tokens are added).
+
+        Tokens are found as spans with arrays (:func:`~mtdetect.tokens.token_spans`) and looked
+        up by a key of their code points, so no string is made for a token seen before; text
+        the arrays do not cover is tokenised by :data:`~mtdetect.wordclass.TOKEN`, with the same
+        tokens."""
+        self._start_afresh_when_full()
+        codes = code_points(text)
+        spans = token_spans(text, codes)
+        if spans is None:
+            return self.rows(TOKEN.findall(text))
+        starts, ends = spans
+        keys = span_keys(codes, starts, ends)
+        found = self.spans.find(keys)
+        added: dict[int, int] = {}  # tokens new to the index in this text (one may recur)
+        for i in np.flatnonzero(found < 0).tolist():
+            key = int(keys[i])
+            row = added.get(key)
+            if row is None:
+                if self.spans.full:  # the index is only a cache of the vocabulary: start it afresh
+                    self.spans = SpanIndex()
+                row = added[key] = self[text[starts[i] : ends[i]]]
+                self.spans.add(key, row)
+            found[i] = row
+        return found
+
+    def _start_afresh_when_full(self) -> None:
         if len(self) > self.limit:
             self.clear()
             self._allocate(4096)
-        return np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+            self.spans = SpanIndex()
 
 
 _THREAD = threading.local()
@@ -678,7 +711,7 @@ def _batch_tokens(vocabulary: _Vocabulary, joined: str) -> tuple[np.ndarray, np.
     joined by :data:`~mtdetect.wordclass.PARAGRAPH_SEPARATOR`, which
     normalised text never holds), tokenised with one regex pass.
     """
-    tokens = vocabulary.rows(TOKEN.findall(joined))
+    tokens = vocabulary.text_rows(joined)
     separator = tokens == vocabulary[PARAGRAPH_SEPARATOR]
     rows = np.cumsum(separator)
     keep = ~separator
