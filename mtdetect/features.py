@@ -887,10 +887,10 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail
     explanations read (:class:`BatchDetail`).
     """
     n = len(paragraphs)
-    scan = scan_rules(paragraphs)
-    artifact = np.log1p(scan.counts())
     vocabulary = _vocabulary()
     tokens, rows = _batch_tokens(vocabulary, normalize_paragraphs(paragraphs) if n else "")
+    scan = scan_rules(paragraphs, _repeats(vocabulary, tokens, rows, n))
+    artifact = np.log1p(scan.counts())
     lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
     words = tokens[lexical]
     word_rows = rows[lexical]
@@ -911,6 +911,27 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail
         detail=kept,
         not_english=foreign,
     )
+
+
+def _repeats(vocabulary: _Vocabulary, tokens: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """For each paragraph, whether a word of it repeats the word before it, or the one before
+    ``the`` (lower-cased, possessives off): the paragraphs the rule part
+    :data:`~mtdetect.rules.REPEATED_WORD` can fire in, as its matches are such tokens."""
+    lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
+    hashes = np.where(lexical, vocabulary.word_hash[tokens], np.uint64(0))  # 0: not a word
+    repeats = np.zeros(n, dtype=bool)
+    if len(tokens) > 1:
+        twice = lexical[1:] & (hashes[1:] == hashes[:-1]) & (rows[1:] == rows[:-1])
+        repeats[rows[1:][twice]] = True
+    if len(tokens) > 2:
+        across = (lexical[2:] & (hashes[2:] == hashes[:-2]) & (hashes[1:-1] == _THE_HASH)
+                  & (rows[2:] == rows[:-2]))
+        repeats[rows[2:][across]] = True
+    return repeats
+
+
+_THE_HASH = np.uint64(hashing.string_hash("the", memo=False))
+"""The string hash of ``the`` as the vocabulary keeps lexical words (:func:`lexical_form`)."""
 
 
 def not_english_rows(paragraphs: Sequence[str], evidence: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -936,16 +936,30 @@ def _join(paragraphs: Sequence[str]) -> tuple[str, np.ndarray]:
     return joined, starts
 
 
-def _raw_spans(rule: ArtifactRule, joined: str) -> list[tuple[int, int]]:
-    """Every part's matches in the joined batch, trimmed of surrounding white space."""
+def _raw_spans(
+    rule: ArtifactRule, joined: str, narrowed: tuple[int, Sequence[str], np.ndarray] | None = None
+) -> list[tuple[int, int]]:
+    """Every part's matches in the joined batch, trimmed of surrounding white space.
+
+    ``narrowed``, when given, is (part, paragraphs, their starts in the batch): that part runs
+    over those paragraphs only (joined alone), the others over the whole batch, and every span
+    is an offset into ``joined``.
+    """
     spans: set[tuple[int, int]] = set()
-    for part in rule.parts:
-        for match in part.finditer(joined):
+    for k, part in enumerate(rule.parts):
+        text, shift = joined, None
+        if narrowed is not None and narrowed[0] == k:
+            text, own = _join(narrowed[1])
+            shift = narrowed[2] - own  # from the narrowed batch's offsets to the whole batch's
+        for match in part.finditer(text):
             start, end = match.span()
-            while start < end and joined[start].isspace():
+            while start < end and text[start].isspace():
                 start += 1
-            while end > start and joined[end - 1].isspace():
+            while end > start and text[end - 1].isspace():
                 end -= 1
+            if shift is not None:
+                moved = int(shift[np.searchsorted(own, start, "right") - 1])
+                start, end = start + moved, end + moved
             spans.add((start, end))
     return sorted(spans)
 
@@ -955,9 +969,16 @@ def _scan(
     paragraphs: Sequence[str],
     joined: str,
     starts: np.ndarray,
+    only: tuple[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Paragraph index and local span of every finding of one rule in the batch."""
-    raw = _raw_spans(rule, joined)
+    """Paragraph index and local span of every finding of one rule in the batch (``only``: a
+    part of the rule and the paragraphs that can hold its matches, :func:`scan_rules`)."""
+    narrowed = None
+    if only is not None:
+        part, candidates = only
+        chosen = np.flatnonzero(candidates)
+        narrowed = (part, [paragraphs[i] for i in chosen.tolist()], starts[chosen])
+    raw = _raw_spans(rule, joined, narrowed)
     if not raw:
         return np.empty(0, dtype=np.int64), []
     index = np.searchsorted(starts, np.array([s for s, _ in raw], dtype=np.int64), "right") - 1
@@ -1022,18 +1043,35 @@ class RuleScan:
         return {row: [f for _, _, f in sorted(items, key=lambda item: item[:2])] for row, items in found.items()}
 
 
-def scan_rules(paragraphs: Sequence[str]) -> RuleScan:
+REPEATED_WORD = ("duplicated_word", 0)
+"""The rule part that finds a lower-case word repeated at once or across ``the``: a paragraph
+whose tokens repeat no word so cannot hold its matches, which the features know before the
+rules run (:func:`scan_rules`'s ``repeats``)."""
+
+
+def scan_rules(paragraphs: Sequence[str], repeats: np.ndarray | None = None) -> RuleScan:
     """Run every rule over a batch, each pattern once over the whole batch.
+
+    ``repeats``, when given, says for each paragraph whether its words repeat a word at once or
+    across ``the`` (lower-cased, as the features' tokens see them); the part
+    :data:`REPEATED_WORD` then scans only those paragraphs, the costliest pattern on the rest
+    of the batch. The findings are the same either way.
 
     >>> scan = scan_rules(["It is n't so.", "Fine."])
     >>> scan.counts().sum(axis=1).tolist(), [f.text for f in scan.findings([0])[0]]
     ([1.0, 0.0], ["n't"])
+    >>> [f.kind for f in scan_rules(["It was the the best.", "Fine."], np.array([True, False])).findings([0])[0]]
+    ['duplicated_word']
     """
     _check_batch(paragraphs)
     if len(paragraphs) == 0:
         return RuleScan(paragraphs, tuple((np.empty(0, dtype=np.int64), []) for _ in RULES))
     joined, starts = _join(paragraphs)
-    return RuleScan(paragraphs, tuple(_scan(rule, paragraphs, joined, starts) for rule in RULES.values()))
+    name, part = REPEATED_WORD
+    return RuleScan(paragraphs, tuple(
+        _scan(rule, paragraphs, joined, starts, (part, repeats) if repeats is not None and rule.name == name else None)
+        for rule in RULES.values()
+    ))
 
 
 def count_artifacts(paragraphs: Sequence[str]) -> np.ndarray:

@@ -13,7 +13,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mtdetect.features import _Vocabulary, normalize_paragraphs
+from mtdetect.features import (
+    _batch_tokens,
+    _repeats,
+    _Vocabulary,
+    _vocabulary,
+    normalize_paragraphs,
+)
+from mtdetect.rules import scan_rules
 from mtdetect.tokens import SpanIndex, code_points, span_keys, token_spans
 from mtdetect.wordclass import TOKEN
 from qa import fuzz
@@ -89,3 +96,22 @@ def test_the_vocabulary_gives_a_token_the_same_row_by_span_or_by_string() -> Non
     by_string = vocabulary.rows(TOKEN.findall(text))
     assert by_span.tolist() == by_string.tolist()
     assert [vocabulary.texts[r] for r in by_span.tolist()] == TOKEN.findall(text)
+
+
+REPEATS = ["the the", "a analysis the analysis", "had had", "Walla Walla", "it is is", "x x's", "we we'", "the\n\nthe",
+           "rock rock rock", "said , that that", "the “the", "Sher's analysis", "de de", "the The"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(fuzz.text_strategy(), st.lists(st.sampled_from([*REPEATS, " ", ".", "word"]), max_size=12)
+                          .map(" ".join)), min_size=1, max_size=6))
+def test_the_tokens_narrow_the_repeated_word_rule_without_changing_a_finding(paragraphs: list[str]) -> None:
+    """The features' tokens tell which paragraphs can hold a repeated word, and the rule's costliest
+    part scans only those: every finding of every rule stays as the full scan finds it."""
+    vocabulary = _vocabulary()
+    tokens, rows = _batch_tokens(vocabulary, normalize_paragraphs(paragraphs))
+    narrowed = scan_rules(paragraphs, _repeats(vocabulary, tokens, rows, len(paragraphs)))
+    whole = scan_rules(paragraphs)
+    everything = range(len(paragraphs))
+    assert narrowed.findings(everything) == whole.findings(everything)
+    assert (narrowed.counts() == whole.counts()).all()
