@@ -162,7 +162,7 @@ _INVERSE = np.uint64(pow(int(_BASE), -1, 1 << 64))
 
 
 class _Powers:
-    """``_BASE ** k`` and ``_INVERSE ** k`` for k up to the longest text seen, grown as needed."""
+    """``_BASE ** k`` and ``_INVERSE ** k`` for k up to the longest stretch hashed so far."""
 
     def __init__(self) -> None:
         self.up = np.ones(1, dtype=np.uint64)
@@ -170,7 +170,7 @@ class _Powers:
 
     def upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         if len(self.up) <= n:
-            size = max(n + 1, 2 * len(self.up))
+            size = n + 1 + _KEY_STRETCH  # grown rarely, and never far past what is asked
             self.up, self.down = _power_table(_BASE, size), _power_table(_INVERSE, size)
         return self.up, self.down
 
@@ -183,44 +183,62 @@ def _power_table(base: np.uint64, size: int) -> np.ndarray:
 
 
 _POWERS = _Powers()
+_KEY_STRETCH = 1 << 14
+"""Tokens are hashed a stretch of about this many code points at a time: the prefix sums and the
+power tables stay small however long the text."""
 
 
 def span_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """A 64-bit key of each span of the code points ``codes`` (equal spans, equal keys; different
     ones differ but with odds of about 2**-64): a polynomial hash from prefix sums, mixed with
-    its length."""
-    up, down = _POWERS.upto(len(codes))
-    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.cumsum(codes.astype(np.uint64) * up[: len(codes)], out=prefix[1:])
-        polynomial = (prefix[ends] - prefix[starts]) * down[starts]
+    its length. ``starts`` must not decrease (tokens in text order)."""
+    polynomial = np.empty(len(starts), dtype=np.uint64)
+    first = 0
+    while first < len(starts):
+        base = int(starts[first])
+        last = max(int(np.searchsorted(starts, base + _KEY_STRETCH, "left")), first + 1)
+        top = int(ends[first:last].max())
+        up, down = _POWERS.upto(top - base)
+        prefix = np.zeros(top - base + 1, dtype=np.uint64)
+        prefix[1:] = codes[base:top]
+        with np.errstate(over="ignore"):
+            prefix[1:] *= up[: top - base]
+            np.cumsum(prefix, out=prefix)
+            local_starts, local_ends = starts[first:last] - base, ends[first:last] - base
+            polynomial[first:last] = (prefix[local_ends] - prefix[local_starts]) * down[local_starts]
+        first = last
     return hashing.extend(hashing.start(polynomial, _SPAN_SALT), (ends - starts).astype(np.uint64))
 
 
 class SpanIndex:
     """Span keys (:func:`span_keys`) -> vocabulary rows, as an open-addressing table in arrays: a
-    batch's tokens find their rows with a few array operations; new ones are added one by one."""
+    batch's tokens find their rows with a few array operations; new ones are added one by one.
+    The table doubles when three quarters full, so its memory follows the vocabulary's size."""
 
-    BITS = 20
-    """2**20 slots: twice the most keys a vocabulary holds before it starts afresh."""
-    MOST = 3 << (BITS - 2)
-    """Keys the table takes before it is :attr:`full` (three quarters of the slots: probes stay short)."""
+    FIRST_BITS = 12
+    """A new table has 2**12 slots."""
+    MOST_BITS = 20
+    """It grows to 2**20 slots at most: twice the most keys a vocabulary holds before it starts afresh."""
 
     def __init__(self) -> None:
-        self.keys = np.zeros(1 << self.BITS, dtype=np.uint64)
-        self.rows = np.full(1 << self.BITS, -1, dtype=np.int32)
+        self._allocate(self.FIRST_BITS)
+
+    def _allocate(self, bits: int) -> None:
+        self.bits = bits
+        self.keys = np.zeros(1 << bits, dtype=np.uint64)
+        self.rows = np.full(1 << bits, -1, dtype=np.int32)
         self.size = 0
 
     @property
     def full(self) -> bool:
-        """Whether the table holds :attr:`MOST` keys (the caller starts a new one)."""
-        return self.size >= self.MOST
+        """Whether the table holds three quarters of its largest size (the caller starts a new one)."""
+        return self.size >= 3 << (self.MOST_BITS - 2)
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """The row of each key, -1 where it is not in the table."""
-        mask = np.uint64((1 << self.BITS) - 1)
-        slots = (keys & mask).astype(np.int64)
-        found = np.full(len(keys), -1, dtype=np.int64)  # the keys are mixed hashes: their low bits are uniform
+        mask = (1 << self.bits) - 1
+        slots = (keys & np.uint64(mask)).astype(np.int64)  # the keys are mixed hashes: their low bits are uniform
+        found = np.full(len(keys), -1, dtype=np.int64)
         pending = np.arange(len(keys))
         while len(pending):
             at = slots[pending]
@@ -228,14 +246,24 @@ class SpanIndex:
             hit = (rows >= 0) & (self.keys[at] == keys[pending])
             found[pending[hit]] = rows[hit]
             pending = pending[(rows >= 0) & ~hit]  # an occupied slot of another key: probe the next
-            slots[pending] = (slots[pending] + 1) & ((1 << self.BITS) - 1)
+            slots[pending] = (slots[pending] + 1) & mask
         return found
 
     def add(self, key: int, row: int) -> None:
         """Put ``key`` -> ``row`` in the table (the key is not in it yet)."""
-        slot = key & ((1 << self.BITS) - 1)
+        if self.size + 1 > 3 << (self.bits - 2) and self.bits < self.MOST_BITS:
+            occupied = self.rows >= 0
+            keys, rows = self.keys[occupied].tolist(), self.rows[occupied].tolist()
+            self._allocate(self.bits + 1)
+            for old_key, old_row in zip(keys, rows):
+                self._put(old_key, old_row)
+        self._put(key, row)
+
+    def _put(self, key: int, row: int) -> None:
+        mask = (1 << self.bits) - 1
+        slot = key & mask
         while self.rows[slot] >= 0:
-            slot = (slot + 1) & ((1 << self.BITS) - 1)
+            slot = (slot + 1) & mask
         self.keys[slot] = key
         self.rows[slot] = row
         self.size += 1

@@ -80,13 +80,17 @@ def test_equal_spans_get_equal_keys_and_others_differ() -> None:
     assert all(len(k) == 1 for k in by_token.values()) and len({next(iter(k)) for k in by_token.values()}) == len(by_token)
 
 
-def test_the_span_index_finds_what_it_was_given_and_says_when_it_is_full() -> None:
+def test_the_span_index_finds_what_it_was_given_as_it_grows() -> None:
     index = SpanIndex()
-    keys = np.array([5, 5 + (1 << SpanIndex.BITS), 7], dtype=np.uint64)  # the first two share a slot
+    keys = np.array([5, 5 + (1 << SpanIndex.FIRST_BITS), 7], dtype=np.uint64)  # the first two share a slot
     index.add(5, 10)
-    index.add(5 + (1 << SpanIndex.BITS), 11)
+    index.add(5 + (1 << SpanIndex.FIRST_BITS), 11)
     assert index.find(keys).tolist() == [10, 11, -1]
-    assert not index.full and index.size == 2
+    many = np.arange(100, 100 + 5000, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for row, key in enumerate(many.tolist()):
+        index.add(key, row)
+    assert index.bits > SpanIndex.FIRST_BITS and not index.full  # it doubled, and holds everything
+    assert index.find(many).tolist() == list(range(5000)) and index.find(keys).tolist() == [10, 11, -1]
 
 
 def test_the_vocabulary_gives_a_token_the_same_row_by_span_or_by_string() -> None:
