@@ -39,10 +39,10 @@ __all__ = ["SpanIndex", "code_points", "span_keys", "token_spans"]
 
 _CLITIC = re.compile(r"'(?i:s|re|ve|ll|d|m|t)")
 """TOKEN's clitic branch without its leading space and final boundary (checked on runs that end there)."""
-_WORD, _SPACE, _NEWLINE, _OTHER, _UNSEEN = 1, 2, 3, 4, 0
-"""Classes of a code point (:func:`_classes`); white space other than a space or a newline is _OTHER
-only after :func:`token_spans` has refused the text."""
-_SPACE_CODE, _NEWLINE_CODE, _APOSTROPHE_CODE = 32, 10, 39
+_UNSEEN, _WORD, _SPACE, _NEWLINE, _OTHER, _OTHER_SPACE = 0, 1, 2, 3, 4, 5
+"""Classes of a code point (:class:`_Classes`): not classified yet, a word character, a space, a
+newline, anything else, and white space normalised text never holds (:func:`token_spans` refuses it)."""
+_APOSTROPHE_CODE = 39
 
 
 class _Classes:
@@ -62,8 +62,8 @@ class _Classes:
                 self.table[code] = _SPACE
             elif char == "\n":
                 self.table[code] = _NEWLINE
-            else:  # other white space is refused by token_spans: it never occurs in normalised text
-                self.table[code] = _OTHER if not char.isspace() else _SPACE + _NEWLINE + _OTHER
+            else:
+                self.table[code] = _OTHER_SPACE if char.isspace() else _OTHER
 
     def of(self, codes: np.ndarray) -> np.ndarray:
         classes = self.table[codes]
@@ -86,8 +86,9 @@ def token_spans(text: str, codes: np.ndarray | None = None) -> tuple[np.ndarray,
     """The (start, end) offsets of ``TOKEN.findall(text)``'s tokens, in order, as int64 arrays;
     None for text this does not cover (see the module docstring: the caller uses the regex).
 
-    >>> starts, ends = token_spans("They do n't know, Putin 's\\nYes")
-    >>> [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())] if (text := "They do n't know, Putin 's\\nYes") else 0
+    >>> text = "They do n't know, Putin 's\\nYes"
+    >>> starts, ends = token_spans(text)
+    >>> [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
     ['They', ' do', " n't", ' know', ', ', 'Putin', " 's", '\\n', 'Yes']
     """
     codes = code_points(text) if codes is None else codes
@@ -95,7 +96,7 @@ def token_spans(text: str, codes: np.ndarray | None = None) -> tuple[np.ndarray,
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     classes = _CLASSES.of(codes)
-    if (classes > _OTHER).any() or "  " in text:  # white space normalised text never holds
+    if (classes == _OTHER_SPACE).any() or "  " in text:  # white space normalised text never holds
         return None
     word = classes == _WORD
     before = np.zeros(n, dtype=bool)  # a word character just before
@@ -124,11 +125,10 @@ def token_spans(text: str, codes: np.ndarray | None = None) -> tuple[np.ndarray,
     word_ends = np.flatnonzero(joined & ~joined_after) + 1
     ends[is_word] = word_ends
     space = classes == _SPACE
-    is_punctuation = punctuation[starts]
     trailing = np.zeros(len(starts), dtype=bool)
     inside = starts + 1 < n
     trailing[inside] = space[starts[inside] + 1]
-    trailing &= is_punctuation
+    trailing &= punctuation[starts]  # punctuation takes the space after it
     leading = np.zeros(len(starts), dtype=bool)
     leading[starts > 0] = space[starts[starts > 0] - 1]
     leading[1:] &= ~trailing[:-1]  # punctuation took the space before this token
