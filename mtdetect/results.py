@@ -222,12 +222,16 @@ def document_score(paragraphs: Sequence[ParagraphScore], calibration: tuple[floa
     if not judged_paragraphs:
         return None
     counted = [p for p in judged_paragraphs if p.log_odds is not None]
-    lengths = [p.end - p.start for p in counted]
+    return _score_of([p.log_odds for p in counted], [p.end - p.start for p in counted], calibration)  # type: ignore[misc]
+
+
+def _score_of(log_odds: list[float], lengths: list[int], calibration: tuple[float, float, float]) -> float:
+    """:func:`document_score` of a document with judged paragraphs, from the log-odds and lengths
+    of those with evidence (none: 0, no evidence either way)."""
     total = float(sum(lengths))  # whole numbers of characters: exact, in any order
     if total <= 0:  # no evidence either way
         return 0.0
-    log_odds = [p.log_odds for p in counted]
-    if len(counted) == 1:
+    if len(log_odds) == 1:
         return _calibrated(log_odds[0], 0.0, (1.0, 0.0, 0.0))
     return _calibrated(*_evidence(_weighted_sum(log_odds, lengths), total), calibration)
 
@@ -338,19 +342,31 @@ def batch_results(
     score_list = scores.tolist()
     odds = [None if math.isnan(x) else x for x in log_odds.tolist()]  # NaN: no word, no evidence
     foreign = not_english.tolist()
-    garbled = ((scores >= threshold) & ~not_english).tolist()  # is_garbled, for every paragraph at once
     results: list[DocumentScore] = []
+    if explanations is not None:
+        flags, contributions = explanations
+        i = 0
+        for document in documents:
+            paragraphs = [paragraph_result(segment.text, segment.start, score_list[j], odds[j], threshold,
+                                           _WARNED if foreign[j] else (), flags[j], contributions[j])
+                          for j, segment in enumerate(document, i)]
+            results.append(document_result(paragraphs, threshold, calibration))
+            i += len(document)
+        return results
+    # the same rules as paragraph_result and document_result, read from the columns
+    garbled = ((scores >= threshold) & ~not_english).tolist()  # is_garbled, for every paragraph at once
+    leaning = ((log_odds >= CONTEXT_LOG_ODDS) & ~not_english).tolist()  # garbled in context if its document is
     i = 0
     for document in documents:
-        paragraphs: list[ParagraphScore] = []
-        for segment in document:
-            warnings = _WARNED if foreign[i] else ()
-            if explanations is None:
-                paragraphs.append(ParagraphScore(segment.start, segment.end, score_list[i], odds[i], garbled[i], warnings))
-            else:
-                flags, contributions = explanations
-                paragraphs.append(paragraph_result(segment.text, segment.start, score_list[i], odds[i], threshold,
-                                                   warnings, flags[i], contributions[i]))
-            i += 1
-        results.append(document_result(paragraphs, threshold, calibration))
+        k = i + len(document)
+        counted = [j for j in range(i, k) if not foreign[j] and odds[j] is not None]
+        score = None if all(foreign[i:k]) else _score_of(
+            [odds[j] for j in counted], [document[j - i].end - document[j - i].start for j in counted], calibration)  # type: ignore[misc]
+        document_garbled = is_garbled(score, threshold)
+        results.append(DocumentScore(score, [
+            ParagraphScore(segment.start, segment.end, score_list[j], odds[j], garbled[j] or (document_garbled and leaning[j]),
+                           _WARNED if foreign[j] else (), None, document_garbled and leaning[j] and not garbled[j])
+            for j, segment in enumerate(document, i)
+        ], document_garbled))
+        i = k
     return results

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mtdetect
-from mtdetect.results import CONTEXT_LOG_ODDS
+from mtdetect.results import (
+    CONTEXT_LOG_ODDS,
+    batch_results,
+    document_result,
+    paragraph_result,
+)
+from mtdetect.segment import Segment
 
 CASES = Path(__file__).resolve().parent / "cases"
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,3 +79,32 @@ def test_a_higher_threshold_can_only_take_verdicts_away(det: mtdetect.Detector) 
     assert low.score == high.score
     assert all(h <= lo for h, lo in zip((p.garbled for p in high.paragraphs), (p.garbled for p in low.paragraphs)))
     assert high.garbled <= low.garbled
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 900), st.floats(-8, 8), st.booleans(), st.booleans()), max_size=6), max_size=5),
+    st.floats(0.05, 0.99),
+)
+def test_a_batch_built_from_columns_equals_one_built_paragraph_by_paragraph(
+    documents: list[list[tuple[int, float, bool, bool]]], threshold: float
+) -> None:
+    """``batch_results`` reads verdicts, document scores and context from the batch's columns; the
+    results are exactly those of ``paragraph_result`` and ``document_result``, one by one."""
+    calibration = (1.3, 0.2, -0.4)
+    segments = [[Segment(10 * k, 10 * k + length, "x" * length) for k, (length, _, _, _) in enumerate(doc)] for doc in documents]
+    flat = [p for doc in documents for p in doc]
+    log_odds = np.array([math.nan if wordless else lo for _, lo, wordless, _ in flat], dtype=np.float64)
+    scores = np.where(np.isnan(log_odds), 0.0, 1 / (1 + np.exp(-np.nan_to_num(log_odds))))
+    foreign = np.array([f for _, _, _, f in flat], dtype=bool)
+    fast = batch_results(segments, scores, log_odds, foreign, threshold, calibration)
+    expected, i = [], 0
+    for doc in segments:
+        paragraphs = []
+        for segment in doc:
+            odds = None if math.isnan(log_odds[i]) else float(log_odds[i])
+            paragraphs.append(paragraph_result(segment.text, segment.start, float(scores[i]), odds, threshold,
+                                               ("not_english",) if foreign[i] else ()))
+            i += 1
+        expected.append(document_result(paragraphs, threshold, calibration))
+    assert fast == expected
