@@ -619,10 +619,11 @@ class _Vocabulary(dict):
         self.word_hash = np.zeros(size, dtype=np.uint64)
         self.checked = np.zeros(size, dtype=bool)
         self.language = np.zeros((size, len(EVIDENCE)), dtype=np.int32)
+        self.stem_hash = np.zeros(size, dtype=np.uint64)
         self.texts: list[str] = []
 
     def _columns(self) -> tuple[np.ndarray, ...]:
-        return (self.kind, self.class_hash, self.word_hash, self.checked, self.language)
+        return (self.kind, self.class_hash, self.word_hash, self.checked, self.language, self.stem_hash)
 
     def _grow(self) -> None:
         old, texts = self._columns(), self.texts
@@ -646,6 +647,8 @@ class _Vocabulary(dict):
             else:
                 self.kind[row] = _LEXICAL_WORD
                 self.word_hash[row] = hashing.string_hash(lexical_form(word), memo=False)
+                stem = word.split("'", 1)[0]  # a word up to its first apostrophe (_repeats)
+                self.stem_hash[row] = self.word_hash[row] if stem == word else hashing.string_hash(lexical_form(stem))
                 self.checked[row] = checks_as_english(word)
             if word is not None:  # letters are word characters: punctuation says nothing of the language
                 self.language[row] = token_evidence(word)
@@ -914,17 +917,20 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail
 
 
 def _repeats(vocabulary: _Vocabulary, tokens: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
-    """For each paragraph, whether a word of it repeats the word before it, or the one before
-    ``the`` (lower-cased, possessives off): the paragraphs the rule part
-    :data:`~mtdetect.rules.REPEATED_WORD` can fire in, as its matches are such tokens."""
+    """For each paragraph, whether a word of it (or its part before an apostrophe) repeats the
+    word before it, or the one before ``the`` (lower-cased, possessives off): the paragraphs
+    the rule part :data:`~mtdetect.rules.REPEATED_WORD` can fire in, as its matches are such
+    tokens. (A repeat followed by a mark the typography folds into an apostrophe, ``the the`x``,
+    is one word in the tokens: its part before the apostrophe counts.)"""
     lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
     hashes = np.where(lexical, vocabulary.word_hash[tokens], np.uint64(0))  # 0: not a word
+    stems = np.where(lexical, vocabulary.stem_hash[tokens], np.uint64(0))
     repeats = np.zeros(n, dtype=bool)
     if len(tokens) > 1:
-        twice = lexical[1:] & (hashes[1:] == hashes[:-1]) & (rows[1:] == rows[:-1])
+        twice = lexical[1:] & lexical[:-1] & (stems[1:] == hashes[:-1]) & (rows[1:] == rows[:-1])
         repeats[rows[1:][twice]] = True
     if len(tokens) > 2:
-        across = (lexical[2:] & (hashes[2:] == hashes[:-2]) & (hashes[1:-1] == _THE_HASH)
+        across = (lexical[2:] & lexical[:-2] & (stems[2:] == hashes[:-2]) & (hashes[1:-1] == _THE_HASH)
                   & (rows[2:] == rows[:-2]))
         repeats[rows[2:][across]] = True
     return repeats

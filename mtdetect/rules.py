@@ -1067,6 +1067,8 @@ def scan_rules(paragraphs: Sequence[str], repeats: np.ndarray | None = None) -> 
     if len(paragraphs) == 0:
         return RuleScan(paragraphs, tuple((np.empty(0, dtype=np.int64), []) for _ in RULES))
     joined, starts = _join(paragraphs)
+    if repeats is not None and any("\x00" in p for p in paragraphs):  # a NUL is blanked to a space here
+        repeats = repeats | np.array(["\x00" in p for p in paragraphs], dtype=bool)
     name, part = REPEATED_WORD
     return RuleScan(paragraphs, tuple(
         _scan(rule, paragraphs, joined, starts, (part, repeats) if repeats is not None and rule.name == name else None)

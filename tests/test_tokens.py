@@ -103,12 +103,16 @@ def test_the_vocabulary_gives_a_token_the_same_row_by_span_or_by_string() -> Non
 
 
 REPEATS = ["the the", "a analysis the analysis", "had had", "Walla Walla", "it is is", "x x's", "we we'", "the\n\nthe",
-           "rock rock rock", "said , that that", "the “the", "Sher's analysis", "de de", "the The"]
+           "rock rock rock", "said , that that", "the “the", "Sher's analysis", "de de", "the The", "the the`x",
+           "the the´s", "a analysis the analysis′b", "so so‛t", "x\x00x", "\x00", "`"]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(fuzz.text_strategy(), st.lists(st.sampled_from([*REPEATS, " ", ".", "word"]), max_size=12)
                           .map(" ".join)), min_size=1, max_size=6))
+@example(["x the the`x y", "we so so‛t it"])  # a mark folded into an apostrophe joins the repeat to what follows
+@example(["a analysis the analysis′b", "x the´s the´s"])
+@example(["x the\x00the end"])  # the rules blank a NUL to a space; the tokens keep it
 def test_the_tokens_narrow_the_repeated_word_rule_without_changing_a_finding(paragraphs: list[str]) -> None:
     """The features' tokens tell which paragraphs can hold a repeated word, and the rule's costliest
     part scans only those: every finding of every rule stays as the full scan finds it."""
