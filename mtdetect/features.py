@@ -585,7 +585,21 @@ def normalize_paragraphs(paragraphs: Sequence[str]) -> str:
     >>> normalize_paragraphs(["“Yes,”\\n he said…", "a  --  b"])
     '"Yes," he said.\\na - b'
     """
-    return fold_marks(PARAGRAPH_SEPARATOR.join([" ".join(mark_list_numbers(p).split()) for p in paragraphs]))
+    return fold_marks(PARAGRAPH_SEPARATOR.join([p if _in_normal_form(p) else " ".join(mark_list_numbers(p).split())
+                                                for p in paragraphs]))
+
+
+def _in_normal_form(paragraph: str) -> bool:
+    """Whether ``" ".join(mark_list_numbers(paragraph).split())`` is ``paragraph`` itself, told
+    without splitting it: its only white space is single spaces inside it (every other white
+    space character is unprintable) and it does not start as a list item can.
+
+    >>> [_in_normal_form(p) for p in ["A fine day.", "A  day.", "A day. ", "1. eggs", "A\u00a0day", ""]]
+    [True, False, False, False, False, False]
+    """
+    first = paragraph[:1]
+    return (paragraph.isprintable() and "  " not in paragraph and paragraph[-1:] != " "
+            and first not in " \t(" and not first.isdigit())
 
 
 # -- tokens of a batch ---------------------------------------------------------------------------
