@@ -96,7 +96,7 @@ def measure_in(checkout: Path, source: Path) -> Rates:
 
 def checkout_of(rev: str, out_dir: Path) -> Path:
     """A checkout of commit ``rev`` under ``out_dir`` (a detached git worktree, made once)."""
-    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ROOT,
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ROOT, check=False,
                            capture_output=True, text=True)
     if found.returncode != 0:
         raise SystemExit(f"qa.speed: {rev!r} names no commit of this repository (try a branch, a tag or a hash)")
@@ -104,7 +104,7 @@ def checkout_of(rev: str, out_dir: Path) -> Path:
     path = (out_dir / f"compare-{commit[:12]}").resolve()
     if not (path / "mtdetect" / "__init__.py").exists():
         added = subprocess.run(["git", "worktree", "add", "--detach", "--force", str(path), commit], cwd=ROOT,
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, check=False)
         if added.returncode != 0:
             raise SystemExit(f"qa.speed: could not check out {rev} under {out_dir}: {added.stderr.strip()}")
     return path
