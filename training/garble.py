@@ -566,12 +566,16 @@ _SYNONYM_STOPWORDS = FUNCTION_WORDS | NUMBER_WORDS | TITLE_ABBREVIATIONS | froze
 """Words a spinner leaves alone: function words, number words, titles and a few adverbs."""
 
 
-@lru_cache(maxsize=65536)
-def _synonym_options(wordnet: WordNet, word: str) -> tuple[tuple[str, str], ...]:
-    """Context-blind synonym choices for a lower-case word: ``(synonym base, ending)``.
+@lru_cache(maxsize=200_000)
+def synonym_options(
+    wordnet: WordNet, word: str, any_lemma: bool = False, phrases: bool = False, new_words: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """Context-blind synonym choices of a lower-case word, any sense: ``(synonym, ending)`` pairs.
 
-    One option per synset of every analysis of the word: the first lemma of
-    the synset that is a different single word, lower-case.
+    Per synset of every analysis of the word, the first lemma that is a different lower-case
+    word (``any_lemma``: every such lemma; ``phrases``: multi-word lemmas too, their words joined
+    by spaces; ``new_words``: none that holds the word's lemma, as ``rerun`` holds ``run``).
+    The synonym swap here and the spinner (:mod:`training.spinner`) both choose from these.
     """
     options: list[tuple[str, str]] = []
     for analysis in wordnet.morphy(word):
@@ -579,13 +583,18 @@ def _synonym_options(wordnet: WordNet, word: str) -> tuple[tuple[str, str], ...]
             continue
         for synset in wordnet.synsets(analysis.lemma, analysis.pos):
             for lemma in synset.lemmas:
-                if (
-                    len(lemma) >= 3 and lemma.isalpha() and lemma.islower() and lemma != analysis.lemma
-                    and lemma != word and analysis.lemma not in lemma
-                ):
-                    option = (lemma, analysis.ending)
-                    if option not in options:
-                        options.append(option)
+                text = lemma.replace("_", " ")
+                single = text.isalpha()
+                if not (single or (phrases and text.replace(" ", "").isalpha())):
+                    continue
+                if len(text) < 3 or not text.islower() or text == analysis.lemma or text == word:
+                    continue
+                if analysis.lemma in text.split() or (new_words and analysis.lemma in text):
+                    continue
+                option = (text, analysis.ending)
+                if option not in options:
+                    options.append(option)
+                if not any_lemma:
                     break
     return tuple(options)
 
@@ -605,7 +614,7 @@ def synonym_swap(text: str, rng: random.Random, rate: float) -> str:
             continue
         if not word.islower() and not (word.istitle() and _at_sentence_start(text, m.start())):
             continue  # proper nouns and acronyms stay
-        options = _synonym_options(wordnet, lower)
+        options = synonym_options(wordnet, lower, new_words=True)
         if options:
             synonym, ending = rng.choice(options)
             sites.append((m.start(), m.end(), _match_case(word, _inflect(synonym, ending))))

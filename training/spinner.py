@@ -28,9 +28,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import lru_cache
 
-from .garble import _PLAIN_WORD, _SYNONYM_STOPWORDS, _apply_edits, _at_sentence_start, _inflect, _match_case
+from .garble import (
+    _PLAIN_WORD,
+    _SYNONYM_STOPWORDS,
+    _apply_edits,
+    _at_sentence_start,
+    _inflect,
+    _match_case,
+    synonym_options,
+)
 from .wordnet import WordNet, load_wordnet
 
 
@@ -60,31 +67,6 @@ POLICIES: dict[str, SpinPolicy] = {
 }
 TRAIN_POLICIES = ("thesaurus", "any-lemma", "unrepaired")
 HELD_OUT_POLICY = "phrases"
-
-
-@lru_cache(maxsize=200_000)
-def synonym_options(wordnet: WordNet, word: str, any_lemma: bool, phrases: bool) -> tuple[tuple[str, str], ...]:
-    """Context-blind synonym choices of a lower-case word: ``(synonym, ending)`` pairs, any sense."""
-    options: list[tuple[str, str]] = []
-    for analysis in wordnet.morphy(word):
-        if analysis.ending not in ("", "s", "ed", "ing"):
-            continue
-        for synset in wordnet.synsets(analysis.lemma, analysis.pos):
-            for lemma in synset.lemmas:
-                text = lemma.replace("_", " ")
-                single = text.isalpha()
-                if not (single or (phrases and text.replace(" ", "").isalpha())):
-                    continue
-                if len(text) < 3 or not text.islower() or text == analysis.lemma or text == word:
-                    continue
-                if analysis.lemma in text.split():
-                    continue
-                option = (text, analysis.ending)
-                if option not in options:
-                    options.append(option)
-                if not any_lemma:
-                    break
-    return tuple(options)
 
 
 def spin(text: str, rng: random.Random, policy: SpinPolicy, wordnet: WordNet | None = None) -> str:
