@@ -906,9 +906,9 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail
     n = len(paragraphs)
     vocabulary = _vocabulary()
     tokens, rows = _batch_tokens(vocabulary, normalize_paragraphs(paragraphs) if n else "")
-    scan = scan_rules(paragraphs, _repeats(vocabulary, tokens, rows, n))
-    artifact = np.log1p(scan.counts())
     lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
+    scan = scan_rules(paragraphs, _repeats(vocabulary, tokens, lexical, rows, n))
+    artifact = np.log1p(scan.counts())
     words = tokens[lexical]
     word_rows = rows[lexical]
     language, unknown = _language_features(vocabulary.word_hash[words], vocabulary.checked[words], word_rows, n, tables)
@@ -930,13 +930,13 @@ def compute_features(paragraphs: Sequence[str], tables: LexicalTables, *, detail
     )
 
 
-def _repeats(vocabulary: _Vocabulary, tokens: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+def _repeats(vocabulary: _Vocabulary, tokens: np.ndarray, lexical: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     """For each paragraph, whether a word of it (or its part before an apostrophe) repeats the
     word before it, or the one before ``the`` (lower-cased, possessives off): the paragraphs
     the rule part :data:`~mtdetect.rules.REPEATED_WORD` can fire in, as its matches are such
-    tokens. (A repeat followed by a mark the typography folds into an apostrophe, ``the the`x``,
-    is one word in the tokens: its part before the apostrophe counts.)"""
-    lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
+    tokens (``lexical``: which tokens are lexical words). (A repeat followed by a mark the
+    typography folds into an apostrophe, ``the the`x``, is one word in the tokens: its part
+    before the apostrophe counts.)"""
     hashes = np.where(lexical, vocabulary.word_hash[tokens], np.uint64(0))  # 0: not a word
     stems = np.where(lexical, vocabulary.stem_hash[tokens], np.uint64(0))
     repeats = np.zeros(n, dtype=bool)

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mtdetect.features import (
+    _LEXICAL_WORD,
     _batch_tokens,
     _repeats,
     _Vocabulary,
@@ -118,7 +119,8 @@ def test_the_tokens_narrow_the_repeated_word_rule_without_changing_a_finding(par
     part scans only those: every finding of every rule stays as the full scan finds it."""
     vocabulary = _vocabulary()
     tokens, rows = _batch_tokens(vocabulary, normalize_paragraphs(paragraphs))
-    narrowed = scan_rules(paragraphs, _repeats(vocabulary, tokens, rows, len(paragraphs)))
+    lexical = vocabulary.kind[tokens] == _LEXICAL_WORD
+    narrowed = scan_rules(paragraphs, _repeats(vocabulary, tokens, lexical, rows, len(paragraphs)))
     whole = scan_rules(paragraphs)
     everything = range(len(paragraphs))
     assert narrowed.findings(everything) == whole.findings(everything)
